@@ -1,0 +1,46 @@
+#!/usr/bin/env bun
+/**
+ * webcard's entry point: the only place that wires every layer together.
+ * Command definitions are cheap; each action imports its implementation on
+ * demand, so `--help` and `--version` load neither PC/SC nor the web server.
+ */
+import { cac } from "cac";
+import { VERSION } from "./cli/version.ts";
+import { EXIT, errorLine } from "./cli/context.ts";
+import { registerCommands } from "./cli/commands.ts";
+
+const cli = cac("webcard");
+
+cli
+  .option("--trace", "Show every APDU (and link session) on stderr")
+  .option("--json", "Machine-readable output on stdout")
+  .option("--debug", "Print stack traces on errors");
+
+registerCommands(cli);
+
+cli.option("-v, --version", "Display the version");
+cli.help();
+
+function usageError(message: string): never {
+  process.stderr.write(`webcard: ${message} (see 'webcard --help')\n`);
+  process.exit(EXIT.USAGE);
+}
+
+try {
+  const parsed = cli.parse(process.argv, { run: false });
+  if (parsed.options.version === true && !cli.matchedCommand) {
+    process.stdout.write(`webcard ${VERSION}\n`);
+    process.exit(EXIT.OK);
+  }
+  const wantsHelp = parsed.options.help === true;
+  if (!cli.matchedCommand && !wantsHelp) {
+    if (cli.args.length > 0) usageError(`unknown command '${cli.args[0]}'`);
+    cli.outputHelp();
+    process.exit(EXIT.OK);
+  }
+  if (!wantsHelp) await cli.runMatchedCommand();
+} catch (error) {
+  if (error instanceof Error && error.name === "CACError") usageError(errorLine(error));
+  process.stderr.write(`webcard: ${errorLine(error)}\n`);
+  process.exit(EXIT.FAILURE);
+}

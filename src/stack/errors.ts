@@ -1,0 +1,68 @@
+/**
+ * The error family. Library code throws these; only the CLI and the web layer
+ * turn them into text. Bugs use the built-in RangeError / TypeError instead.
+ */
+import { describeSw } from "./status-words.ts";
+
+/** Base of every error a user may see. `hint` says what to do about it. */
+export class WebcardError extends Error {
+  override name = "WebcardError";
+  readonly hint: string | undefined;
+  constructor(message: string, options?: { cause?: unknown; hint?: string }) {
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
+    this.hint = options?.hint;
+  }
+}
+
+function hexOf(bytes: Uint8Array): string {
+  let s = "";
+  for (const b of bytes) s += b.toString(16).padStart(2, "0");
+  return s.toUpperCase();
+}
+
+/** Malformed input: bad hex, truncated TLV, a CAP that does not parse. Carries the bad bytes. */
+export class FormatError extends WebcardError {
+  override name = "FormatError";
+  readonly bytes: string | undefined;
+  constructor(message: string, bytes?: Uint8Array, options?: { cause?: unknown; hint?: string }) {
+    super(message, options);
+    this.bytes = bytes === undefined ? undefined : hexOf(bytes.subarray(0, 64));
+  }
+}
+
+/** A card answered an unexpected status word to `operation`. */
+export class SwError extends WebcardError {
+  override name = "SwError";
+  readonly operation: string;
+  readonly sw: number;
+  constructor(operation: string, sw: number, options?: { cause?: unknown; hint?: string; detail?: string }) {
+    const detail = options?.detail ? `: ${options.detail}` : "";
+    super(`${operation} failed with ${describeSw(sw)}${detail}`, options);
+    this.operation = operation;
+    this.sw = sw;
+  }
+  /** The SW as four uppercase hex digits. */
+  get swHex(): string {
+    return this.sw.toString(16).toUpperCase().padStart(4, "0");
+  }
+}
+
+/** The path to the card failed: timeout, card removed, reader gone, protocol error on the link. */
+export class TransportError extends WebcardError {
+  override name = "TransportError";
+  readonly kind: "timeout" | "removed" | "no-service" | "no-reader" | "protocol" | "closed" | "busy" | "other";
+  constructor(kind: TransportError["kind"], message: string, options?: { cause?: unknown; hint?: string }) {
+    super(message, options);
+    this.kind = kind;
+  }
+}
+
+/** Secure channel failures: wrong cryptogram, bad MAC on a response. */
+export class SecurityError extends WebcardError {
+  override name = "SecurityError";
+}
+
+/** Bad usage by the caller (CLI exit code 2). */
+export class UsageError extends WebcardError {
+  override name = "UsageError";
+}

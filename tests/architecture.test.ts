@@ -1,0 +1,87 @@
+/**
+ * The layer rules of DESIGN.md, enforced on every import in src/:
+ *   stack  -> stack only; pure (no bun:ffi, no Bun.* I/O, no node:fs/net)
+ *   ffi    -> stack
+ *   card   -> stack, ffi
+ *   host   -> stack, ffi
+ *   web    -> stack, host (never ffi or card: it gets transports from its caller)
+ *   cli.ts and cli/ -> anything (the wiring layer)
+ */
+import { test, expect } from "bun:test";
+import { readdirSync, readFileSync, statSync } from "node:fs";
+import { join, relative, dirname, resolve } from "node:path";
+
+const SRC = resolve(import.meta.dir, "../src");
+
+const ALLOWED: Record<string, string[]> = {
+  stack: ["stack"],
+  ffi: ["stack", "ffi"],
+  card: ["stack", "ffi", "card"],
+  host: ["stack", "ffi", "host"],
+  web: ["stack", "host", "web"],
+  cli: ["stack", "ffi", "card", "host", "web", "cli"],
+};
+
+/** Modules a pure layer may not import. */
+const IMPURE = /^(bun:ffi|bun:sqlite|node:(fs|net|child_process|worker_threads|os|tls|http|dgram)|fs|net|child_process)$/;
+
+function files(dir: string): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    const p = join(dir, name);
+    return statSync(p).isDirectory() ? files(p) : /\.tsx?$/.test(name) ? [p] : [];
+  });
+}
+
+function layerOf(file: string): string {
+  const rel = relative(SRC, file);
+  if (rel === "cli.ts") return "cli";
+  return rel.split("/")[0]!;
+}
+
+const IMPORT = /(?:^|\n)\s*(?:import|export)\s[^;]*?from\s+["']([^"']+)["']|import\(\s*["']([^"']+)["']\s*\)|(?:^|\n)\s*import\s+["']([^"']+)["']/g;
+
+export function importsOf(source: string): string[] {
+  const out: string[] = [];
+  for (const m of source.matchAll(IMPORT)) out.push((m[1] ?? m[2] ?? m[3])!);
+  return out;
+}
+
+const violations: string[] = [];
+for (const file of files(SRC)) {
+  if (file.endsWith(".test.ts")) continue;
+  const layer = layerOf(file);
+  const allowed = ALLOWED[layer];
+  const rel = relative(SRC, file);
+  if (!allowed) {
+    violations.push(`${rel}: unknown layer '${layer}'`);
+    continue;
+  }
+  const source = readFileSync(file, "utf8");
+  for (const spec of importsOf(source)) {
+    if (spec.startsWith(".")) {
+      const target = resolve(dirname(file), spec);
+      if (!target.startsWith(SRC)) {
+        if (!/package\.json$/.test(target)) violations.push(`${rel}: imports ${spec} from outside src/`);
+        continue;
+      }
+      const targetLayer = layerOf(target);
+      if (!allowed.includes(targetLayer)) violations.push(`${rel}: ${layer} must not import ${targetLayer} (${spec})`);
+    } else if (layer === "stack" && IMPURE.test(spec)) {
+      violations.push(`${rel}: stack must stay pure, imports ${spec}`);
+    } else if (spec === "bun:ffi" && layer !== "ffi") {
+      violations.push(`${rel}: only src/ffi may import bun:ffi`);
+    }
+  }
+  if (layer === "stack" && /\bBun\.(spawn|file|write|connect|listen|serve|sleep)\b/.test(source)) {
+    violations.push(`${rel}: stack must stay pure, uses Bun I/O`);
+  }
+}
+
+test("imports follow the layer rules of DESIGN.md", () => {
+  expect(violations).toEqual([]);
+});
+
+test("the import scanner sees every import form", () => {
+  const src = `import { a } from "../host/x.ts";\nimport type { B } from "bun:ffi";\nexport { c } from "./c.ts";\nconst m = await import("../card/sim.ts");\nimport "./side.ts";`;
+  expect(importsOf(src)).toEqual(["../host/x.ts", "bun:ffi", "./c.ts", "./side.ts", "../card/sim.ts"].sort((a, b) => src.indexOf(a) - src.indexOf(b)));
+});

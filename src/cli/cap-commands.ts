@@ -1,0 +1,4 @@
+/** CLI commands of the cap area: declarations only; implementations are imported lazily. */
+import type { CAC } from "cac";
+
+export function register(_cli: CAC): void {}

@@ -1,0 +1,83 @@
+/**
+ * The ZIP side of a CAP file (JCVM 2.2.2 §6.1): components at
+ * `<package path>/javacard/<Name>.cap`, plus whatever else the converter put
+ * there (META-INF/MANIFEST.MF, APPLET-INF, .exp, .class files), which we ignore.
+ */
+import { unzipSync } from "fflate";
+import { FormatError } from "../errors.ts";
+import { COMPONENT, type ComponentName } from "./components.ts";
+import { checkHeaderStart } from "./header.ts";
+import { appletNames, parseManifest } from "./manifest.ts";
+
+export interface CapZip {
+  /** Components by name, each with its tag and size bytes. */
+  components: Map<string, Uint8Array>;
+  /** "com/example/app", or undefined when the components sit at the ZIP's root. */
+  packagePath: string | undefined;
+  /** Applet class names by AID hex, from the manifest. */
+  appletNames: Map<string, string>;
+}
+
+const ENTRY = /^(?:(.*)\/)?javacard\/([A-Za-z]+)\.cap$/;
+
+/** True for a ZIP local file header (PK 03 04) or an empty archive (PK 05 06). */
+export function isZip(bytes: Uint8Array): boolean {
+  return bytes.length >= 4 && bytes[0] === 0x50 && bytes[1] === 0x4b &&
+    ((bytes[2] === 3 && bytes[3] === 4) || (bytes[2] === 5 && bytes[3] === 6));
+}
+
+/** Unzip and pick the package's components; checks tags and declared sizes. */
+export function readCapZip(bytes: Uint8Array): CapZip {
+  let entries: Record<string, Uint8Array>;
+  try {
+    entries = unzipSync(bytes);
+  } catch (error) {
+    throw new FormatError(`the ZIP archive is damaged (${(error as Error).message})`, undefined, { cause: error });
+  }
+  const byPackage = new Map<string, Map<ComponentName, Uint8Array>>();
+  for (const [path, data] of Object.entries(entries)) {
+    const m = ENTRY.exec(path);
+    if (!m) continue;
+    const name = (Object.keys(COMPONENT) as ComponentName[]).find((n) => n.toLowerCase() === m[2]!.toLowerCase());
+    if (name === undefined) continue; // custom components (JCVM §6.1: tags 128-255) are not loaded
+    const pkg = m[1] ?? "";
+    if (!byPackage.has(pkg)) byPackage.set(pkg, new Map());
+    byPackage.get(pkg)!.set(name, data);
+  }
+  if (byPackage.size > 1) {
+    const paths = [...byPackage.keys()].map((p) => p || "(root)").join(", ");
+    throw new FormatError(`the ZIP holds ${byPackage.size} packages (${paths}): give a CAP file with one package`);
+  }
+  const [packagePath, found] = [...byPackage.entries()][0] ?? ["", new Map<ComponentName, Uint8Array>()];
+  const header = found.get("Header");
+  if (header === undefined) {
+    throw new FormatError("no Header component (no <package>/javacard/Header.cap in the ZIP)", undefined, {
+      hint: "give the .cap file made by the Java Card converter",
+    });
+  }
+  checkHeaderStart(checked("Header", header));
+  const components = new Map<string, Uint8Array>();
+  for (const [name, data] of found) components.set(name, checked(name, data));
+  const manifest = entries["META-INF/MANIFEST.MF"];
+  return {
+    components,
+    packagePath: packagePath || undefined,
+    appletNames: manifest ? appletNames(parseManifest(new TextDecoder().decode(manifest))) : new Map(),
+  };
+}
+
+/** A component file holds exactly one component: its own tag, a u2 size, that many bytes. */
+function checked(name: ComponentName, data: Uint8Array): Uint8Array {
+  if (data.length < 3) throw new FormatError(`the ${name} component is truncated: ${data.length} bytes`, data);
+  if (data[0] !== COMPONENT[name]) {
+    throw new FormatError(`${name}.cap has tag ${data[0]}, expected ${COMPONENT[name]}`, data);
+  }
+  const size = (data[1]! << 8) | data[2]!;
+  if (size > data.length - 3) {
+    throw new FormatError(`the ${name} component declares ${size} bytes but only ${data.length - 3} follow (the file is truncated)`, data);
+  }
+  if (size < data.length - 3) {
+    throw new FormatError(`the ${name} component has ${data.length - 3 - size} bytes after its declared size of ${size}`, data);
+  }
+  return data;
+}

@@ -1,0 +1,131 @@
+/**
+ * Install applets from a loaded package: INSTALL [for install and make
+ * selectable] for each chosen applet, with its instance AID, privileges and
+ * parameters; and the full GlobalPlatform path `installViaGp`: load, then install.
+ */
+import { send } from "../../stack/transport/transport.ts";
+import { installForInstall } from "../../stack/gp/install.ts";
+import { check } from "../../stack/status-words.ts";
+import { UsageError, WebcardError, SwError } from "../../stack/errors.ts";
+import { equal, toHex } from "../../stack/bytes.ts";
+import { PRIV1 } from "../../stack/gp/constants.ts";
+import type { GpSession } from "./session.ts";
+import { load, type LoadFile, type LoadResult, type ProgressCallback } from "./load.ts";
+import { explainRefusal } from "./explain.ts";
+import { getStatusAll } from "./registry.ts";
+
+/** What to install from a CAP (all optional: by default every applet, instance AID = applet AID). */
+export interface InstallChoices {
+  /** Applet (module) AIDs to install; every applet of the CAP when empty or absent. */
+  applets?: Uint8Array[];
+  /** Instance AIDs, one per installed applet in order; the applet AID when absent. */
+  instances?: Uint8Array[];
+  /** Privileges of every new instance (24-bit set, see privileges.ts). */
+  privileges?: number;
+  /** Raw applet parameters or an install parameter field (C9 ...). */
+  params?: Uint8Array;
+  /** Make the (single) new instance the default selected application (card-reset privilege). */
+  makeDefault?: boolean;
+}
+
+/** One INSTALL to make. */
+export interface InstallPlan {
+  moduleAid: Uint8Array;
+  instanceAid: Uint8Array;
+  privileges: number;
+}
+
+/** The installs that `choices` ask for, checked against the CAP; throws UsageError on a bad choice. */
+export function planInstalls(file: LoadFile, choices: InstallChoices = {}): InstallPlan[] {
+  const modules = choices.applets?.length ? choices.applets : file.applets.map((a) => a.aid);
+  if (modules.length === 0) {
+    throw new UsageError(`Package ${toHex(file.packageAid)} has no applets to install: use 'webcard load' for a library`);
+  }
+  for (const m of modules) {
+    if (!file.applets.some((a) => equal(a.aid, m))) {
+      throw new UsageError(
+        `Applet ${toHex(m)} is not in this CAP: it has ${file.applets.map((a) => toHex(a.aid)).join(", ") || "no applets"}`,
+      );
+    }
+  }
+  const instances = choices.instances ?? [];
+  if (instances.length > 0 && instances.length !== modules.length) {
+    throw new UsageError(
+      `Got ${instances.length} instance AIDs for ${modules.length} applets: give one --instance per applet, or choose applets with --applet`,
+    );
+  }
+  if (choices.makeDefault && modules.length > 1) {
+    throw new UsageError("Only one application can be the default selected one: choose it with --applet");
+  }
+  const privileges = (choices.privileges ?? 0) | (choices.makeDefault ? PRIV1.CARD_RESET << 16 : 0);
+  return modules.map((m, i) => ({ moduleAid: m, instanceAid: instances[i] ?? m, privileges }));
+}
+
+/** What was installed. */
+export interface InstalledInstance {
+  moduleAid: Uint8Array;
+  instanceAid: Uint8Array;
+  privileges: number;
+}
+
+/** INSTALL [for install and make selectable] each planned applet of an already loaded package. */
+export async function install(session: GpSession, file: LoadFile, choices: InstallChoices = {}): Promise<InstalledInstance[]> {
+  const plans = planInstalls(file, choices);
+  const done: InstalledInstance[] = [];
+  for (const p of plans) {
+    try {
+      check(
+        await send(
+          session.channel,
+          installForInstall({
+            packageAid: file.packageAid,
+            moduleAid: p.moduleAid,
+            instanceAid: p.instanceAid,
+            privileges: p.privileges,
+            ...(choices.params ? { params: choices.params } : {}),
+          }),
+        ),
+        "INSTALL [for install]",
+      );
+    } catch (error) {
+      throw await explainInstall(error, session, file, p.instanceAid);
+    }
+    done.push(p);
+  }
+  return done;
+}
+
+async function explainInstall(error: unknown, session: GpSession, file: LoadFile, instance: Uint8Array): Promise<unknown> {
+  if (error instanceof SwError && (error.sw === 0x6985 || error.sw === 0x6a89)) {
+    const apps = await getStatusAll(session.channel, "apps").catch(() => []);
+    if (apps.some((a) => equal(a.aid, instance))) {
+      return new WebcardError(`Instance ${toHex(instance)} already exists on the card (${error.swHex})`, {
+        cause: error,
+        hint: `delete it first (webcard delete ${toHex(instance)}) or choose another --instance`,
+      });
+    }
+  }
+  return explainRefusal(error, session.channel, file.imports ?? []);
+}
+
+/** What installViaGp did. */
+export interface GpInstallResult {
+  load: LoadResult;
+  installed: InstalledInstance[];
+}
+
+/**
+ * The direct GlobalPlatform install: check the choices and the block count
+ * (before sending anything), load the package, install its applets.
+ */
+export async function installViaGp(
+  session: GpSession,
+  file: LoadFile,
+  choices: InstallChoices = {},
+  onProgress?: ProgressCallback,
+): Promise<GpInstallResult> {
+  planInstalls(file, choices); // bad choices fail before the card is touched
+  const loaded = await load(session, file, onProgress ? { onProgress } : {});
+  const installed = await install(session, file, choices);
+  return { load: loaded, installed };
+}

@@ -1,0 +1,81 @@
+/**
+ * Load a CAP's Load File Data Block into the card: INSTALL [for load], then
+ * the LOAD blocks, reporting progress after each block. The 256-block limit
+ * is checked before the first command goes out.
+ */
+import { send } from "../../stack/transport/transport.ts";
+import { installForLoad } from "../../stack/gp/install.ts";
+import { loadBlocks, loadFileBytes, checkLoadFits } from "../../stack/gp/load.ts";
+import { check } from "../../stack/status-words.ts";
+import type { GpSession } from "./session.ts";
+import { explainInstallForLoad, explainRefusal, type ImportRef } from "./explain.ts";
+
+/** What the loader needs from a CAP file (src/stack/cap CapFile fits). */
+export interface LoadFile {
+  packageAid: Uint8Array;
+  applets: readonly { aid: Uint8Array }[];
+  imports?: readonly ImportRef[];
+  /** The Load File Data Block, without the C4 tag. */
+  lfdb: Uint8Array;
+}
+
+/** Progress after each LOAD block. */
+export interface LoadProgress {
+  block: number;
+  blocks: number;
+  bytes: number;
+  totalBytes: number;
+}
+
+export type ProgressCallback = (progress: LoadProgress) => void;
+
+export interface LoadOptions {
+  /** LFDB hash for INSTALL [for load] (empty by default, like peers). */
+  hash?: Uint8Array;
+  onProgress?: ProgressCallback;
+}
+
+/** What a load did. */
+export interface LoadResult {
+  blocks: number;
+  bytes: number;
+  blockSize: number;
+}
+
+/** Check the 256-block limit for `file` at `blockSize`, throwing LoadTooLargeError; sends nothing. */
+export function checkLoadSize(file: LoadFile, blockSize: number): number {
+  return checkLoadFits(loadFileBytes(file.lfdb).length, blockSize);
+}
+
+/** INSTALL [for load] + LOAD blocks into the session's ISD. */
+export async function load(session: GpSession, file: LoadFile, options: LoadOptions = {}): Promise<LoadResult> {
+  const bytes = loadFileBytes(file.lfdb);
+  const commands = loadBlocks(bytes, session.blockSize); // throws before anything is sent
+  const t = session.channel;
+  try {
+    check(
+      await send(
+        t,
+        installForLoad({
+          packageAid: file.packageAid,
+          securityDomainAid: session.isd,
+          ...(options.hash ? { hash: options.hash } : {}),
+        }),
+      ),
+      "INSTALL [for load]",
+    );
+  } catch (error) {
+    throw explainInstallForLoad(error, file.packageAid);
+  }
+  let sent = 0;
+  for (const [i, command] of commands.entries()) {
+    try {
+      check(await send(t, command), "LOAD");
+    } catch (error) {
+      throw await explainRefusal(error, t, file.imports ?? []);
+    }
+    sent += command.data.length;
+    options.onProgress?.({ block: i + 1, blocks: commands.length, bytes: sent, totalBytes: bytes.length });
+  }
+  return { blocks: commands.length, bytes: bytes.length, blockSize: session.blockSize };
+}

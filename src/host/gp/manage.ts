@@ -1,0 +1,53 @@
+/**
+ * Card content management on single AIDs: DELETE, lock and unlock (SET
+ * STATUS), make default (INSTALL [for make selectable] with card reset).
+ */
+import { send } from "../../stack/transport/transport.ts";
+import { deleteAid as deleteCommand, setStatus } from "../../stack/gp/commands.ts";
+import { installForMakeSelectable } from "../../stack/gp/install.ts";
+import { APP_LIFECYCLE, PRIV1 } from "../../stack/gp/constants.ts";
+import { SW, check, swHex } from "../../stack/status-words.ts";
+import { SwError, WebcardError } from "../../stack/errors.ts";
+import { toHex } from "../../stack/bytes.ts";
+import type { GpSession } from "./session.ts";
+import { AidNotFoundError } from "./not-found.ts";
+
+function notFound(sw: number): boolean {
+  return sw === SW.REFERENCED_DATA_NOT_FOUND || sw === SW.FILE_NOT_FOUND;
+}
+
+/** DELETE an application, security domain or package; `force` also deletes related objects (a package's instances). */
+export async function deleteAid(session: GpSession, aid: Uint8Array, options: { force?: boolean } = {}): Promise<void> {
+  const r = await send(session.channel, deleteCommand(aid, options.force === true));
+  if (notFound(r.sw)) throw new AidNotFoundError("DELETE", "Application", aid, r.sw, "see 'webcard list'");
+  if (r.sw === SW.CONDITIONS_NOT_SATISFIED && !options.force) {
+    throw new WebcardError(`Cannot delete ${toHex(aid)}: other objects depend on it (${swHex(r.sw)})`, {
+      cause: new SwError("DELETE", r.sw),
+      hint: "delete its instances first, or use --force to delete them too",
+    });
+  }
+  check(r, "DELETE");
+}
+
+async function setAppStatus(session: GpSession, aid: Uint8Array, state: number, operation: string): Promise<void> {
+  const r = await send(session.channel, setStatus("app", state, aid));
+  if (notFound(r.sw)) throw new AidNotFoundError(operation, "Application", aid, r.sw, "see 'webcard list'");
+  check(r, operation);
+}
+
+/** Lock an application (SET STATUS, b8 set, GP 11.10.2.2). */
+export function lock(session: GpSession, aid: Uint8Array): Promise<void> {
+  return setAppStatus(session, aid, APP_LIFECYCLE.LOCKED_BIT, "SET STATUS (lock)");
+}
+
+/** Unlock an application: b8 clear; the card restores the state before the lock. */
+export function unlock(session: GpSession, aid: Uint8Array): Promise<void> {
+  return setAppStatus(session, aid, 0x00, "SET STATUS (unlock)");
+}
+
+/** Make an instance the default selected application (card-reset privilege, GP 6.6.1). */
+export async function makeDefault(session: GpSession, aid: Uint8Array): Promise<void> {
+  const r = await send(session.channel, installForMakeSelectable(aid, PRIV1.CARD_RESET << 16));
+  if (notFound(r.sw)) throw new AidNotFoundError("INSTALL [for make selectable]", "Application", aid, r.sw);
+  check(r, "INSTALL [for make selectable]");
+}

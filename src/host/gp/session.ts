@@ -1,0 +1,57 @@
+/**
+ * A GlobalPlatform session with the card's ISD: the transport to send card
+ * content management commands through (a secure channel, or the plain
+ * transport for tests and open cards), which ISD answered, and the LOAD
+ * block size that fits that channel.
+ */
+import type { Transport } from "../../stack/transport/transport.ts";
+import type { Fci } from "../../stack/gp/fci.ts";
+import { BLOCK_SIZE } from "../../stack/gp/constants.ts";
+import { UsageError } from "../../stack/errors.ts";
+
+/** Secure channel levels (the secure-channel module's names). */
+export type ChannelLevel = "clear" | "mac" | "enc" | "rmac" | "renc";
+
+export interface GpSession {
+  /** Where commands go: usually an authenticated secure channel. */
+  readonly channel: Transport;
+  /** The security domain that answered SELECT. */
+  readonly isd: Uint8Array;
+  readonly fci: Fci;
+  /** Data bytes per LOAD command. */
+  readonly blockSize: number;
+  readonly level: ChannelLevel;
+  /** "02" or "03" when a secure channel is open. */
+  readonly scp?: string;
+  /** Key check values of the keys in use, for display. */
+  readonly kcvs?: Record<string, string>;
+}
+
+/** Bytes a secure channel adds to a command at `level`: 8 for the C-MAC, 8 more for encryption padding. */
+export function channelOverhead(level: ChannelLevel): number {
+  if (level === "clear") return 0;
+  if (level === "enc" || level === "renc") return BLOCK_SIZE.PLAIN - BLOCK_SIZE.C_ENC;
+  return BLOCK_SIZE.PLAIN - BLOCK_SIZE.C_MAC;
+}
+
+/**
+ * LOAD block size: the card's FCI 9F65 (at most 255, short APDUs) less the
+ * channel's overhead, so 247 with C-MAC and 239 with encryption by default;
+ * an explicit size wins but must still fit one short command at that level.
+ */
+export function blockSizeFor(level: ChannelLevel, maxCommandData?: number, explicit?: number): number {
+  const ceiling = BLOCK_SIZE.PLAIN - channelOverhead(level);
+  if (explicit !== undefined) {
+    if (!Number.isInteger(explicit) || explicit < 1 || explicit > ceiling) {
+      throw new UsageError(`Block size ${explicit} does not fit a LOAD command at level ${level}: use 1 to ${ceiling}`);
+    }
+    return explicit;
+  }
+  const cardMax = maxCommandData === undefined ? BLOCK_SIZE.PLAIN : Math.min(maxCommandData, BLOCK_SIZE.PLAIN);
+  return Math.max(1, cardMax - channelOverhead(level));
+}
+
+/** The largest block size any card allows at `level`; for checks done before talking to the card. */
+export function maxBlockSize(level: ChannelLevel): number {
+  return BLOCK_SIZE.PLAIN - channelOverhead(level);
+}

@@ -1,0 +1,195 @@
+/**
+ * The terminal side of a GlobalPlatform secure channel as a Transport wrapper:
+ * INITIALIZE UPDATE, card cryptogram check, EXTERNAL AUTHENTICATE, then every
+ * plain command (CLA 80/00) is sent with secure messaging at the chosen level.
+ *
+ * Safe authentication: EXTERNAL AUTHENTICATE is sent only when the card's
+ * cryptogram matches; a mismatch means the keys are wrong, and every failed
+ * EXTERNAL AUTHENTICATE counts towards locking the card, so nothing is retried.
+ */
+import { equalConstantTime, toHex } from "../bytes.ts";
+import { CommandApdu, MAX_SHORT_NC, ResponseApdu } from "../apdu.ts";
+import { SecurityError, SwError, UsageError } from "../errors.ts";
+import { SW } from "../status-words.ts";
+import type { Transport } from "../transport/transport.ts";
+import { diversify, type Kdf, type KeyCheckValues, type StaticKeys } from "./keys.ts";
+import { levelAllowed } from "./scp-card.ts";
+import { Scp02Session, scp02CardCryptogram, scp02HostCryptogram, scp02SessionKeys } from "./scp02.ts";
+import { Scp03Session, scp03CardCryptogram, scp03HostCryptogram, scp03SessionKeys } from "./scp03.ts";
+
+/** clear = authenticate only (00); mac = C-MAC (01); enc = C-DEC+C-MAC (03); rmac = +R-MAC (13); renc = +R-ENC (33, SCP03 only). */
+export type ScpLevel = "clear" | "mac" | "enc" | "rmac" | "renc";
+
+/** EXTERNAL AUTHENTICATE P1 per level (GP 2.3.1 E.5.2.1, amendment D 7.1.2.1). */
+export const LEVEL_BYTE = { clear: 0x00, mac: 0x01, enc: 0x03, rmac: 0x13, renc: 0x33 } as const satisfies Record<ScpLevel, number>;
+
+export interface SecureChannelOptions {
+  keys: StaticKeys;
+  kdf?: Kdf;
+  /** Default: what the card says in INITIALIZE UPDATE. */
+  scp?: 2 | 3;
+  /** Default "mac". */
+  level?: ScpLevel;
+  /** Default 0 = any. */
+  keyVersion?: number;
+  /** SCP02 does not announce "i"; 15 and 55 behave alike on this side. Default 0x55. */
+  scp02i?: number;
+  /** Fixed host challenge, for tests. */
+  hostChallenge?: Uint8Array;
+}
+
+export interface SecureChannel extends Transport {
+  readonly scp: 2 | 3;
+  readonly i: number;
+  readonly level: ScpLevel;
+  readonly keyVersion: number;
+  readonly kdd: Uint8Array;
+  readonly kcvs: KeyCheckValues;
+  /** Session (SCP02) or static (SCP03) DEK, for PUT KEY. */
+  readonly dek: Uint8Array;
+  /** Largest plain command data that fits one short APDU at this level. */
+  readonly maxCommandData: number;
+}
+
+const CARD_CRYPTOGRAM_MISMATCH =
+  "Card cryptogram does not match: wrong key or key diversification (no EXTERNAL AUTHENTICATE sent; repeated failures can lock the card)";
+
+/** Bytes of command data once wrapped: padding to the cipher block under C-DEC, plus the 8-byte MAC. */
+export function wrappedLength(nc: number, scp: 2 | 3, level: number): number {
+  const block = scp === 3 ? 16 : 8;
+  const body = level & 0x02 && nc > 0 ? (Math.floor(nc / block) + 1) * block : nc;
+  return level & 0x01 ? body + 8 : body;
+}
+
+/** Largest plain data length whose wrapped form fits in `limit` bytes. */
+export function maxPlainLength(scp: 2 | 3, level: number, limit = MAX_SHORT_NC): number {
+  let n = limit;
+  while (n > 0 && wrappedLength(n, scp, level) > limit) n--;
+  return n;
+}
+
+interface InitResponse {
+  kdd: Uint8Array;
+  keyVersion: number;
+  scp: 2 | 3;
+  i: number | undefined;
+  sequence: Uint8Array;
+  cardChallenge: Uint8Array;
+  cryptogram: Uint8Array;
+}
+
+/** INITIALIZE UPDATE response (GP 2.3.1 E.5.1.3, amendment D 7.1.1.3). */
+function parseInitResponse(data: Uint8Array): InitResponse {
+  const scp = data[11];
+  const base = { kdd: data.slice(0, 10), keyVersion: data[10] ?? 0 };
+  if (scp === 0x02 && data.length === 28) {
+    return { ...base, scp: 2, i: undefined, sequence: data.slice(12, 14), cardChallenge: data.slice(14, 20), cryptogram: data.slice(20, 28) };
+  }
+  if (scp === 0x03 && (data.length === 29 || data.length === 32)) {
+    return { ...base, scp: 3, i: data[12]!, sequence: data.slice(29), cardChallenge: data.slice(13, 21), cryptogram: data.slice(21, 29) };
+  }
+  throw new SecurityError(
+    `INITIALIZE UPDATE answer of ${data.length} bytes (protocol byte ${scp === undefined ? "missing" : toHex(Uint8Array.of(scp))}) is not SCP02 or SCP03`,
+  );
+}
+
+function keysFor(keys: StaticKeys, scp: 2 | 3): StaticKeys {
+  if (scp === 3) return keys.type === "AES" ? keys : keys.withType("AES");
+  if (keys.enc.length !== 16 || keys.mac.length !== 16 || keys.dek.length !== 16) {
+    throw new UsageError("SCP02 needs 16-byte 3DES keys; this card speaks SCP02, so give a 32-hex-digit key");
+  }
+  return keys.type === "3DES" ? keys : keys.withType("3DES");
+}
+
+/** Authenticate to the card's security domain and return the secure channel as a Transport. */
+export async function openSecureChannel(transport: Transport, options: SecureChannelOptions): Promise<SecureChannel> {
+  const levelName = options.level ?? "mac";
+  const level = LEVEL_BYTE[levelName];
+  const hostChallenge = options.hostChallenge ?? crypto.getRandomValues(new Uint8Array(8));
+  if (hostChallenge.length !== 8) throw new RangeError(`Host challenge must be 8 bytes, got ${hostChallenge.length}`);
+  const keyVersion = options.keyVersion ?? 0;
+  if (options.scp === 2 && levelName === "renc") throw new UsageError("R-ENC exists only in SCP03: use --mode rmac or --scp 03");
+
+  // 80 50 <key version> 00 08 <host challenge> 00
+  const init = new CommandApdu({ cla: 0x80, ins: 0x50, p1: keyVersion, p2: 0x00, data: hostChallenge, ne: 256 });
+  const initResp = ResponseApdu.parse(await transport.transmit(init.toBytes()));
+  if (!initResp.ok) {
+    const hint =
+      initResp.sw === SW.REFERENCED_DATA_NOT_FOUND
+        ? `the card has no key set with version ${keyVersion}: check --key-version`
+        : initResp.sw === SW.AUTH_METHOD_BLOCKED
+          ? "the card has locked authentication after too many failures"
+          : undefined;
+    throw new SwError("INITIALIZE UPDATE", initResp.sw, hint ? { hint, detail: hint } : {});
+  }
+  const card = parseInitResponse(initResp.data);
+  if (options.scp !== undefined && options.scp !== card.scp) {
+    throw new UsageError(`The card answered SCP0${card.scp} but SCP0${options.scp} was asked for: use --scp 0${card.scp}`);
+  }
+  const scp = card.scp;
+  const i = card.i ?? options.scp02i ?? 0x55;
+  if (!levelAllowed(scp, i, level)) {
+    throw new UsageError(
+      `The card's SCP0${scp} i=${toHex(Uint8Array.of(i))} does not offer level ${levelName}: use --mode mac or enc`,
+    );
+  }
+  const keys = diversify(keysFor(options.keys, scp), options.kdf ?? "none", card.kdd);
+
+  let session: Scp02Session | Scp03Session;
+  let expected: Uint8Array;
+  let hostCryptogram: Uint8Array;
+  if (scp === 2) {
+    const sk = scp02SessionKeys(keys, card.sequence);
+    session = new Scp02Session(sk, i);
+    expected = scp02CardCryptogram(sk.enc, hostChallenge, card.sequence, card.cardChallenge);
+    hostCryptogram = scp02HostCryptogram(sk.enc, card.sequence, card.cardChallenge, hostChallenge);
+  } else {
+    const context = new Uint8Array([...hostChallenge, ...card.cardChallenge]);
+    const sk = scp03SessionKeys(keys, context);
+    session = new Scp03Session(sk, i);
+    expected = scp03CardCryptogram(sk.mac, context);
+    hostCryptogram = scp03HostCryptogram(sk.mac, context);
+  }
+  if (!equalConstantTime(expected, card.cryptogram)) {
+    throw new SecurityError(CARD_CRYPTOGRAM_MISMATCH, {
+      hint: `key KCVs ENC ${keys.kcvs.enc} MAC ${keys.kcvs.mac}, diversification ${options.kdf ?? "none"}`,
+    });
+  }
+
+  // 84 82 <level> 00 10 <host cryptogram> <C-MAC>
+  const auth = session.wrapCommand(new CommandApdu({ cla: 0x80, ins: 0x82, p1: level, p2: 0x00, data: hostCryptogram }), 0x01);
+  const authResp = ResponseApdu.parse(await transport.transmit(auth.toBytes()));
+  if (!authResp.ok) {
+    throw new SwError("EXTERNAL AUTHENTICATE", authResp.sw, {
+      hint: "the card refused the host cryptogram after its own matched; do not retry blindly, repeated failures can lock the card",
+    });
+  }
+
+  const maxCommandData = maxPlainLength(scp, level);
+  return {
+    name: transport.name,
+    extendedLength: transport.extendedLength,
+    scp,
+    i,
+    level: levelName,
+    keyVersion: card.keyVersion,
+    kdd: card.kdd,
+    kcvs: keys.kcvs,
+    dek: session.keys.dek.slice(),
+    maxCommandData,
+    close: () => transport.close?.() ?? Promise.resolve(),
+    async transmit(bytes: Uint8Array): Promise<Uint8Array> {
+      const cmd = CommandApdu.parse(bytes);
+      if (cmd.cla & 0x04) throw new RangeError(`Send plain commands through the secure channel, not CLA ${toHex(Uint8Array.of(cmd.cla))}`);
+      const n = wrappedLength(cmd.data.length, scp, level);
+      if (n > MAX_SHORT_NC && !transport.extendedLength) {
+        throw new UsageError(
+          `Command data of ${cmd.data.length} bytes becomes ${n} bytes under secure messaging (${levelName}) and exceeds a short APDU: use blocks of at most ${maxCommandData} bytes`,
+        );
+      }
+      const wrapped = session.wrapCommand(cmd, level);
+      const resp = ResponseApdu.parse(await transport.transmit(wrapped.toBytes()));
+      return session.unwrapResponse(resp, level).toBytes();
+    },
+  };
+}

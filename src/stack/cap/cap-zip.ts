@@ -1,6 +1,6 @@
 /**
  * The ZIP side of a CAP file (JCVM 2.2.2 §6.1): components at
- * `<package path>/javacard/<Name>.cap`, plus whatever else the converter put
+ * `<package path>/javacard/<Name>.cap` (StaticResources.capx in CAP 2.3), plus whatever else the converter put
  * there (META-INF/MANIFEST.MF, APPLET-INF, .exp, .class files), which we ignore.
  */
 import { unzipSync } from "fflate";
@@ -8,6 +8,7 @@ import { FormatError } from "../errors.ts";
 import { COMPONENT, type ComponentName } from "./components.ts";
 import { checkHeaderStart } from "./header.ts";
 import { appletNames, parseManifest } from "./manifest.ts";
+import { readSize, sizeWidth } from "./walk.ts";
 
 export interface CapZip {
   /** Components by name, each with its tag and size bytes. */
@@ -18,7 +19,7 @@ export interface CapZip {
   appletNames: Map<string, string>;
 }
 
-const ENTRY = /^(?:(.*)\/)?javacard\/([A-Za-z]+)\.cap$/;
+const ENTRY = /^(?:(.*)\/)?javacard\/([A-Za-z]+)\.capx?$/;
 
 /** True for a ZIP local file header (PK 03 04) or an empty archive (PK 05 06). */
 export function isZip(bytes: Uint8Array): boolean {
@@ -68,16 +69,18 @@ export function readCapZip(bytes: Uint8Array): CapZip {
 
 /** A component file holds exactly one component: its own tag, a u2 size, that many bytes. */
 function checked(name: ComponentName, data: Uint8Array): Uint8Array {
-  if (data.length < 3) throw new FormatError(`the ${name} component is truncated: ${data.length} bytes`, data);
+  const width = sizeWidth(COMPONENT[name]);
+  if (data.length < 1 + width) throw new FormatError(`the ${name} component is truncated: ${data.length} bytes`, data);
   if (data[0] !== COMPONENT[name]) {
-    throw new FormatError(`${name}.cap has tag ${data[0]}, expected ${COMPONENT[name]}`, data);
+    throw new FormatError(`the ${name} component file has tag ${data[0]}, expected ${COMPONENT[name]}`, data);
   }
-  const size = (data[1]! << 8) | data[2]!;
-  if (size > data.length - 3) {
-    throw new FormatError(`the ${name} component declares ${size} bytes but only ${data.length - 3} follow (the file is truncated)`, data);
+  const size = readSize(data, 1, width);
+  const body = data.length - 1 - width;
+  if (size > body) {
+    throw new FormatError(`the ${name} component declares ${size} bytes but only ${body} follow (the file is truncated)`, data);
   }
-  if (size < data.length - 3) {
-    throw new FormatError(`the ${name} component has ${data.length - 3 - size} bytes after its declared size of ${size}`, data);
+  if (size < body) {
+    throw new FormatError(`the ${name} component has ${body - size} bytes after its declared size of ${size}`, data);
   }
   return data;
 }

@@ -6,7 +6,7 @@
 import { FormatError } from "../errors.ts";
 import { parseHeader, versionText, checkHeaderStart, type Version } from "./header.ts";
 import { parseAppletComponent, parseImportComponent, type AppletEntry, type ImportEntry } from "./applets-imports.ts";
-import { walkComponents } from "./walk.ts";
+import { readSize, sizeWidth, walkComponents } from "./walk.ts";
 import { COMPONENT, HEADER_FLAG, LOAD_ORDER, REQUIRED } from "./components.ts";
 
 export interface LoadFileInfo {
@@ -85,24 +85,28 @@ export function interpret(components: Map<string, Uint8Array>): LoadFileInfo {
 }
 
 /**
- * The Directory lists each component's size (JCVM 2.1 §6.4: 11 entries for
- * tags 1-11; JCVM 2.2 §6.4: 12 with Debug). A mismatch means a corrupt file.
- * CAP 2.3 adds entries whose layout we do not rely on, so it is not compared.
+ * The Directory lists each component's size (JCVM 2.1 §6.4: u2 sizes for
+ * tags 1-11; JCVM 2.2 §6.4: 12 with Debug; JCVM 3.1 §6.5, CAP 2.3 compact:
+ * then a u4 for StaticResources). A mismatch means a corrupt file.
  */
 function checkDirectory(components: Map<string, Uint8Array>, cap: string): void {
-  const entries = cap === "2.1" ? 11 : cap === "2.2" ? 12 : 0;
+  const entries = cap === "2.1" ? 11 : 12;
+  const resources = cap === "2.3";
   const dir = components.get("Directory")!;
-  if (entries === 0) return;
-  if (dir.length < 3 + 2 * entries) {
-    throw new FormatError(`the Directory component is truncated: ${dir.length - 3} bytes for ${entries} component sizes`, dir);
+  const need = 2 * entries + (resources ? 4 : 0);
+  if (dir.length < 3 + need) {
+    throw new FormatError(`the Directory component is truncated: ${dir.length - 3} bytes for ${need} bytes of component sizes`, dir);
   }
   for (const [name, bytes] of components) {
     const tag = COMPONENT[name as keyof typeof COMPONENT];
-    if (tag > entries) continue;
-    const listed = (dir[3 + 2 * (tag - 1)]! << 8) | dir[4 + 2 * (tag - 1)]!;
-    if (listed !== bytes.length - 3) {
+    const width = sizeWidth(tag);
+    let listed: number;
+    if (tag <= entries) listed = readSize(dir, 3 + 2 * (tag - 1), 2);
+    else if (tag === COMPONENT.StaticResources && resources) listed = readSize(dir, 3 + 2 * entries, 4);
+    else continue;
+    if (listed !== bytes.length - 1 - width) {
       throw new FormatError(
-        `the Directory says the ${name} component has ${listed} bytes but it has ${bytes.length - 3}`,
+        `the Directory says the ${name} component has ${listed} bytes but it has ${bytes.length - 1 - width}`,
         dir,
       );
     }

@@ -1,11 +1,12 @@
 /**
  * Walk concatenated components (an LFDB or a raw IJC file):
  *   { u1 tag | u2 size | u1 info[size] } ...   (JCVM 2.2.2 §6.1, "component_compact" in 3.1)
- * Every CAP we accept is compact: the extended format (u4 sizes) is refused
- * when its Header is read, before the walk.
+ * except StaticResources (CAP 2.3, JCVM 3.1 §6.15), whose size is a u4 in
+ * both formats. The extended format (u4 sizes for Method, RefLocation,
+ * Descriptor, Debug) is refused when its Header is read, before the walk.
  */
 import { FormatError } from "../errors.ts";
-import { componentName, type ComponentName } from "./components.ts";
+import { COMPONENT, componentName, type ComponentName } from "./components.ts";
 
 export interface RawComponent {
   tag: number;
@@ -24,14 +25,15 @@ export function walkComponents(data: Uint8Array): RawComponent[] {
     if (name === undefined) {
       throw new FormatError(`unknown component tag ${tag} at byte ${offset}`, data.subarray(offset));
     }
-    if (offset + 3 > data.length) {
+    const width = sizeWidth(tag);
+    if (offset + 1 + width > data.length) {
       throw new FormatError(`the ${name} component is truncated: its size is missing`, data.subarray(offset));
     }
-    const size = (data[offset + 1]! << 8) | data[offset + 2]!;
-    const end = offset + 3 + size;
+    const size = readSize(data, offset + 1, width);
+    const end = offset + 1 + width + size;
     if (end > data.length) {
       throw new FormatError(
-        `the ${name} component declares ${size} bytes but only ${data.length - offset - 3} follow (the file is truncated)`,
+        `the ${name} component declares ${size} bytes but only ${data.length - offset - 1 - width} follow (the file is truncated)`,
         data.subarray(offset),
       );
     }
@@ -39,4 +41,16 @@ export function walkComponents(data: Uint8Array): RawComponent[] {
     offset = end;
   }
   return out;
+}
+
+/** Bytes of the size field after a component's tag: 4 for StaticResources (JCVM 3.1 §6.15), else 2. */
+export function sizeWidth(tag: number): 2 | 4 {
+  return tag === COMPONENT.StaticResources ? 4 : 2;
+}
+
+/** Big-endian size of `width` bytes at `offset`. */
+export function readSize(data: Uint8Array, offset: number, width: 2 | 4): number {
+  let v = 0;
+  for (let i = 0; i < width; i++) v = v * 256 + data[offset + i]!;
+  return v;
 }

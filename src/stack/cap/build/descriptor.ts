@@ -1,0 +1,76 @@
+/**
+ * The Descriptor component (JCVM 2.2.2 §6.13): what a verifier or a card
+ * needs to type-check the package; loaders leave it out of the LFDB.
+ *
+ *   u1 class_count | class_descriptor_info classes[] | type_descriptor_info types
+ *   class_descriptor_info: u1 token | u1 access_flags | u2 this_class_ref |
+ *     u1 interface_count | u2 field_count | u2 method_count | fields (7 bytes each) | methods (12 bytes each)
+ *   type_descriptor_info: u2 constant_pool_count | u2 constant_pool_types[] | type_descriptor type_desc[]
+ */
+import { concat, u16 } from "../../bytes.ts";
+import type { MethodCode } from "./bytecode.ts";
+
+export interface ClassLayout {
+  /** Internal class_ref: offset in the Class component info. */
+  offset: number;
+  constructor: { at: number; code: MethodCode };
+  install: { at: number; code: MethodCode };
+  process: { at: number; code: MethodCode };
+  padding?: { at: number; code: MethodCode };
+  /** The class owns the padding static byte[] (static image offset 0). */
+  staticArray?: boolean;
+}
+
+/** Access flags of class, field and method descriptors, §6.13 Tables 6-18 to 6-20. */
+const ACC = { PUBLIC: 0x01, PRIVATE: 0x02, STATIC: 0x08, INIT: 0x80 } as const;
+/** Token of private members, which have none (§6.13.3, §6.13.4). */
+const NO_TOKEN = 0xff;
+
+/** Type nibbles, §6.8.1 Table 6-9. */
+const NIBBLE = { void: 0x1, byte: 0x3, short: 0x4, reference: 0x6, byteArray: 0xb } as const;
+
+function typeDescriptor(nibbles: number[]): Uint8Array {
+  const packed = new Uint8Array(Math.ceil(nibbles.length / 2));
+  nibbles.forEach((n, i) => (packed[i >> 1]! |= i % 2 === 0 ? n << 4 : n));
+  return concat(nibbles.length, packed);
+}
+
+/** The Descriptor component info for the classes laid out by `layoutComponents`. */
+export function descriptorComponent(classes: ClassLayout[], cpCount: number, frameworkToken: number): Uint8Array {
+  const fw = 0x80 | frameworkToken;
+  // Signatures: ()V, ([BSB)V, (Ljavacard/framework/APDU;)V, [B; a class_ref in a type is 4 nibbles.
+  const pool = [
+    typeDescriptor([NIBBLE.void]),
+    typeDescriptor([NIBBLE.byteArray, NIBBLE.short, NIBBLE.byte, NIBBLE.void]),
+    typeDescriptor([NIBBLE.reference, fw >> 4, fw & 15, 0x0, 0xa /* APDU class token 10 */, NIBBLE.void]),
+    typeDescriptor([NIBBLE.byteArray]),
+  ];
+  const base = 2 + 2 * cpCount; // offsets count from the start of type_descriptor_info
+  const at: number[] = [];
+  pool.reduce((o, t) => (at.push(o), o + t.length), base);
+  const [VOID, INIT, PROCESS, BYTES] = at as [number, number, number, number];
+
+  // constant_pool_types: a type offset for each method or field ref, FFFF for class refs.
+  const cpTypes = [VOID, INIT];
+  for (let i = 0; i < classes.length; i++) cpTypes.push(0xffff, INIT);
+
+  const descriptors = classes.map((c, token) => {
+    const methods = [
+      methodDescriptor(NO_TOKEN, ACC.PRIVATE | ACC.INIT, c.constructor, INIT),
+      methodDescriptor(0, ACC.PUBLIC | ACC.STATIC, c.install, INIT), // install: static method token 0
+      methodDescriptor(7, ACC.PUBLIC, c.process, PROCESS), // process: virtual token 7
+      ...(c.padding ? [methodDescriptor(NO_TOKEN, ACC.PRIVATE | ACC.STATIC, c.padding, VOID)] : []),
+    ];
+    const fields = c.staticArray
+      ? [concat(NO_TOKEN, ACC.PRIVATE | ACC.STATIC, 0, u16(0) /* padding, image offset 0 */, u16(BYTES))]
+      : [];
+    return concat(token, ACC.PUBLIC, u16(c.offset), 0, u16(fields.length), u16(methods.length), ...fields, ...methods);
+  });
+
+  return concat(classes.length, ...descriptors, u16(cpCount), ...cpTypes.map(u16), ...pool);
+}
+
+function methodDescriptor(token: number, flags: number, m: { at: number; code: MethodCode }, type: number): Uint8Array {
+  // token | access_flags | method_offset | type_offset | bytecode_count | exception_handler_count | exception_handler_index
+  return concat(token, flags, u16(m.at), u16(type), u16(m.code.bytecodeCount), u16(0), u16(0));
+}

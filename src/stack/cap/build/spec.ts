@@ -1,0 +1,65 @@
+/** What `buildCap` takes, checked and filled with defaults before any byte is laid out. */
+import { fromHex } from "../../bytes.ts";
+import { AID_MAX, AID_MIN } from "../components.ts";
+
+export interface CapSpec {
+  packageAid: Uint8Array;
+  /** Dotted Java package name ("com.example.hello"): the ZIP path, and the Header's name in CAP 2.2. */
+  packageName: string;
+  packageVersion?: { major: number; minor: number };
+  /** Each applet becomes one class extending javacard.framework.Applet. */
+  applets: { aid: Uint8Array; className: string }[];
+  /** Imported packages in token order; must include javacard.framework. Default: framework 1.2, java.lang 1.0. */
+  imports?: { aid: Uint8Array; major: number; minor: number }[];
+  /** Extra bytes (a static byte array initializer, then a never-called method of `nop`s) for size tests. */
+  padding?: number;
+  /** CAP format: "2.1" (what converters emit for applets without remote interfaces) or "2.2". Default "2.1". */
+  format?: "2.1" | "2.2";
+}
+
+export interface NormalSpec extends Required<Omit<CapSpec, "imports">> {
+  imports: { aid: Uint8Array; major: number; minor: number }[];
+  /** Import token of javacard.framework (the Applet superclass lives there). */
+  frameworkToken: number;
+}
+
+export const JAVACARD_FRAMEWORK = fromHex("A0000000620101");
+export const JAVA_LANG = fromHex("A0000000620001");
+
+/** Check a spec and fill its defaults; a bad spec is a caller bug (RangeError). */
+export function normalize(spec: CapSpec): NormalSpec {
+  aid(spec.packageAid, "package");
+  if (!/^[A-Za-z_$][\w$]*(\.[A-Za-z_$][\w$]*)*$/.test(spec.packageName)) {
+    throw new RangeError(`Package name '${spec.packageName}' is not a dotted Java name`);
+  }
+  const packageVersion = spec.packageVersion ?? { major: 1, minor: 0 };
+  byte(packageVersion.major, "package major version");
+  byte(packageVersion.minor, "package minor version");
+  if (spec.applets.length === 0 || spec.applets.length > 15) {
+    throw new RangeError(`A built CAP holds 1 to 15 applets, not ${spec.applets.length}`);
+  }
+  for (const a of spec.applets) {
+    aid(a.aid, "applet");
+    if (!/^[A-Za-z_$][\w$]*$/.test(a.className)) throw new RangeError(`Class name '${a.className}' is not a Java identifier`);
+  }
+  const imports = spec.imports ?? [
+    { aid: JAVACARD_FRAMEWORK, major: 1, minor: 2 },
+    { aid: JAVA_LANG, major: 1, minor: 0 },
+  ];
+  imports.forEach((i) => aid(i.aid, "imported package"));
+  const frameworkToken = imports.findIndex((i) => i.aid.length === 7 && i.aid.every((b, k) => b === JAVACARD_FRAMEWORK[k]));
+  if (frameworkToken < 0) throw new RangeError("The imports must include javacard.framework (A0000000620101)");
+  const padding = spec.padding ?? 0;
+  if (!Number.isInteger(padding) || padding < 0) throw new RangeError(`Padding must be a whole number of bytes, not ${padding}`);
+  return { ...spec, packageVersion, imports, frameworkToken, padding, format: spec.format ?? "2.1" };
+}
+
+function aid(bytes: Uint8Array, what: string): void {
+  if (bytes.length < AID_MIN || bytes.length > AID_MAX) {
+    throw new RangeError(`The ${what} AID has ${bytes.length} bytes: an AID has ${AID_MIN} to ${AID_MAX}`);
+  }
+}
+
+function byte(v: number, what: string): void {
+  if (!Number.isInteger(v) || v < 0 || v > 255) throw new RangeError(`The ${what} must be 0..255, not ${v}`);
+}

@@ -6,11 +6,12 @@
  */
 import type { Transport } from "../../stack/transport/transport.ts";
 import type { Fci } from "../../stack/gp/fci.ts";
+import type { ScpLevel } from "../../stack/gp/secure-channel.ts";
 import { BLOCK_SIZE } from "../../stack/gp/constants.ts";
 import { UsageError } from "../../stack/errors.ts";
 
-/** Secure channel levels (the secure-channel module's names). */
-export type ChannelLevel = "clear" | "mac" | "enc" | "rmac" | "renc";
+/** Secure channel levels, as the secure-channel module names them. */
+export type ChannelLevel = ScpLevel;
 
 export interface GpSession {
   /** Where commands go: usually an authenticated secure channel. */

@@ -1,0 +1,33 @@
+/**
+ * Open a GlobalPlatform session: find and select the ISD, authenticate with
+ * a secure channel (SCP02 or SCP03, never retried on a wrong key), and fix
+ * the LOAD block size for the card and the channel.
+ */
+import type { Transport } from "../../stack/transport/transport.ts";
+import { openSecureChannel, type SecureChannelOptions } from "../../stack/gp/secure-channel.ts";
+import { discoverIsd } from "./discover.ts";
+import { blockSizeFor, type GpSession } from "./session.ts";
+
+export interface GpConnectOptions extends SecureChannelOptions {
+  /** The ISD's AID; discovered when absent. */
+  isd?: Uint8Array;
+  /** LOAD block size; from the FCI and the channel level when absent. */
+  blockSize?: number;
+}
+
+/** Select the ISD and open an authenticated session on `transport`. */
+export async function openGpSession(transport: Transport, options: GpConnectOptions): Promise<GpSession> {
+  const isd = await discoverIsd(transport, options.isd);
+  const { isd: _isd, blockSize, ...channelOptions } = options;
+  const channel = await openSecureChannel(transport, channelOptions);
+  const size = Math.min(blockSizeFor(channel.level, isd.fci.maxCommandData, blockSize), channel.maxCommandData);
+  return {
+    channel,
+    isd: isd.aid,
+    fci: isd.fci,
+    blockSize: size,
+    level: channel.level,
+    scp: `0${channel.scp}`,
+    kcvs: { ...channel.kcvs },
+  };
+}

@@ -138,7 +138,8 @@ export class CardSecureChannel {
   /** Full EXTERNAL AUTHENTICATE command APDU bytes -> true when host cryptogram and MAC verify (then the channel is open at the requested level). */
   externalAuthenticate(command: Uint8Array): boolean {
     const pending = this.#pending;
-    this.#pending = undefined; // one attempt per INITIALIZE UPDATE
+    // One attempt per INITIALIZE UPDATE; any EXTERNAL AUTHENTICATE ends the current session.
+    this.close();
     if (!pending) return false;
     let cmd: CommandApdu;
     try {

@@ -1,6 +1,5 @@
 /** `webcard cap FILE`: read the file, parse it in the stack, print the facts. */
 import { readFileSync } from "node:fs";
-import { basename } from "node:path";
 import type { Context } from "./context.ts";
 import { toHex } from "../stack/bytes.ts";
 import { WebcardError } from "../stack/errors.ts";
@@ -17,7 +16,7 @@ export function readLoadFile(path: string): CapFile {
     const why = code === "ENOENT" ? "no such file" : code === "EISDIR" ? "it is a directory" : code === "EACCES" ? "permission denied" : (error as Error).message;
     throw new WebcardError(`Cannot read CAP file ${path}: ${why}`, { cause: error });
   }
-  return parseLoadFile(bytes, basename(path));
+  return parseLoadFile(bytes, path);
 }
 
 /** The facts of a load file as JSON (hex strings: AIDs uppercase, digests lowercase). */

@@ -1,0 +1,28 @@
+/**
+ * Errors become text here (STYLE.md rule 10): one line, and JSON with the
+ * SW when a card refused something.
+ */
+import { FormatError, SwError, TransportError, UsageError, WebcardError } from "../stack/errors.ts";
+
+/** The one line a user sees for an error. */
+export function errorLine(error: unknown): string {
+  if (error instanceof WebcardError) return error.hint ? `${error.message} (${error.hint})` : error.message;
+  if (error instanceof Error) return error.message;
+  return String(error);
+}
+
+/** HTTP status for an error: 409 busy, 400 bad input, 502 the card failed, 500 otherwise. */
+export function errorStatus(error: unknown): 400 | 409 | 500 | 502 | 503 {
+  if (error instanceof TransportError) return error.kind === "busy" ? 409 : error.kind === "no-service" ? 503 : 502;
+  if (error instanceof UsageError || error instanceof FormatError) return 400;
+  if (error instanceof SwError || error instanceof WebcardError) return 502;
+  return 500;
+}
+
+/** The JSON body for an error. */
+export function errorBody(error: unknown): { ok: false; error: string; sw?: string; type?: string } {
+  const out: { ok: false; error: string; sw?: string; type?: string } = { ok: false, error: errorLine(error) };
+  if (error instanceof SwError) out.sw = error.swHex;
+  if (error instanceof Error) out.type = error.name;
+  return out;
+}

@@ -1,0 +1,87 @@
+/**
+ * Runs card operations: one at a time per card (CardLocks), each on a
+ * freshly opened, traced connection that is always closed afterwards.
+ * Long ones (install) run in the background and report progress and their
+ * end as events; a card pulled out mid-way ends them with the error and
+ * frees the card for the next operation.
+ */
+import { withTrace } from "../stack/transport/trace.ts";
+import type { CardLocks } from "./card-locks.ts";
+import type { DashboardDeps, OpContext } from "./deps.ts";
+import type { EventHub } from "./event-hub.ts";
+import type { KeyStore } from "./key-store.ts";
+import type { TraceLog } from "./trace-log.ts";
+import { errorLine } from "./errors.ts";
+
+/** How a background operation ended. */
+export interface OpResult {
+  id: string;
+  reader: string;
+  what: string;
+  ok: boolean;
+  message: string;
+}
+
+let counter = 0;
+
+/** The operation runner of one dashboard. */
+export class Operations {
+  readonly #results = new Map<string, OpResult>();
+
+  constructor(
+    private readonly deps: Pick<DashboardDeps, "openCard">,
+    private readonly locks: CardLocks,
+    private readonly hub: EventHub,
+    private readonly trace: TraceLog,
+    private readonly keys: KeyStore,
+  ) {}
+
+  /** Run `fn` on the card in `reader` now; throws busy if another operation holds it. */
+  async run<T>(reader: string, what: string, fn: (ctx: OpContext) => Promise<T>): Promise<T> {
+    const release = this.locks.acquire(reader, what);
+    try {
+      return await this.#withCard(reader, fn);
+    } finally {
+      release();
+    }
+  }
+
+  async #withCard<T>(reader: string, fn: (ctx: OpContext) => Promise<T>): Promise<T> {
+    const card = await this.deps.openCard(reader);
+    try {
+      const transport = withTrace(card, this.trace.sink(reader));
+      return await fn({ transport, keys: this.keys.get(reader) });
+    } finally {
+      await card.close().catch(() => undefined);
+    }
+  }
+
+  /**
+   * Start `fn` in the background and return its id at once. The card is
+   * taken before returning, so a second request gets busy immediately.
+   */
+  start(reader: string, what: string, fn: (ctx: OpContext, id: string) => Promise<string>): string {
+    const release = this.locks.acquire(reader, what);
+    const id = `op${++counter}-${Date.now().toString(36)}`;
+    void (async () => {
+      let result: OpResult;
+      try {
+        const message = await this.#withCard(reader, (ctx) => fn(ctx, id));
+        result = { id, reader, what, ok: true, message };
+      } catch (e) {
+        result = { id, reader, what, ok: false, message: errorLine(e) };
+      } finally {
+        release();
+      }
+      this.#results.set(id, result);
+      if (this.#results.size > 100) this.#results.delete(this.#results.keys().next().value!);
+      this.hub.publish({ event: "done", reader, data: result });
+    })();
+    return id;
+  }
+
+  /** The result of a finished background operation. */
+  result(id: string): OpResult | undefined {
+    return this.#results.get(id);
+  }
+}

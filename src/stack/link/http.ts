@@ -1,0 +1,169 @@
+/**
+ * HTTP/1.1 messages as bytes (RFC 9112), for the link: Request and Response
+ * to bytes and back. Bodies are framed by Content-Length or by the chunked
+ * transfer coding (RFC 9112 section 7.1). No sockets: the link is the wire.
+ */
+import { FormatError } from "../errors.ts";
+import { concat } from "../bytes.ts";
+
+/** Origin given to requests parsed on the card (the card's name on the link). */
+export const CARD_ORIGIN = "http://card";
+
+const CRLF = "\r\n";
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+
+const REASONS: Readonly<Record<number, string>> = {
+  200: "OK", 201: "Created", 202: "Accepted", 204: "No Content", 301: "Moved Permanently", 302: "Found",
+  303: "See Other", 304: "Not Modified", 400: "Bad Request", 401: "Unauthorized", 403: "Forbidden",
+  404: "Not Found", 405: "Method Not Allowed", 409: "Conflict", 413: "Content Too Large",
+  415: "Unsupported Media Type", 422: "Unprocessable Content", 500: "Internal Server Error",
+  501: "Not Implemented", 503: "Service Unavailable", 507: "Insufficient Storage",
+};
+
+/** The standard reason phrase of `status` ("OK", "Not Found"), or "Status". */
+export function reasonPhrase(status: number): string {
+  return REASONS[status] ?? "Status";
+}
+
+export interface SerializeOptions {
+  /** Send the body with the chunked transfer coding, in pieces of this many bytes. */
+  chunkSize?: number;
+}
+
+/** A Request as HTTP/1.1 bytes (origin form target, Host from the URL). */
+export async function serializeRequest(request: Request, options: SerializeOptions = {}): Promise<Uint8Array> {
+  const url = new URL(request.url);
+  const body = request.body === null ? undefined : new Uint8Array(await request.arrayBuffer());
+  const head = [`${request.method} ${url.pathname}${url.search} HTTP/1.1`];
+  if (!request.headers.has("host")) head.push(`Host: ${url.host}`);
+  return finish(head, request.headers, body, options);
+}
+
+/** A Response as HTTP/1.1 bytes. */
+export async function serializeResponse(response: Response, options: SerializeOptions = {}): Promise<Uint8Array> {
+  const body = response.body === null ? undefined : new Uint8Array(await response.arrayBuffer());
+  const head = [`HTTP/1.1 ${response.status} ${response.statusText || reasonPhrase(response.status)}`];
+  return finish(head, response.headers, body, options);
+}
+
+function finish(head: string[], headers: Headers, body: Uint8Array | undefined, options: SerializeOptions): Uint8Array {
+  headers.forEach((value, name) => {
+    if (name === "content-length" || name === "transfer-encoding") return;
+    if (/[\r\n]/.test(value)) throw new FormatError(`HTTP header ${name} contains a line break`);
+    head.push(`${canonical(name)}: ${value}`);
+  });
+  if (body === undefined) return encoder.encode(head.join(CRLF) + CRLF + CRLF);
+  if (options.chunkSize) {
+    head.push("Transfer-Encoding: chunked");
+    const parts: Uint8Array[] = [encoder.encode(head.join(CRLF) + CRLF + CRLF)];
+    for (let o = 0; o < body.length; o += options.chunkSize) {
+      const piece = body.subarray(o, o + options.chunkSize);
+      parts.push(encoder.encode(piece.length.toString(16) + CRLF), piece, encoder.encode(CRLF));
+    }
+    parts.push(encoder.encode("0" + CRLF + CRLF));
+    return concat(...parts);
+  }
+  head.push(`Content-Length: ${body.length}`);
+  return concat(encoder.encode(head.join(CRLF) + CRLF + CRLF), body);
+}
+
+function canonical(name: string): string {
+  return name.replace(/(^|-)([a-z])/g, (_m, dash: string, c: string) => dash + c.toUpperCase());
+}
+
+/** Start line, header fields and body of one HTTP/1.1 message. */
+export interface HttpMessage {
+  readonly startLine: string;
+  readonly headers: Headers;
+  readonly body: Uint8Array;
+}
+
+/** Split one complete message; the body is de-chunked and must fill the bytes exactly. */
+export function parseMessage(bytes: Uint8Array): HttpMessage {
+  const end = indexOfSequence(bytes, [13, 10, 13, 10]);
+  if (end < 0) throw new FormatError("HTTP message has no end of header section (CRLF CRLF)", bytes);
+  const lines = decoder.decode(bytes.subarray(0, end)).split(CRLF);
+  const startLine = lines.shift() ?? "";
+  const headers = new Headers();
+  for (const line of lines) {
+    const colon = line.indexOf(":");
+    if (colon <= 0 || /\s/.test(line.slice(0, colon))) throw new FormatError(`Malformed HTTP header line: ${line.slice(0, 60)}`);
+    headers.append(line.slice(0, colon), line.slice(colon + 1).trim());
+  }
+  const rest = bytes.subarray(end + 4);
+  const te = headers.get("transfer-encoding");
+  const cl = headers.get("content-length");
+  if (te !== null && cl !== null) throw new FormatError("HTTP message has both Transfer-Encoding and Content-Length");
+  let body: Uint8Array;
+  if (te !== null) {
+    if (te.toLowerCase() !== "chunked") throw new FormatError(`Unsupported transfer coding: ${te}`);
+    body = dechunk(rest);
+    headers.delete("transfer-encoding");
+  } else if (cl !== null) {
+    if (!/^\d+$/.test(cl)) throw new FormatError(`Invalid Content-Length: ${cl}`);
+    const n = Number(cl);
+    if (n !== rest.length) throw new FormatError(`HTTP body is ${rest.length} bytes but Content-Length says ${n}`);
+    body = rest.slice();
+  } else {
+    if (rest.length) throw new FormatError(`HTTP message has ${rest.length} body bytes without Content-Length`);
+    body = new Uint8Array(0);
+  }
+  headers.delete("content-length");
+  return { startLine, headers, body };
+}
+
+function dechunk(bytes: Uint8Array): Uint8Array {
+  const parts: Uint8Array[] = [];
+  let o = 0;
+  for (;;) {
+    const eol = indexOfSequence(bytes, [13, 10], o);
+    if (eol < 0) throw new FormatError("Chunked HTTP body is truncated (no chunk size line)");
+    const sizeText = decoder.decode(bytes.subarray(o, eol)).split(";")[0]!.trim();
+    if (!/^[0-9a-fA-F]+$/.test(sizeText)) throw new FormatError(`Invalid chunk size: ${sizeText.slice(0, 20)}`);
+    const size = parseInt(sizeText, 16);
+    o = eol + 2;
+    if (size === 0) {
+      // Trailer fields are ignored; the message ends with an empty line.
+      const tail = indexOfSequence(bytes, [13, 10], o);
+      if (tail < 0) throw new FormatError("Chunked HTTP body lacks its final CRLF");
+      return concat(...parts);
+    }
+    if (o + size + 2 > bytes.length) throw new FormatError(`Chunk of ${size} bytes is truncated`);
+    parts.push(bytes.subarray(o, o + size));
+    o += size;
+    if (bytes[o] !== 13 || bytes[o + 1] !== 10) throw new FormatError("Chunk data is not followed by CRLF");
+    o += 2;
+  }
+}
+
+function indexOfSequence(bytes: Uint8Array, seq: number[], from = 0): number {
+  outer: for (let i = from; i + seq.length <= bytes.length; i++) {
+    for (let j = 0; j < seq.length; j++) if (bytes[i + j] !== seq[j]) continue outer;
+    return i;
+  }
+  return -1;
+}
+
+/** Parse request bytes into a Request whose URL is on `origin`. */
+export function parseRequest(bytes: Uint8Array, origin: string = CARD_ORIGIN): Request {
+  const m = parseMessage(bytes);
+  const parts = /^([!#$%&'*+.^_`|~0-9A-Za-z-]+) (\S+) HTTP\/1\.[01]$/.exec(m.startLine);
+  if (!parts) throw new FormatError(`Malformed HTTP request line: ${m.startLine.slice(0, 80)}`);
+  const [, method, target] = parts as unknown as [string, string, string];
+  if (!target.startsWith("/")) throw new FormatError(`HTTP request target must be a path: ${target.slice(0, 80)}`);
+  const hasBody = method !== "GET" && method !== "HEAD";
+  if (!hasBody && m.body.length) throw new FormatError(`${method} request carries a body`);
+  return new Request(origin + target, { method, headers: m.headers, ...(hasBody ? { body: new Uint8Array(m.body) } : {}) });
+}
+
+/** Parse response bytes into a Response. */
+export function parseResponse(bytes: Uint8Array): Response {
+  const m = parseMessage(bytes);
+  const parts = /^HTTP\/1\.[01] (\d{3})(?: (.*))?$/.exec(m.startLine);
+  if (!parts) throw new FormatError(`Malformed HTTP status line: ${m.startLine.slice(0, 80)}`);
+  const status = Number(parts[1]);
+  if (status < 200 || status > 599) throw new FormatError(`Unsupported HTTP status ${status}`);
+  const empty = status === 204 || status === 304;
+  return new Response(empty ? null : new Uint8Array(m.body), { status, statusText: parts[2] ?? "", headers: m.headers });
+}

@@ -1,0 +1,312 @@
+/**
+ * The card core: power, ATR, the basic logical channel, application
+ * selection, secure messaging, and one transaction per APDU.
+ *
+ * Order of work for a command: class byte and APDU structure (6E00, 688x,
+ * 6700), SELECT, INITIALIZE UPDATE / EXTERNAL AUTHENTICATE (for any
+ * CardApplication), secure messaging removal, then the selected
+ * application inside a transaction, then secure messaging on the answer.
+ * Any exception that is not a CardRefusal becomes 6F00, logged, with the
+ * transaction rolled back: no byte sequence crashes the card.
+ */
+import { CommandApdu, ResponseApdu } from "../../stack/apdu.ts";
+import { toHex } from "../../stack/bytes.ts";
+import { describeSw, SW } from "../../stack/status-words.ts";
+import { APP_LIFECYCLE, CARD_LIFECYCLE, INS } from "../../stack/gp/constants.ts";
+import type { AppContext, CardApplication } from "../application.ts";
+import type { VirtualCard } from "../virtual-card.ts";
+import { CardRefusal } from "../refusal.ts";
+import type { CardStore } from "../store/store.ts";
+import type { Registry } from "../store/registry.ts";
+import { appStore } from "../store/app-store.ts";
+import { META } from "../store/schema.ts";
+import type { IssuerCardManager } from "../isd/card-manager.ts";
+import { claProblem, CLA_SM } from "./cla.ts";
+import { findSelectable, selectP2Problem, type Candidate } from "./selection.ts";
+import type { SecureSession } from "./secure-session.ts";
+
+/** T=1, historical bytes "WEBCARD1" (proprietary), TCK (ISO/IEC 7816-3 section 8). */
+export const ATR = withTck([0x3b, 0x88, 0x80, 0x01, ...new TextEncoder().encode("WEBCARD1")]);
+
+function withTck(bytes: number[]): Uint8Array {
+  let tck = 0;
+  for (const b of bytes.slice(1)) tck ^= b;
+  return Uint8Array.of(...bytes, tck);
+}
+
+/** An application installed from a CAP file: the card does not run Java Card bytecode. */
+const STUB: Omit<CardApplication, "aid"> = {
+  select: () => new Uint8Array(0),
+  process: () => ResponseApdu.of(SW.INS_NOT_SUPPORTED),
+};
+
+export interface CoreParts {
+  store: CardStore;
+  registry: Registry;
+  manager: IssuerCardManager;
+  isd: CardApplication;
+  session: SecureSession;
+  log: (line: string) => void;
+}
+
+interface Selected {
+  aid: Uint8Array;
+  app: CardApplication;
+  /** A CardApplication (ISD or built-in): the core runs its secure channel. */
+  native: boolean;
+}
+
+const hexSw = (sw: number) => sw.toString(16).toUpperCase().padStart(4, "0");
+
+export class CardCore implements VirtualCard {
+  private powered = false;
+  private selected: Selected | undefined;
+  private readonly builtins = new Map<string, CardApplication>();
+  private busy: Promise<unknown> | undefined;
+
+  constructor(private readonly p: CoreParts) {}
+
+  atr(): Uint8Array {
+    return ATR.slice();
+  }
+
+  /** AIDs of the in-process applications. */
+  builtinAids(): Uint8Array[] {
+    return [...this.builtins.values()].map((a) => a.aid);
+  }
+
+  /** Add an in-process application (a registry entry is created the first time). */
+  installApplication(app: CardApplication): void {
+    const aid = app.aid;
+    const existing = this.p.registry.application(aid);
+    if (existing && !existing.builtin) throw new RangeError(`AID ${toHex(aid)} is already used by an installed application`);
+    if (toHex(aid) === toHex(this.p.isd.aid)) throw new RangeError("A built-in application cannot take the ISD's AID");
+    if (!existing) {
+      this.p.store.atomically(() =>
+        this.p.registry.addApplication({
+          aid,
+          loadFile: undefined,
+          module: undefined,
+          privileges: Uint8Array.of(0, 0, 0),
+          lifecycle: APP_LIFECYCLE.SELECTABLE,
+          params: new Uint8Array(0),
+          sdAid: this.p.isd.aid,
+          builtin: true,
+        }),
+      );
+    }
+    this.builtins.set(toHex(aid), app);
+  }
+
+  powerOn(): void {
+    this.endSelection();
+    // GP 2.3.1 section 9.3.5: a load that did not complete does not survive.
+    const dropped = this.p.store.atomically(() => this.p.manager.pending.discard());
+    if (dropped) this.p.log("power on: unfinished load discarded");
+    this.powered = true;
+    this.selected = this.defaultApplication();
+  }
+
+  powerOff(): void {
+    this.endSelection();
+    this.p.store.rollback();
+    this.powered = false;
+  }
+
+  reset(): void {
+    this.powerOff();
+    this.powerOn();
+  }
+
+  process(command: Uint8Array): Uint8Array | Promise<Uint8Array> {
+    // APDUs are processed one at a time, as on a real card.
+    if (this.busy) {
+      const next = this.busy.then(() => this.process(command));
+      return next;
+    }
+    const out = this.guarded(command);
+    if (out instanceof Promise) {
+      const done = out.finally(() => {
+        if (this.busy === done) this.busy = undefined;
+      });
+      this.busy = done;
+      return done;
+    }
+    return out;
+  }
+
+  private guarded(bytes: Uint8Array): Uint8Array | Promise<Uint8Array> {
+    try {
+      if (!this.powered) this.powerOn();
+      return this.handle(bytes);
+    } catch (error) {
+      return this.failure(error, bytes);
+    }
+  }
+
+  private failure(error: unknown, bytes: Uint8Array): Uint8Array {
+    this.p.store.rollback();
+    if (error instanceof CardRefusal) {
+      this.p.log(`refused: ${error.operation}: ${describeSw(error.sw)}: ${error.reason}`);
+      return this.answer(ResponseApdu.of(error.sw));
+    }
+    const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+    this.p.log(`error: ${message} (command ${toHex(bytes.subarray(0, 16))}${bytes.length > 16 ? "..." : ""}): answered 6F00`);
+    return ResponseApdu.of(SW.UNKNOWN).toBytes();
+  }
+
+  private handle(bytes: Uint8Array): Uint8Array | Promise<Uint8Array> {
+    if (bytes.length < 4) return sw(SW.WRONG_LENGTH);
+    const claSw = claProblem(bytes[0]!);
+    if (claSw !== undefined) return sw(claSw);
+    let cmd: CommandApdu;
+    try {
+      cmd = CommandApdu.parse(bytes);
+    } catch {
+      return sw(SW.WRONG_LENGTH);
+    }
+    if (cmd.ins === INS.MANAGE_CHANNEL && (cmd.cla & 0x80) === 0) return sw(SW.LOGICAL_CHANNEL_NOT_SUPPORTED);
+    const session = this.p.session;
+    const secured = (cmd.cla & CLA_SM) !== 0;
+    if (cmd.ins === INS.SELECT && cmd.cla === 0x00) return this.select(cmd);
+    const current = this.selected;
+    if (!current) return sw(0x6986);
+    if (current.native && cmd.ins === INS.INITIALIZE_UPDATE && cmd.cla === 0x80) {
+      return session.initializeUpdate(cmd).toBytes();
+    }
+    if (current.native && cmd.ins === INS.EXTERNAL_AUTHENTICATE && cmd.cla === 0x84) {
+      return session.externalAuthenticate(bytes).toBytes();
+    }
+    let plain = cmd;
+    if (current.native && session.isOpen) {
+      const unwrapped = session.channel.unwrapCommand(bytes);
+      if (typeof unwrapped === "number") {
+        this.p.log(`refused: secure messaging: ${describeSw(unwrapped)}: C-MAC or cryptogram wrong, or a command without secure messaging; session closed`);
+        return sw(unwrapped);
+      }
+      plain = CommandApdu.parse(unwrapped);
+    } else if (secured) {
+      if (!current.native) return sw(SW.SECURE_MESSAGING_NOT_SUPPORTED);
+      this.p.log("refused: secure messaging without an open session: 6982 (Security status not satisfied)");
+      return sw(SW.SECURITY_STATUS_NOT_SATISFIED);
+    }
+    const ctx = this.context(current, secured && session.isOpen);
+    this.p.store.begin();
+    const result = current.app.process(plain, ctx);
+    if (result instanceof Promise) {
+      return result.then(
+        (r) => {
+          this.p.store.commit();
+          return this.answer(r);
+        },
+        (error) => this.failure(error, bytes),
+      );
+    }
+    this.p.store.commit();
+    return this.answer(result);
+  }
+
+  /** Secure messaging on a response, when the session asks for it. */
+  private answer(r: ResponseApdu): Uint8Array {
+    const bytes = r.toBytes();
+    if (this.selected?.native && this.p.session.isOpen) return this.p.session.channel.wrapResponse(bytes);
+    return bytes;
+  }
+
+  private context(sel: Selected, commandSecured: boolean): AppContext {
+    const channel = this.p.session.channel;
+    const open = channel.isOpen;
+    const scp = channel.scp;
+    return {
+      aid: sel.aid,
+      secure: {
+        isAuthenticated: open,
+        level: channel.level,
+        commandSecured,
+        protocol: open && scp ? (scp === 2 ? "SCP02" : "SCP03") : undefined,
+      },
+      cardManager: this.p.manager,
+      store: appStore(this.p.store, sel.aid, () => this.p.manager.freeMemory()),
+      log: (line) => this.p.log(`${toHex(sel.aid)}: ${line}`),
+    };
+  }
+
+  private select(cmd: CommandApdu): Uint8Array {
+    const p2sw = selectP2Problem(cmd.p1, cmd.p2);
+    if (p2sw !== undefined) return sw(p2sw);
+    const next = (cmd.p2 & 0x02) !== 0;
+    const noFci = (cmd.p2 & 0x0c) === 0x0c;
+    let target: Selected | undefined;
+    if (cmd.data.length === 0 && !next) {
+      target = this.defaultApplication();
+    } else {
+      const found = findSelectable(cmd.data, next, this.selected?.aid, this.candidates());
+      target = found ? this.resolve(found.aid) : undefined;
+    }
+    if (!target) return sw(SW.FILE_NOT_FOUND);
+    this.endSelection();
+    this.selected = target;
+    const ctx = this.context(target, false);
+    this.p.store.begin();
+    let fci: Uint8Array | number;
+    try {
+      fci = target.app.select(ctx);
+      this.p.store.commit();
+    } catch (error) {
+      this.selected = undefined;
+      throw error;
+    }
+    if (typeof fci === "number") {
+      this.selected = undefined;
+      this.p.log(`refused: SELECT ${toHex(target.aid)}: the application answered ${hexSw(fci)}`);
+      return sw(fci);
+    }
+    return ResponseApdu.of(SW.OK, noFci ? new Uint8Array(0) : fci).toBytes();
+  }
+
+  private candidates(): Candidate[] {
+    const lc = this.p.store.metaInt(META.CARD_LIFECYCLE, CARD_LIFECYCLE.SECURED);
+    const cardOpen = lc !== CARD_LIFECYCLE.CARD_LOCKED && lc !== CARD_LIFECYCLE.TERMINATED;
+    const apps = this.p.registry
+      .applications()
+      .filter((a) => !a.builtin || this.builtins.has(toHex(a.aid)))
+      .map((a) => ({
+        aid: a.aid,
+        selectable: cardOpen && (a.lifecycle & APP_LIFECYCLE.LOCKED_BIT) === 0 && (a.lifecycle & APP_LIFECYCLE.SELECTABLE) === APP_LIFECYCLE.SELECTABLE,
+      }));
+    return [{ aid: this.p.isd.aid, selectable: true }, ...apps];
+  }
+
+  private resolve(aid: Uint8Array): Selected {
+    const hex = toHex(aid);
+    if (hex === toHex(this.p.isd.aid)) return { aid, app: this.p.isd, native: true };
+    const builtin = this.builtins.get(hex);
+    if (builtin) return { aid, app: builtin, native: true };
+    return { aid, app: { aid, ...STUB }, native: false };
+  }
+
+  /** The application selected at power-on: the one with the card reset privilege, else the ISD. */
+  private defaultApplication(): Selected {
+    const d = this.p.manager.defaultSelected();
+    if (d) {
+      const c = this.candidates().find((x) => toHex(x.aid) === toHex(d.aid));
+      if (c?.selectable) return this.resolve(d.aid);
+    }
+    return this.resolve(this.p.isd.aid);
+  }
+
+  private endSelection(): void {
+    const s = this.selected;
+    this.selected = undefined;
+    this.p.session.close();
+    try {
+      s?.app.deselect?.();
+    } catch (error) {
+      this.p.log(`error: deselect of ${toHex(s!.aid)} threw ${(error as Error).message}`);
+    }
+  }
+}
+
+function sw(value: number): Uint8Array {
+  return Uint8Array.of(value >> 8, value & 0xff);
+}

@@ -1,0 +1,97 @@
+/**
+ * The ISD's secure channel session on the basic logical channel: INITIALIZE
+ * UPDATE picks a key set and answers with the card cryptogram; EXTERNAL
+ * AUTHENTICATE opens the session or counts a failure. Failures are counted
+ * in the card's memory; at the limit INITIALIZE UPDATE answers 6983, as real
+ * cards lock their ISD (GP 2.3.1 section 10.2).
+ * Sequence counter: SCP03 increments it at each INITIALIZE UPDATE (its
+ * pseudo-random card challenge must not repeat); SCP02 after each session
+ * opened (E.4.1).
+ */
+import { ResponseApdu, type CommandApdu } from "../../stack/apdu.ts";
+import { toHex } from "../../stack/bytes.ts";
+import { SW } from "../../stack/status-words.ts";
+import { CardSecureChannel } from "../../stack/gp/scp-card.ts";
+import { refuse } from "../refusal.ts";
+import type { CardStore } from "../store/store.ts";
+import { META } from "../store/schema.ts";
+
+export interface SessionOptions {
+  store: CardStore;
+  maxAuthFailures: number;
+  /** i parameter per protocol. */
+  i: { 2: number; 3: number };
+  log: (line: string) => void;
+  random?: (n: number) => Uint8Array;
+}
+
+export class SecureSession {
+  readonly channel: CardSecureChannel;
+  private initPending = false;
+
+  constructor(private readonly o: SessionOptions) {
+    const store = o.store;
+    this.channel = new CardSecureChannel({
+      kdd: store.meta(META.SERIAL)!,
+      i: o.i,
+      aid: store.meta(META.ISD_AID)!,
+      ...(o.random ? { random: o.random } : {}),
+    });
+  }
+
+  get isOpen(): boolean {
+    return this.channel.isOpen;
+  }
+
+  close(): void {
+    this.channel.close();
+    this.initPending = false;
+  }
+
+  /** INITIALIZE UPDATE `80 50 <key version> 00 08 <host challenge>`. */
+  initializeUpdate(cmd: CommandApdu): ResponseApdu {
+    const op = "INITIALIZE UPDATE";
+    this.close();
+    if (cmd.p2 !== 0x00) refuse(op, SW.INCORRECT_P1P2, "P2 must be 00 (key identifier)");
+    if (cmd.data.length !== 8) refuse(op, SW.WRONG_LENGTH, `the host challenge must be 8 bytes, got ${cmd.data.length}`);
+    const store = this.o.store;
+    const failures = store.metaInt(META.AUTH_FAILURES);
+    if (failures >= this.o.maxAuthFailures) {
+      refuse(op, SW.AUTH_METHOD_BLOCKED, `the ISD is locked after ${failures} failed EXTERNAL AUTHENTICATE commands (webcard sim --reset restores the factory state)`);
+    }
+    const sets = store.keySets();
+    const keys = cmd.p1 === 0 ? sets[0] : sets.find((k) => k.version === cmd.p1);
+    if (!keys) refuse(op, SW.REFERENCED_DATA_NOT_FOUND, `no key set with version ${cmd.p1.toString(16).padStart(2, "0")}`);
+    const seq = store.metaInt(META.SEQUENCE_COUNTER);
+    const data = this.channel.initializeUpdate(cmd.data, keys, seq);
+    if (keys.scp === 3) store.atomically(() => store.setMetaInt(META.SEQUENCE_COUNTER, (seq + 1) % 0x1000000));
+    this.initPending = true;
+    return ResponseApdu.of(SW.OK, data);
+  }
+
+  /** EXTERNAL AUTHENTICATE `84 82 <level> 00 10 <host cryptogram> <C-MAC>` (whole command bytes). */
+  externalAuthenticate(bytes: Uint8Array): ResponseApdu {
+    const op = "EXTERNAL AUTHENTICATE";
+    if (!this.initPending) {
+      this.close();
+      refuse(op, SW.CONDITIONS_NOT_SATISFIED, "no INITIALIZE UPDATE before EXTERNAL AUTHENTICATE");
+    }
+    this.initPending = false;
+    const store = this.o.store;
+    if (this.channel.externalAuthenticate(bytes)) {
+      store.atomically(() => {
+        store.setMetaInt(META.AUTH_FAILURES, 0);
+        if (this.channel.scp === 2) store.setMetaInt(META.SEQUENCE_COUNTER, (store.metaInt(META.SEQUENCE_COUNTER) + 1) % 0x10000);
+      });
+      this.o.log(`EXTERNAL AUTHENTICATE: SCP0${this.channel.scp} session open at level ${toHex(Uint8Array.of(this.channel.level))}`);
+      return ResponseApdu.of(SW.OK);
+    }
+    const failures = store.metaInt(META.AUTH_FAILURES) + 1;
+    store.atomically(() => store.setMetaInt(META.AUTH_FAILURES, failures));
+    const left = Math.max(0, this.o.maxAuthFailures - failures);
+    this.o.log(
+      `refused: EXTERNAL AUTHENTICATE: 6300 (authentication failed): wrong host cryptogram, MAC or level; ${left} attempt(s) left before the ISD locks`,
+    );
+    return ResponseApdu.of(0x6300);
+  }
+}

@@ -1,0 +1,89 @@
+/**
+ * The ISD's data objects: FCI (GP 2.3.1 section 11.9.3.1), card recognition
+ * data (Annex H.2, GET DATA 66), card capabilities (H.4, 67), key
+ * information (11.3.3.1, E0), CPLC (H.6, 9F7F), extended card resources
+ * (ETSI TS 102 226 / GP Amendment C usage, FF21), sequence counter (C1).
+ */
+import { concat, uintBytes } from "../../stack/bytes.ts";
+import { encodeTlv } from "../../stack/tlv.ts";
+import { TAG } from "../../stack/gp/constants.ts";
+import type { StoredKeySet } from "../store/store.ts";
+
+/** 1.2.840.114283 (GlobalPlatform) as OID content octets. */
+const GP_OID = Uint8Array.of(0x2a, 0x86, 0x48, 0x86, 0xfc, 0x6b);
+/** 1.3.6.1.4.1.42.2.110.1.3: Java Card 3 chip details, as cards announce it (tag 66 in 73). */
+const JAVA_CARD_OID = Uint8Array.of(0x2b, 0x06, 0x01, 0x04, 0x01, 0x2a, 0x02, 0x6e, 0x01, 0x03);
+
+const oid = (...tail: number[]) => encodeTlv(0x06, concat(GP_OID, Uint8Array.of(...tail)));
+
+/** Content of template 73: GP 2.3.1, card identification scheme, the SCP with its i. */
+export function recognitionTemplate(scp: 2 | 3, i: number): Uint8Array {
+  return encodeTlv(
+    0x73,
+    oid(0x01), // card recognition data
+    encodeTlv(0x60, oid(0x02, 0x02, 0x03, 0x01)), // GlobalPlatform 2.3.1
+    encodeTlv(0x63, oid(0x03)), // card identification scheme
+    encodeTlv(0x64, oid(0x04, scp, i)), // secure channel protocol and its i parameter
+    encodeTlv(0x66, encodeTlv(0x06, JAVA_CARD_OID)),
+  );
+}
+
+/** GET DATA 66. */
+export function cardRecognitionData(scp: 2 | 3, i: number): Uint8Array {
+  return encodeTlv(0x66, recognitionTemplate(scp, i));
+}
+
+/** GET DATA 67: the SCP offered with its i (template A0, GP 2.3.1 H.4). */
+export function cardCapabilities(scp: 2 | 3, i: number): Uint8Array {
+  return encodeTlv(0x67, encodeTlv(0xa0, encodeTlv(0x80, Uint8Array.of(scp)), encodeTlv(0x81, Uint8Array.of(i))));
+}
+
+/** The ISD's FCI: AID, security domain management data, maximum command data length. */
+export function isdFci(aid: Uint8Array, scp: 2 | 3, i: number, maxData: number): Uint8Array {
+  return encodeTlv(
+    TAG.FCI,
+    encodeTlv(0x84, aid),
+    encodeTlv(TAG.FCI_PROPRIETARY, recognitionTemplate(scp, i), encodeTlv(TAG.MAX_BLOCK_SIZE, Uint8Array.of(maxData))),
+  );
+}
+
+/** Key types of GP 2.3.1 table 11-16. */
+const KEY_TYPE = { DES: 0x80, AES: 0x88 } as const;
+
+/** GET DATA E0: one C0 entry per key (ENC 1, MAC 2, DEK 3) of every key set. */
+export function keyInformation(sets: readonly StoredKeySet[]): Uint8Array {
+  const entries = sets.flatMap((s) =>
+    [s.enc, s.mac, s.dek].map((key, index) =>
+      encodeTlv(0xc0, Uint8Array.of(index + 1, s.version, s.scp === 2 ? KEY_TYPE.DES : KEY_TYPE.AES, key.length)),
+    ),
+  );
+  return encodeTlv(0xe0, ...entries);
+}
+
+/** GET DATA 9F7F: 42 bytes of CPLC; the IC serial number comes from the card's serial. */
+export function cplc(serial: Uint8Array): Uint8Array {
+  const v = new Uint8Array(42);
+  v.set([0x57, 0x43], 0); // IC fabricator: "WC", webcard's simulated card
+  v.set([0x00, 0x01], 2); // IC type
+  v.set([0x57, 0x43], 4); // operating system identifier
+  v.set([0x60, 0x01], 6); // OS release date (YDDD: 2026, day 001)
+  v.set([0x01, 0x00], 8); // OS release level
+  v.set([0x60, 0x01], 10); // IC fabrication date
+  v.set(serial.subarray(serial.length - 4), 12); // IC serial number
+  return encodeTlv(0x9f7f, v);
+}
+
+/** GET DATA FF21: installed applications (81), free persistent memory (82), free transient memory (83). */
+export function extendedCardResources(apps: number, freeNv: number, freeVolatile: number): Uint8Array {
+  return encodeTlv(
+    0xff21,
+    encodeTlv(0x81, uintBytes(Math.min(apps, 0xffff), 2)),
+    encodeTlv(0x82, uintBytes(Math.min(freeNv, 0xffffffff), 4)),
+    encodeTlv(0x83, uintBytes(Math.min(freeVolatile, 0xffffffff), 4)),
+  );
+}
+
+/** GET DATA C1: the sequence counter, 2 bytes for SCP02 and 3 for SCP03. */
+export function sequenceCounter(scp: 2 | 3, counter: number): Uint8Array {
+  return encodeTlv(0xc1, uintBytes(counter % (scp === 2 ? 0x10000 : 0x1000000), scp === 2 ? 2 : 3));
+}

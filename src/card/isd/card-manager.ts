@@ -1,0 +1,316 @@
+/**
+ * The card manager (IL): the registry operations behind INSTALL, LOAD and
+ * DELETE, shared by the ISD's APDU handlers and by on-card applications
+ * (AppContext.cardManager). Every check lives here once; the APDU handlers
+ * only parse bytes. Memory: stored load files, instances and application
+ * data count against the card's size.
+ */
+import { equal, toHex } from "../../stack/bytes.ts";
+import { SW } from "../../stack/status-words.ts";
+import { APP_LIFECYCLE, CARD_LIFECYCLE, PRIV1 } from "../../stack/gp/constants.ts";
+import { parseTlvs } from "../../stack/tlv.ts";
+import { FormatError } from "../../stack/errors.ts";
+import type { ApiPackage } from "../../stack/cap/javacard-api.ts";
+import type { CardManager, Registry as RegistryView, RegistryApplication, RegistryLoadFile } from "../application.ts";
+import { refuse } from "../refusal.ts";
+import type { CardStore } from "../store/store.ts";
+import { META } from "../store/schema.ts";
+import type { ApplicationRecord, LoadFileRecord, Registry } from "../store/registry.ts";
+import { PendingLoads } from "../store/pending-load.ts";
+import { checkLoadFile, hashLengthOk } from "./load-checks.ts";
+
+/** Bytes an application instance takes besides its parameters (object headers, registry entry). */
+export const INSTANCE_BYTES = 64;
+
+/** Largest command data field the ISD takes (its FCI 9F65). */
+export const ISD_BLOCK_SIZE = 255;
+
+export interface CardManagerDeps {
+  store: CardStore;
+  registry: Registry;
+  memoryBytes: number;
+  api: readonly ApiPackage[];
+  javaCardVersion: string;
+  /** AIDs of the in-process CardApplications installed now. */
+  builtinAids: () => Uint8Array[];
+}
+
+export interface InstallRequest {
+  loadFile: Uint8Array;
+  module: Uint8Array;
+  instance: Uint8Array;
+  /** 1 or 3 bytes (GP 11.5.2.3.2). */
+  privileges: Uint8Array;
+  /** The install parameters field (must hold C9). */
+  params: Uint8Array;
+  selectable: boolean;
+}
+
+export class IssuerCardManager implements CardManager {
+  readonly blockSize = ISD_BLOCK_SIZE;
+  readonly capVersions: readonly string[];
+  readonly javaCardVersion: string;
+  readonly pending: PendingLoads;
+
+  constructor(private readonly deps: CardManagerDeps) {
+    this.javaCardVersion = deps.javaCardVersion;
+    // CAP 2.3 (extended and compact with static resources) comes with Java Card 3.1.
+    this.capVersions = deps.javaCardVersion === "3.1" ? ["2.1", "2.2", "2.3"] : ["2.1", "2.2"];
+    this.pending = new PendingLoads(deps.store);
+  }
+
+  get isdAid(): Uint8Array {
+    return this.deps.store.meta(META.ISD_AID)!;
+  }
+
+  /** Bytes in use: load files, instances with their parameters, application data. */
+  usedMemory(): number {
+    const r = this.deps.registry;
+    let n = r.loadFileBytes() + r.appDataBytes();
+    for (const a of r.applications()) if (!a.builtin) n += INSTANCE_BYTES + a.params.length;
+    return n;
+  }
+
+  freeMemory(): number {
+    return Math.max(0, this.deps.memoryBytes - this.usedMemory());
+  }
+
+  registry(): RegistryView {
+    const s = this.deps.store;
+    const builtins = this.deps.builtinAids();
+    const apps = this.deps.registry
+      .applications()
+      .filter((a) => !a.builtin || builtins.some((b) => equal(b, a.aid)))
+      .map(appView);
+    const api: RegistryLoadFile[] = this.deps.api.map((p) => ({
+      aid: p.aid,
+      lifecycle: APP_LIFECYCLE.LOADED,
+      version: { major: p.major, minor: p.minor },
+      modules: [],
+      builtin: true,
+      size: 0,
+    }));
+    const loaded = this.deps.registry.loadFiles().map(loadFileView);
+    return {
+      isd: {
+        aid: this.isdAid,
+        lifecycle: s.metaInt(META.CARD_LIFECYCLE, CARD_LIFECYCLE.SECURED),
+        privileges: s.meta(META.ISD_PRIVILEGES)!,
+      },
+      applications: apps,
+      loadFiles: [...api, ...loaded],
+    };
+  }
+
+  /** INSTALL [for load]: open a load, after checking it can be taken. */
+  beginLoad(p: { packageAid: Uint8Array; sdAid: Uint8Array; hash: Uint8Array; declared: number }): void {
+    const op = "INSTALL [for load]";
+    checkAidLength(op, p.packageAid, "load file AID");
+    if (p.sdAid.length > 0 && !equal(p.sdAid, this.isdAid)) {
+      refuse(op, SW.REFERENCED_DATA_NOT_FOUND, `security domain ${toHex(p.sdAid)} is not on the card`);
+    }
+    if (this.packageKnown(p.packageAid)) {
+      refuse(op, SW.CONDITIONS_NOT_SATISFIED, `package ${toHex(p.packageAid)} is already on the card`);
+    }
+    if (!hashLengthOk(p.hash.length)) {
+      refuse(op, SW.WRONG_DATA, `a load file hash of ${p.hash.length} bytes is not SHA-1 or SHA-2`);
+    }
+    const free = this.freeMemory();
+    if (p.declared > free) {
+      refuse(op, SW.NOT_ENOUGH_MEMORY, `the load parameters declare ${p.declared} bytes, ${free} are free`);
+    }
+    this.pending.start({ ...p, sdAid: this.isdAid });
+  }
+
+  /** Check a complete LFDB and add it to the registry (the LOAD's last block, or `load`). */
+  commitLoad(lfdb: Uint8Array, expect: { packageAid?: Uint8Array; hash?: Uint8Array }): LoadFileRecord {
+    const info = checkLoadFile(lfdb, expect, {
+      registry: this.deps.registry,
+      api: this.deps.api,
+      capVersions: this.capVersions,
+      isdAid: this.isdAid,
+      builtinAids: this.deps.builtinAids(),
+      freeMemory: this.freeMemory(),
+    });
+    this.deps.registry.addLoadFile(
+      {
+        aid: info.packageAid,
+        major: info.packageVersion.major,
+        minor: info.packageVersion.minor,
+        lifecycle: APP_LIFECYCLE.LOADED,
+        sdAid: this.isdAid,
+        lfdb,
+      },
+      info.applets.map((a) => ({ aid: a.aid, installOffset: a.installMethodOffset })),
+      info.imports,
+    );
+    return this.deps.registry.loadFile(info.packageAid)!;
+  }
+
+  load(lfdb: Uint8Array, options: { hash?: Uint8Array; declaredSize?: number } = {}): RegistryLoadFile {
+    const free = this.freeMemory();
+    if ((options.declaredSize ?? 0) > free) {
+      refuse("LOAD", SW.NOT_ENOUGH_MEMORY, `the load declares ${options.declaredSize} bytes, ${free} are free`);
+    }
+    if (options.hash && !hashLengthOk(options.hash.length)) {
+      refuse("LOAD", SW.WRONG_DATA, `a load file hash of ${options.hash.length} bytes is not SHA-1 or SHA-2`);
+    }
+    return loadFileView(this.commitLoad(lfdb, options.hash ? { hash: options.hash } : {}));
+  }
+
+  /** INSTALL [for install] (and make selectable). */
+  installApp(req: InstallRequest): ApplicationRecord {
+    const op = "INSTALL [for install]";
+    const reg = this.deps.registry;
+    const file = reg.loadFile(req.loadFile);
+    if (!file) refuse(op, SW.REFERENCED_DATA_NOT_FOUND, `load file ${toHex(req.loadFile)} is not on the card`);
+    if (!file.modules.some((m) => equal(m, req.module))) {
+      refuse(op, SW.REFERENCED_DATA_NOT_FOUND, `load file ${toHex(req.loadFile)} has no module ${toHex(req.module)}`);
+    }
+    checkAidLength(op, req.instance, "instance AID");
+    if (this.aidInUse(req.instance)) {
+      refuse(op, SW.CONDITIONS_NOT_SATISFIED, `instance AID ${toHex(req.instance)} is already used on the card`);
+    }
+    const privileges = normalisePrivileges(op, req.privileges);
+    if ((privileges[0]! & PRIV1.SECURITY_DOMAIN) !== 0) {
+      refuse(op, SW.WRONG_DATA, "installing a security domain is not supported by this card");
+    }
+    if ((privileges[0]! & PRIV1.CARD_RESET) !== 0 && this.defaultSelected()) {
+      refuse(op, SW.CONDITIONS_NOT_SATISFIED, `application ${toHex(this.defaultSelected()!.aid)} already has the default-selected privilege`);
+    }
+    checkInstallParams(op, req.params);
+    const free = this.freeMemory();
+    const need = INSTANCE_BYTES + req.params.length;
+    if (need > free) refuse(op, SW.NOT_ENOUGH_MEMORY, `the instance needs ${need} bytes, ${free} are free`);
+    const record: ApplicationRecord = {
+      aid: req.instance,
+      loadFile: req.loadFile,
+      module: req.module,
+      privileges,
+      lifecycle: req.selectable ? APP_LIFECYCLE.SELECTABLE : APP_LIFECYCLE.INSTALLED,
+      params: req.params,
+      sdAid: this.isdAid,
+      builtin: false,
+    };
+    reg.addApplication(record);
+    return record;
+  }
+
+  install(o: Parameters<CardManager["install"]>[0]): RegistryApplication {
+    const params = o.parameters ?? new Uint8Array(0);
+    const field = Uint8Array.of(0xc9, ...lengthOf(params), ...params);
+    return appView(
+      this.installApp({
+        loadFile: o.loadFile,
+        module: o.module,
+        instance: o.instance ?? o.module,
+        privileges: o.privileges ?? Uint8Array.of(0),
+        params: field,
+        selectable: o.selectable !== false,
+      }),
+    );
+  }
+
+  /** INSTALL [for make selectable]. */
+  makeSelectable(instance: Uint8Array, privileges: Uint8Array): void {
+    const op = "INSTALL [for make selectable]";
+    const app = this.deps.registry.application(instance);
+    if (!app || app.builtin) refuse(op, SW.REFERENCED_DATA_NOT_FOUND, `application ${toHex(instance)} is not on the card`);
+    if (app.lifecycle !== APP_LIFECYCLE.INSTALLED) {
+      refuse(op, SW.CONDITIONS_NOT_SATISFIED, `application ${toHex(instance)} is not in the INSTALLED state`);
+    }
+    const changes: { lifecycle: number; privileges?: Uint8Array } = { lifecycle: APP_LIFECYCLE.SELECTABLE };
+    if (privileges.length > 0) {
+      const p = normalisePrivileges(op, privileges);
+      if ((p[0]! & PRIV1.CARD_RESET) !== 0 && this.defaultSelected()) {
+        refuse(op, SW.CONDITIONS_NOT_SATISFIED, "another application already has the default-selected privilege");
+      }
+      changes.privileges = p;
+    }
+    this.deps.registry.setApplication(instance, changes);
+  }
+
+  delete(aid: Uint8Array, options: { related?: boolean } = {}): void {
+    const op = "DELETE";
+    const reg = this.deps.registry;
+    if (equal(aid, this.isdAid)) refuse(op, SW.CONDITIONS_NOT_SATISFIED, "the Issuer Security Domain cannot be deleted");
+    const app = reg.application(aid);
+    if (app) {
+      if (app.builtin) refuse(op, SW.CONDITIONS_NOT_SATISFIED, `application ${toHex(aid)} is built into the card`);
+      reg.deleteApplication(aid);
+      return;
+    }
+    if (this.deps.api.some((p) => equal(p.aid, aid))) {
+      refuse(op, SW.CONDITIONS_NOT_SATISFIED, `package ${toHex(aid)} is part of the card's Java Card API`);
+    }
+    if (!reg.loadFile(aid)) refuse(op, SW.REFERENCED_DATA_NOT_FOUND, `${toHex(aid)} is not on the card`);
+    const users = reg.dependentsOf(aid).filter((f) => !equal(f, aid));
+    if (users.length > 0) {
+      refuse(op, SW.CONDITIONS_NOT_SATISFIED, `package ${toHex(aid)} is imported by ${users.map(toHex).join(", ")}`);
+    }
+    const instances = reg.instancesOf(aid);
+    if (instances.length > 0 && !options.related) {
+      refuse(op, SW.CONDITIONS_NOT_SATISFIED, `package ${toHex(aid)} still has instances ${instances.map((i) => toHex(i.aid)).join(", ")}`);
+    }
+    for (const i of instances) reg.deleteApplication(i.aid);
+    reg.deleteLoadFile(aid);
+  }
+
+  /** The application holding the card reset (default selected) privilege, if any. */
+  defaultSelected(): ApplicationRecord | undefined {
+    return this.deps.registry.applications().find((a) => ((a.privileges[0] ?? 0) & PRIV1.CARD_RESET) !== 0);
+  }
+
+  private packageKnown(aid: Uint8Array): boolean {
+    return this.deps.api.some((p) => equal(p.aid, aid)) || this.deps.registry.loadFile(aid) !== undefined;
+  }
+
+  private aidInUse(aid: Uint8Array): boolean {
+    if (equal(aid, this.isdAid)) return true;
+    if (this.deps.builtinAids().some((b) => equal(b, aid))) return true;
+    return this.deps.registry.application(aid) !== undefined;
+  }
+}
+
+function checkAidLength(op: string, aid: Uint8Array, what: string): void {
+  if (aid.length < 5 || aid.length > 16) {
+    refuse(op, SW.WRONG_DATA, `${what} ${toHex(aid) || "(empty)"} has ${aid.length} bytes, an AID has 5 to 16`);
+  }
+}
+
+function normalisePrivileges(op: string, p: Uint8Array): Uint8Array {
+  if (p.length === 1) return Uint8Array.of(p[0]!, 0, 0);
+  if (p.length === 3) return p.slice();
+  return refuse(op, SW.WRONG_DATA, `privileges of ${p.length} bytes: GP takes 1 or 3`);
+}
+
+/** Install parameters (GP 11.5.2.3.7): TLVs that must include C9 (application specific parameters). */
+function checkInstallParams(op: string, params: Uint8Array): void {
+  let tags: number[];
+  try {
+    tags = parseTlvs(params).map((t) => t.tag);
+  } catch (error) {
+    if (error instanceof FormatError) refuse(op, SW.WRONG_DATA, `install parameters are not valid TLV: ${error.message}`);
+    throw error;
+  }
+  if (!tags.includes(0xc9)) refuse(op, SW.WRONG_DATA, "install parameters lack tag C9 (application specific parameters)");
+}
+
+function lengthOf(v: Uint8Array): number[] {
+  return v.length < 0x80 ? [v.length] : v.length <= 0xff ? [0x81, v.length] : [0x82, v.length >> 8, v.length & 0xff];
+}
+
+function appView(a: ApplicationRecord): RegistryApplication {
+  return { aid: a.aid, lifecycle: a.lifecycle, privileges: a.privileges, loadFile: a.loadFile, module: a.module };
+}
+
+function loadFileView(f: LoadFileRecord): RegistryLoadFile {
+  return {
+    aid: f.aid,
+    lifecycle: f.lifecycle,
+    version: { major: f.major, minor: f.minor },
+    modules: f.modules,
+    builtin: false,
+    size: f.size,
+  };
+}

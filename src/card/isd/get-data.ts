@@ -1,0 +1,49 @@
+/** GET DATA (GP 2.3.1 section 11.3): P1 P2 name the data object; CLA 00 or 80. */
+import { ResponseApdu, type CommandApdu } from "../../stack/apdu.ts";
+import { encodeTlv } from "../../stack/tlv.ts";
+import { SW } from "../../stack/status-words.ts";
+import { DATA_TAG } from "../../stack/gp/constants.ts";
+import { META } from "../store/schema.ts";
+import { refuse } from "../refusal.ts";
+import type { IsdEnv } from "./isd-env.ts";
+import {
+  cardCapabilities,
+  cardRecognitionData,
+  cplc,
+  extendedCardResources,
+  keyInformation,
+  sequenceCounter,
+} from "./card-data.ts";
+
+/** Free transient memory the card reports (a fixed figure: the simulation has no RAM limit). */
+const FREE_TRANSIENT = 4096;
+
+/** Issuer identification number (ISO/IEC 7812, BCD): 99 99 99 is reserved for private use. */
+const IIN = Uint8Array.of(0x99, 0x99, 0x99);
+
+export function getData(cmd: CommandApdu, env: IsdEnv): ResponseApdu {
+  const tag = (cmd.p1 << 8) | cmd.p2;
+  const serial = env.store.meta(META.SERIAL)!;
+  switch (tag) {
+    case DATA_TAG.CPLC:
+      return ResponseApdu.of(SW.OK, cplc(serial));
+    case DATA_TAG.CARD_DATA:
+      return ResponseApdu.of(SW.OK, cardRecognitionData(env.scp, env.scpI));
+    case DATA_TAG.CARD_CAPABILITIES:
+      return ResponseApdu.of(SW.OK, cardCapabilities(env.scp, env.scpI));
+    case DATA_TAG.KEY_INFORMATION:
+      return ResponseApdu.of(SW.OK, keyInformation(env.store.keySets()));
+    case DATA_TAG.EXTENDED_CARD_RESOURCES: {
+      const apps = env.manager.registry().applications.length;
+      return ResponseApdu.of(SW.OK, extendedCardResources(apps, env.manager.freeMemory(), FREE_TRANSIENT));
+    }
+    case DATA_TAG.SEQUENCE_COUNTER:
+      return ResponseApdu.of(SW.OK, sequenceCounter(env.scp, env.store.metaInt(META.SEQUENCE_COUNTER)));
+    case DATA_TAG.IIN:
+      return ResponseApdu.of(SW.OK, encodeTlv(0x42, IIN));
+    case DATA_TAG.CIN:
+      return ResponseApdu.of(SW.OK, encodeTlv(0x45, serial));
+    default:
+      return refuse("GET DATA", SW.REFERENCED_DATA_NOT_FOUND, `no data object ${tag.toString(16).toUpperCase().padStart(4, "0")}`);
+  }
+}

@@ -1,0 +1,122 @@
+/**
+ * GET STATUS (GP 2.3.1 section 11.4). P1 picks the subset: 80 ISD, 40
+ * applications, 20 load files, 10 load files with their modules. P2 bit 2
+ * asks for the tagged format (else the GP 2.1.1 legacy one), bit 1 for the
+ * next page. Data: search criteria `4F <AID prefix>` (4F 00 matches all).
+ * An answer longer than Le (256 for short APDUs) ends with 6310 and the
+ * rest comes with P2 "next".
+ */
+import { ResponseApdu, type CommandApdu } from "../../stack/apdu.ts";
+import { concat } from "../../stack/bytes.ts";
+import { encodeTlv, parseTlvs, type Tlv } from "../../stack/tlv.ts";
+import { FormatError } from "../../stack/errors.ts";
+import { SW } from "../../stack/status-words.ts";
+import { STATUS_P1, TAG } from "../../stack/gp/constants.ts";
+import type { AppContext, Registry } from "../application.ts";
+import { refuse } from "../refusal.ts";
+import { requireAuth, type IsdEnv } from "./isd-env.ts";
+
+const OP = "GET STATUS";
+
+interface Entry {
+  aid: Uint8Array;
+  lifecycle: number;
+  privileges: Uint8Array;
+  loadFile?: Uint8Array;
+  sd?: Uint8Array;
+  version?: Uint8Array;
+  modules?: Uint8Array[];
+}
+
+function entries(p1: number, reg: Registry): Entry[] {
+  const isd = reg.isd.aid;
+  switch (p1) {
+    case STATUS_P1.ISD:
+      return [{ aid: isd, lifecycle: reg.isd.lifecycle, privileges: reg.isd.privileges }];
+    case STATUS_P1.APPS:
+      return reg.applications.map((a) => ({
+        aid: a.aid,
+        lifecycle: a.lifecycle,
+        privileges: a.privileges,
+        ...(a.loadFile ? { loadFile: a.loadFile } : {}),
+        sd: isd,
+      }));
+    case STATUS_P1.LOAD_FILES:
+    case STATUS_P1.LOAD_FILES_AND_MODULES:
+      return reg.loadFiles.map((f) => ({
+        aid: f.aid,
+        lifecycle: f.lifecycle,
+        privileges: Uint8Array.of(0, 0, 0),
+        version: Uint8Array.of(f.version.major, f.version.minor),
+        sd: isd,
+        ...(p1 === STATUS_P1.LOAD_FILES_AND_MODULES ? { modules: f.modules } : {}),
+      }));
+    default:
+      return refuse(OP, SW.INCORRECT_P1P2, `P1 ${p1.toString(16).padStart(2, "0")} is not a GET STATUS subset (80, 40, 20, 10)`);
+  }
+}
+
+function tagged(e: Entry): Uint8Array {
+  const parts = [encodeTlv(TAG.AID, e.aid), encodeTlv(TAG.LIFECYCLE, Uint8Array.of(e.lifecycle))];
+  if (!e.version) parts.push(encodeTlv(TAG.PRIVILEGES, e.privileges));
+  if (e.loadFile) parts.push(encodeTlv(TAG.LOAD_FILE_AID, e.loadFile));
+  if (e.version) parts.push(encodeTlv(TAG.VERSION, e.version));
+  for (const m of e.modules ?? []) parts.push(encodeTlv(TAG.MODULE_AID, m));
+  if (e.sd) parts.push(encodeTlv(TAG.ASSOCIATED_SD, e.sd));
+  return encodeTlv(TAG.REGISTRY_ENTRY, ...parts);
+}
+
+function legacy(e: Entry): Uint8Array {
+  const head = concat(e.aid.length, e.aid, e.lifecycle, e.privileges[0] ?? 0);
+  if (!e.modules) return head;
+  return concat(head, e.modules.length, ...e.modules.map((m) => concat(m.length, m)));
+}
+
+function searchPrefix(data: Uint8Array): Uint8Array {
+  let tlvs: Tlv[];
+  try {
+    tlvs = parseTlvs(data);
+  } catch (error) {
+    if (error instanceof FormatError) refuse(OP, SW.WRONG_DATA, `search criteria are not valid TLV: ${error.message}`);
+    throw error;
+  }
+  const aid = tlvs.find((t) => t.tag === TAG.AID);
+  if (!aid) refuse(OP, SW.WRONG_DATA, "search criteria lack tag 4F (use 4F 00 for every entry)");
+  return aid.value;
+}
+
+const startsWith = (aid: Uint8Array, prefix: Uint8Array) =>
+  prefix.length <= aid.length && prefix.every((b, i) => aid[i] === b);
+
+export function getStatus(cmd: CommandApdu, env: IsdEnv, ctx: AppContext): ResponseApdu {
+  requireAuth(OP, env, ctx);
+  if (cmd.p2 > 0x03) refuse(OP, SW.INCORRECT_P1P2, `P2 ${cmd.p2.toString(16).padStart(2, "0")} is not 00-03`);
+  const isTagged = (cmd.p2 & 0x02) !== 0;
+  const next = (cmd.p2 & 0x01) !== 0;
+  const max = Math.max(cmd.ne ?? 256, 256);
+  let rest: Uint8Array[];
+  if (next) {
+    const c = env.statusCursor;
+    if (!c || c.p1 !== cmd.p1 || c.tagged !== isTagged) {
+      refuse(OP, SW.CONDITIONS_NOT_SATISFIED, "GET STATUS [next] without a previous GET STATUS that answered 6310");
+    }
+    rest = c.rest;
+  } else {
+    const prefix = searchPrefix(cmd.data);
+    const all = entries(cmd.p1, env.manager.registry()).filter((e) => startsWith(e.aid, prefix));
+    if (all.length === 0) {
+      env.statusCursor = undefined;
+      return ResponseApdu.of(SW.REFERENCED_DATA_NOT_FOUND);
+    }
+    rest = all.map(isTagged ? tagged : legacy);
+  }
+  const page: Uint8Array[] = [];
+  let size = 0;
+  while (rest.length > 0 && (page.length === 0 || size + rest[0]!.length <= max)) {
+    size += rest[0]!.length;
+    page.push(rest.shift()!);
+  }
+  env.statusCursor = rest.length > 0 ? { p1: cmd.p1, tagged: isTagged, rest } : undefined;
+  return ResponseApdu.of(rest.length > 0 ? SW.WARNING_MORE_DATA : SW.OK, concat(...page));
+}
+

@@ -1,0 +1,54 @@
+/**
+ * What the ISD's command handlers share: the card memory, the card manager,
+ * the card's settings, and the transient GET STATUS cursor.
+ */
+import { SW } from "../../stack/status-words.ts";
+import { CARD_LIFECYCLE } from "../../stack/gp/constants.ts";
+import type { AppContext } from "../application.ts";
+import { refuse } from "../refusal.ts";
+import type { CardStore } from "../store/store.ts";
+import type { Registry } from "../store/registry.ts";
+import { META } from "../store/schema.ts";
+import type { IssuerCardManager } from "./card-manager.ts";
+
+export interface StatusCursor {
+  p1: number;
+  tagged: boolean;
+  /** Encoded entries not sent yet. */
+  rest: Uint8Array[];
+}
+
+export interface IsdEnv {
+  readonly store: CardStore;
+  readonly registry: Registry;
+  readonly manager: IssuerCardManager;
+  /** Content management without a secure channel (test cards, golden vectors). */
+  readonly open: boolean;
+  /** The secure channel protocol and its i parameter the card offers. */
+  readonly scp: 2 | 3;
+  readonly scpI: number;
+  /** The session's data encryption key (for PUT KEY), when a session is open. */
+  dek(): Uint8Array | undefined;
+  /** Transient: the rest of a GET STATUS answer (6310). */
+  statusCursor: StatusCursor | undefined;
+}
+
+/** Content management needs an authenticated session with at least C-MAC (GP 2.3.1 section 10.2), unless the card is open. */
+export function requireAuth(op: string, env: IsdEnv, ctx: AppContext): void {
+  if (env.open) return;
+  if (!ctx.secure.isAuthenticated || (ctx.secure.level & 0x01) === 0) {
+    refuse(op, SW.SECURITY_STATUS_NOT_SATISFIED, `${op} needs a secure channel with at least C-MAC (INITIALIZE UPDATE, EXTERNAL AUTHENTICATE)`);
+  }
+}
+
+/** The card life cycle state. */
+export function cardLifecycle(env: IsdEnv): number {
+  return env.store.metaInt(META.CARD_LIFECYCLE, CARD_LIFECYCLE.SECURED);
+}
+
+/** Registry changes need a card that is neither locked nor terminated (GP 2.3.1 section 5.1.1). */
+export function requireUnlockedCard(op: string, env: IsdEnv): void {
+  const lc = cardLifecycle(env);
+  if (lc === CARD_LIFECYCLE.CARD_LOCKED) refuse(op, SW.CONDITIONS_NOT_SATISFIED, "the card is locked (SET STATUS to unlock it)");
+  if (lc === CARD_LIFECYCLE.TERMINATED) refuse(op, SW.CONDITIONS_NOT_SATISFIED, "the card is terminated");
+}

@@ -1,0 +1,142 @@
+/**
+ * The simulated card: a GlobalPlatform 2.3.1 card with an Issuer Security
+ * Domain, persistent tear-safe memory (SQLite) and room for in-process
+ * applications. Run it in-process (`inProcessTransport`) or behind vpcd
+ * (`webcard sim`). It keeps registry, keys and counters; it does not run
+ * Java Card bytecode: installed applets answer SELECT with 9000 only.
+ */
+import { mkdirSync } from "node:fs";
+import { dirname } from "node:path";
+import { fromHex } from "../stack/bytes.ts";
+import { UsageError } from "../stack/errors.ts";
+import { CARD_LIFECYCLE, DEFAULT_ISD_AIDS, DEFAULT_TEST_KEY } from "../stack/gp/constants.ts";
+import { javaCardApi, JAVA_CARD_VERSIONS } from "../stack/cap/javacard-api.ts";
+import type { CardApplication } from "./application.ts";
+import type { VirtualCard } from "./virtual-card.ts";
+import { CardStore } from "./store/store.ts";
+import { Registry } from "./store/registry.ts";
+import { IssuerCardManager } from "./isd/card-manager.ts";
+import { IssuerSecurityDomain } from "./isd/isd.ts";
+import type { IsdEnv } from "./isd/isd-env.ts";
+import { SecureSession } from "./core/secure-session.ts";
+import { CardCore } from "./core/card-core.ts";
+
+export interface SimOptions {
+  /** The card memory: a file, or ":memory:" (the default) for a card that lives as long as the object. */
+  statePath?: string;
+  /** Factory key for ENC, MAC and DEK (default 404142...4F). Applies when the memory is created or reset. */
+  key?: Uint8Array;
+  /** Factory secure channel protocol (default 3). Applies when the memory is created or reset. */
+  scp?: 2 | 3;
+  /** Persistent memory size in bytes (default 65536). */
+  memoryBytes?: number;
+  /** Java Card API the card ships (default "3.0.5"). */
+  javaCardVersion?: string;
+  /** Content management without a secure channel (golden-vector tests). */
+  open?: boolean;
+  /** Restore the factory state. */
+  reset?: boolean;
+  /** Failed EXTERNAL AUTHENTICATE commands before the ISD locks (default 10). */
+  maxAuthFailures?: number;
+  /** The card's log: one line per refusal, load, install, error. Never key material. */
+  log?: (line: string) => void;
+  /** i parameter of the secure channel (default SCP02 55, SCP03 70). */
+  i?: { 2?: number; 3?: number };
+  /** Source of card challenges (tests). */
+  random?: (n: number) => Uint8Array;
+}
+
+export interface SimulatedCard extends VirtualCard {
+  /** Release the memory file. */
+  close(): void;
+  readonly statePath: string;
+  /** Add an in-process application (the web-card link, test applications). */
+  installApplication(app: CardApplication): void;
+  /** SHA-256 of the persistent state without the security counters (tests: did anything change?). */
+  stateDigest(): string;
+}
+
+/** Key version number of the factory key set (GP 2.3.1 section 11.8.2.2: FF marks the initial keys). */
+export const FACTORY_KEY_VERSION = 0xff;
+/** ISD privileges: security domain, card lock, terminate, reset, CVM; byte 2 all but global service; receipt generation. */
+const ISD_PRIVILEGES = Uint8Array.of(0x9e, 0xfe, 0x80);
+const DEFAULT_I = { 2: 0x55, 3: 0x70 } as const;
+
+/** Create (or reopen) a simulated card. */
+export function createSimulatedCard(options: SimOptions = {}): SimulatedCard {
+  const statePath = options.statePath ?? ":memory:";
+  const scp = options.scp ?? 3;
+  const key = options.key ?? fromHex(DEFAULT_TEST_KEY);
+  if (scp !== 2 && scp !== 3) throw new UsageError(`SCP0${scp} is not supported: use 2 or 3`);
+  if (scp === 2 && key.length !== 16) throw new UsageError(`An SCP02 key is 16 bytes (3DES), got ${key.length}`);
+  if (scp === 3 && ![16, 24, 32].includes(key.length)) throw new UsageError(`An SCP03 key is 16, 24 or 32 bytes (AES), got ${key.length}`);
+  const javaCardVersion = options.javaCardVersion ?? "3.0.5";
+  if (!(JAVA_CARD_VERSIONS as readonly string[]).includes(javaCardVersion)) {
+    throw new UsageError(`Unknown Java Card version ${javaCardVersion}: use one of ${JAVA_CARD_VERSIONS.join(", ")}`);
+  }
+  const memoryBytes = options.memoryBytes ?? 65536;
+  if (!Number.isInteger(memoryBytes) || memoryBytes < 0) throw new UsageError(`Memory size must be a whole number of bytes, got ${memoryBytes}`);
+  const log = options.log ?? (() => {});
+  if (statePath !== ":memory:") mkdirSync(dirname(statePath), { recursive: true });
+  const store = new CardStore(
+    statePath,
+    {
+      isdAid: fromHex(DEFAULT_ISD_AIDS[0]),
+      isdPrivileges: ISD_PRIVILEGES,
+      cardLifecycle: CARD_LIFECYCLE.SECURED,
+      keySet: { version: FACTORY_KEY_VERSION, scp, enc: key, mac: key, dek: key },
+      serial: crypto.getRandomValues(new Uint8Array(10)),
+    },
+    { reset: options.reset === true },
+  );
+  const registry = new Registry(store);
+  let core: CardCore | undefined;
+  const manager = new IssuerCardManager({
+    store,
+    registry,
+    memoryBytes,
+    api: javaCardApi(javaCardVersion),
+    javaCardVersion,
+    builtinAids: () => core?.builtinAids() ?? [],
+  });
+  const i = { 2: options.i?.[2] ?? DEFAULT_I[2], 3: options.i?.[3] ?? DEFAULT_I[3] };
+  const session = new SecureSession({
+    store,
+    maxAuthFailures: options.maxAuthFailures ?? 10,
+    i,
+    log,
+    ...(options.random ? { random: options.random } : {}),
+  });
+  const firstScp = () => store.keySets()[0]?.scp ?? scp;
+  const env: IsdEnv = {
+    store,
+    registry,
+    manager,
+    open: options.open === true,
+    get scp() {
+      return firstScp();
+    },
+    get scpI() {
+      return i[firstScp()];
+    },
+    dek: () => session.channel.dek,
+    statusCursor: undefined,
+  };
+  const isd = new IssuerSecurityDomain(env);
+  core = new CardCore({ store, registry, manager, isd, session, log });
+  const card = core;
+  return {
+    statePath,
+    atr: () => card.atr(),
+    powerOn: () => card.powerOn(),
+    powerOff: () => card.powerOff(),
+    reset: () => card.reset(),
+    process: (command) => card.process(command),
+    installApplication: (app) => card.installApplication(app),
+    stateDigest: () => store.digest(),
+    close: () => {
+      card.powerOff();
+      store.close();
+    },
+  };
+}

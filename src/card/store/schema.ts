@@ -1,0 +1,94 @@
+/**
+ * The card's persistent memory as SQLite tables. Everything a real card keeps
+ * in EEPROM lives here; everything it loses at power-off (selection, secure
+ * channel session, GET STATUS paging) lives in the card core's memory.
+ *
+ * AIDs and keys are BLOBs; life cycle states and privileges use the values of
+ * GP Card Specification 2.3.1 sections 5 and 6.6.1.
+ */
+export const SCHEMA_VERSION = 1;
+
+export const SCHEMA = `
+CREATE TABLE IF NOT EXISTS meta (
+  key   TEXT PRIMARY KEY,
+  value BLOB NOT NULL
+);
+-- Key sets of the ISD (GP 11.8 PUT KEY): one row per key version number.
+CREATE TABLE IF NOT EXISTS key_sets (
+  version INTEGER PRIMARY KEY,
+  scp     INTEGER NOT NULL,
+  enc     BLOB NOT NULL,
+  mac     BLOB NOT NULL,
+  dek     BLOB NOT NULL
+);
+-- Executable load files (GP 5.2): visible only once their last LOAD block committed.
+CREATE TABLE IF NOT EXISTS load_files (
+  aid       BLOB PRIMARY KEY,
+  major     INTEGER NOT NULL,
+  minor     INTEGER NOT NULL,
+  lifecycle INTEGER NOT NULL,
+  sd_aid    BLOB NOT NULL,
+  lfdb      BLOB NOT NULL
+);
+-- Executable modules (applet classes) of each load file, from its Applet component.
+CREATE TABLE IF NOT EXISTS modules (
+  aid            BLOB PRIMARY KEY,
+  load_file      BLOB NOT NULL,
+  install_offset INTEGER NOT NULL
+);
+-- Packages each load file imports, to refuse deleting a package others depend on.
+CREATE TABLE IF NOT EXISTS imports (
+  load_file BLOB NOT NULL,
+  aid       BLOB NOT NULL,
+  major     INTEGER NOT NULL,
+  minor     INTEGER NOT NULL
+);
+-- Application instances (GP 5.3). builtin = an in-process CardApplication (no load file).
+CREATE TABLE IF NOT EXISTS applications (
+  aid        BLOB PRIMARY KEY,
+  load_file  BLOB,
+  module     BLOB,
+  privileges BLOB NOT NULL,
+  lifecycle  INTEGER NOT NULL,
+  params     BLOB NOT NULL,
+  sd_aid     BLOB NOT NULL,
+  builtin    INTEGER NOT NULL DEFAULT 0
+);
+-- The load in progress (INSTALL [for load] then LOAD blocks); discarded at power-on.
+CREATE TABLE IF NOT EXISTS pending_load (
+  id         INTEGER PRIMARY KEY CHECK (id = 1),
+  package    BLOB NOT NULL,
+  sd_aid     BLOB NOT NULL,
+  hash       BLOB NOT NULL,
+  declared   INTEGER NOT NULL,
+  next_block INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS pending_blocks (
+  n    INTEGER PRIMARY KEY,
+  data BLOB NOT NULL
+);
+-- Each application's own persistent data (AppContext.store).
+CREATE TABLE IF NOT EXISTS app_data (
+  app   BLOB NOT NULL,
+  key   TEXT NOT NULL,
+  value BLOB NOT NULL,
+  PRIMARY KEY (app, key)
+);
+`;
+
+/** Names of the meta rows. */
+export const META = {
+  SCHEMA: "schema",
+  CARD_LIFECYCLE: "card_lifecycle",
+  ISD_AID: "isd_aid",
+  ISD_PRIVILEGES: "isd_privileges",
+  /** SCP02 (2 bytes) or SCP03 (3 bytes) sequence counter. */
+  SEQUENCE_COUNTER: "sequence_counter",
+  /** Consecutive failed EXTERNAL AUTHENTICATE commands. */
+  AUTH_FAILURES: "auth_failures",
+  /** 10 bytes: key diversification data, also the source of CIN and CPLC serial. */
+  SERIAL: "serial",
+} as const;
+
+/** Meta rows that legitimately change without an authenticated command (security counters). */
+export const COUNTER_KEYS: readonly string[] = [META.SEQUENCE_COUNTER, META.AUTH_FAILURES];

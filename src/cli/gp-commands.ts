@@ -1,4 +1,103 @@
 /** CLI commands of the gp area: declarations only; implementations are imported lazily. */
-import type { CAC } from "cac";
+import type { CAC, Command } from "cac";
+import { run } from "./context.ts";
+import type { GpFlags, InstallFlags } from "./gp-options.ts";
 
-export function register(_cli: CAC): void {}
+/** Where the card is: a reader, or the simulated card. */
+function targetOptions(cmd: Command): Command {
+  return cmd
+    .option("-r, --reader <name>", "PC/SC reader to use (name or part of it); default: the first reader with a card")
+    .option("--timeout <ms>", "How long to wait for a card, in milliseconds")
+    .option("--sim [state]", "Use an in-process simulated card instead of a reader (state file; default: the sim's default state)");
+}
+
+/** Keys and secure channel, for every command that authenticates. */
+function keyOptions(cmd: Command): Command {
+  return targetOptions(cmd)
+    .option("--key <hex>", "Static key for ENC, MAC and DEK (hex) or 'default' (404142..4F); env WEBCARD_KEY or GP_KEY")
+    .option("--kdf <name>", "Key diversification: none, emv, visa2 or kdf3 (default none)")
+    .option("--scp <version>", "Secure channel protocol 02 or 03 (default: what the card offers)")
+    .option("--mode <level>", "Security level: clear, mac, enc, rmac or renc (default mac)")
+    .option("--key-version <n>", "Key set version to use (default 0 = the card's choice)")
+    .option("--isd <aid>", "AID of the security domain (default: discovered)")
+    .option("--block-size <n>", "LOAD block size in bytes (default: from the card, 247 with MAC, 239 with encryption)");
+}
+
+export function register(cli: CAC): void {
+  targetOptions(cli.command("info", "Show what the card tells without authentication: ISD, GP version, keys, CPLC"))
+    .option("--isd <aid>", "AID of the security domain (default: discovered)")
+    .example("webcard info --sim --json")
+    .action((flags: GpFlags) =>
+      run(flags, async (ctx) => {
+        const { infoCommand } = await import("./gp-impl.ts");
+        await infoCommand(ctx, flags);
+      }),
+    );
+
+  keyOptions(cli.command("list", "List the security domains, applications and packages on the card"))
+    .example("webcard list -r 'Virtual PCD' --key default --json")
+    .action((flags: GpFlags) =>
+      run(flags, async (ctx) => {
+        const { listCommand } = await import("./gp-impl.ts");
+        await listCommand(ctx, flags);
+      }),
+    );
+
+  keyOptions(cli.command("load <file>", "Load a CAP file's package onto the card without installing applets"))
+    .example("webcard load library.cap --mode enc")
+    .action((file: string, flags: GpFlags) =>
+      run(flags, async (ctx) => {
+        const { loadCommand } = await import("./gp-install-impl.ts");
+        await loadCommand(ctx, file, flags);
+      }),
+    );
+
+  keyOptions(cli.command("install <file>", "Load a CAP file and install its applets (all of them unless --applet)"))
+    .option("--applet <aid>", "Applet to install (repeatable or comma-separated; default: every applet)")
+    .option("--instance <aid>", "Instance AID, one per installed applet (default: the applet AID)")
+    .option("--privs <list>", "Privileges by name, comma-separated (security-domain, card-reset, ...) or hex")
+    .option("--params <hex>", "Install parameters: raw applet parameters (wrapped in C9) or a C9 field")
+    .option("--default", "Make the new instance the default selected application (card-reset privilege)")
+    .option("--via <path>", "Install path: gp (direct GlobalPlatform, the default)")
+    .example("webcard install applet.cap --instance A000000001 --privs card-reset")
+    .action((file: string, flags: InstallFlags) =>
+      run(flags, async (ctx) => {
+        const { installCommand } = await import("./gp-install-impl.ts");
+        await installCommand(ctx, file, flags);
+      }),
+    );
+
+  keyOptions(cli.command("delete <aid>", "Delete an application, security domain or package"))
+    .option("--force", "Also delete related objects (a package's instances)")
+    .example("webcard delete 0102030405 --force")
+    .action((aid: string, flags: GpFlags & { force?: boolean }) =>
+      run(flags, async (ctx) => {
+        const { deleteCommand } = await import("./gp-impl.ts");
+        await deleteCommand(ctx, aid, flags);
+      }),
+    );
+
+  keyOptions(cli.command("lock <aid>", "Lock an application (it can no longer be selected)")).action(
+    (aid: string, flags: GpFlags) =>
+      run(flags, async (ctx) => {
+        const { lockCommand } = await import("./gp-impl.ts");
+        await lockCommand(ctx, aid, flags, true);
+      }),
+  );
+
+  keyOptions(cli.command("unlock <aid>", "Unlock a locked application")).action((aid: string, flags: GpFlags) =>
+    run(flags, async (ctx) => {
+      const { lockCommand } = await import("./gp-impl.ts");
+      await lockCommand(ctx, aid, flags, false);
+    }),
+  );
+
+  cli
+    .command("demo", "Build a sample applet, install it on an in-process simulated card and list the card (no reader needed)")
+    .action((flags: GpFlags) =>
+      run(flags, async (ctx) => {
+        const { demoCommand } = await import("./gp-demo.ts");
+        await demoCommand(ctx);
+      }),
+    );
+}

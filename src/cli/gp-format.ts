@@ -1,0 +1,117 @@
+/**
+ * How GlobalPlatform results look: text lines for people, JSON for scripts.
+ * Hex appears only here, at the edge. Key material never does: only KCVs.
+ */
+import { toHex } from "../stack/bytes.ts";
+import type { RegistryEntry } from "../stack/gp/registry.ts";
+import { lifecycleName } from "../stack/gp/lifecycle.ts";
+import { privilegeNames } from "../stack/gp/privileges.ts";
+import { keyTypeName } from "../stack/gp/key-info.ts";
+import type { Registry } from "../host/gp/registry.ts";
+import type { CardInfo } from "../host/gp/info.ts";
+import type { GpSession } from "../host/gp/session.ts";
+import type { Fci } from "../stack/gp/fci.ts";
+
+function versionText(v: Uint8Array | undefined): string | null {
+  if (!v || v.length === 0) return null;
+  return v.length === 2 ? `${v[0]}.${v[1]}` : toHex(v);
+}
+
+function lifecycleKind(e: RegistryEntry) {
+  return e.kind === "load-file" ? "load-file" : e.kind === "app" ? "app" : e.kind === "isd" ? "card" : "domain";
+}
+
+/** One registry entry as JSON. */
+export function entryJson(e: RegistryEntry): Record<string, unknown> {
+  return {
+    kind: e.kind,
+    aid: toHex(e.aid),
+    lifecycle: lifecycleName(lifecycleKind(e), e.lifecycle),
+    lifecycleByte: toHex(Uint8Array.of(e.lifecycle)),
+    ...(e.kind === "load-file" ? {} : { privileges: privilegeNames(e.privileges) }),
+    ...(e.loadFileAid ? { loadFile: toHex(e.loadFileAid) } : {}),
+    ...(e.domainAid ? { domain: toHex(e.domainAid) } : {}),
+    ...(e.version ? { version: versionText(e.version) } : {}),
+    ...(e.kind === "load-file" ? { modules: e.modules.map(toHex) } : {}),
+  };
+}
+
+/** The secure channel as JSON: protocol, level, KCVs. */
+export function channelJson(s: GpSession): Record<string, unknown> {
+  return { isd: toHex(s.isd), scp: s.scp ?? null, level: s.level, blockSize: s.blockSize, kcv: s.kcvs ?? null };
+}
+
+/** One line about the channel, KCVs only. */
+export function channelLine(s: GpSession): string {
+  const k = s.kcvs;
+  const kcv = k ? ` keys KCV ENC ${k.enc} MAC ${k.mac} DEK ${k.dek}` : "";
+  return `ISD ${toHex(s.isd)}, SCP${s.scp ?? "?"} ${s.level},${kcv}`;
+}
+
+/** The registry as text, GlobalPlatformPro-like: one line per entry, details indented. */
+export function registryLines(r: Registry): string[] {
+  const out: string[] = [];
+  const label = { isd: "ISD", domain: "SSD", app: "APP", "load-file": "PKG" } as const;
+  for (const e of [...r.isd, ...r.apps, ...r.loadFiles]) {
+    out.push(`${label[e.kind]}: ${toHex(e.aid)} (${lifecycleName(lifecycleKind(e), e.lifecycle)})`);
+    if (e.kind !== "load-file") {
+      const privs = privilegeNames(e.privileges);
+      if (privs.length) out.push(`     privileges: ${privs.join(", ")}`);
+    }
+    if (e.loadFileAid) out.push(`     from: ${toHex(e.loadFileAid)}`);
+    if (e.version) out.push(`     version: ${versionText(e.version)}`);
+    for (const m of e.modules) out.push(`     applet: ${toHex(m)}`);
+  }
+  if (r.apps.length === 0 && r.loadFiles.length === 0) out.push("(no applications or packages besides the ISD)");
+  return out;
+}
+
+/** The registry as JSON. */
+export function registryJson(r: Registry): Record<string, unknown> {
+  return { isd: r.isd.map(entryJson), apps: r.apps.map(entryJson), loadFiles: r.loadFiles.map(entryJson) };
+}
+
+function fciJson(f: Fci): Record<string, unknown> {
+  return {
+    maxCommandData: f.maxCommandData ?? null,
+    gpVersion: f.recognition?.gpVersion ?? null,
+    scps: f.recognition?.scps.map((s) => ({ scp: `0${s.scp}`, i: toHex(Uint8Array.of(s.i)) })) ?? [],
+  };
+}
+
+/** Card information as JSON. */
+export function infoJson(i: CardInfo): Record<string, unknown> {
+  const rec = i.recognition ?? i.fci.recognition;
+  return {
+    isd: toHex(i.isd),
+    fci: fciJson(i.fci),
+    gpVersion: rec?.gpVersion ?? null,
+    scps: rec?.scps.map((s) => ({ scp: `0${s.scp}`, i: toHex(Uint8Array.of(s.i)) })) ?? [],
+    iin: i.iin ? toHex(i.iin) : null,
+    cin: i.cin ? toHex(i.cin) : null,
+    cplc: i.cplc ? Object.fromEntries(i.cplc.map((f) => [f.name, f.hex])) : null,
+    keys:
+      i.keys?.map((k) => ({
+        id: k.id,
+        version: k.version,
+        components: k.components.map((c) => ({ type: keyTypeName(c.type), length: c.length })),
+      })) ?? [],
+  };
+}
+
+/** Card information as text. */
+export function infoLines(i: CardInfo): string[] {
+  const out = [`ISD: ${toHex(i.isd)}`];
+  const rec = i.recognition ?? i.fci.recognition;
+  if (rec?.gpVersion) out.push(`GlobalPlatform: ${rec.gpVersion}`);
+  for (const s of rec?.scps ?? []) out.push(`Secure channel: SCP0${s.scp} i=${toHex(Uint8Array.of(s.i))}`);
+  if (i.fci.maxCommandData !== undefined) out.push(`Max command data: ${i.fci.maxCommandData} bytes`);
+  if (i.iin) out.push(`IIN: ${toHex(i.iin)}`);
+  if (i.cin) out.push(`CIN: ${toHex(i.cin)}`);
+  for (const k of i.keys ?? []) {
+    const comps = k.components.map((c) => `${keyTypeName(c.type)}-${c.length * 8}`).join(" ");
+    out.push(`Key: version ${k.version} (0x${toHex(Uint8Array.of(k.version))}) id ${k.id}: ${comps}`);
+  }
+  if (i.cplc) out.push(`CPLC: ${i.cplc.map((f) => `${f.name}=${f.hex}`).join(" ")}`);
+  return out;
+}

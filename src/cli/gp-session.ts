@@ -1,0 +1,57 @@
+/**
+ * Run a command against the target card, with or without an authenticated
+ * GlobalPlatform session, closing the card whatever happens.
+ */
+import { SecurityError } from "../stack/errors.ts";
+import { openGpSession } from "../host/gp/connect.ts";
+import type { GpSession } from "../host/gp/session.ts";
+import type { Context } from "./context.ts";
+import { connectOptionsFrom, scpFrom, type GpFlags, type KeySource } from "./gp-options.ts";
+import { openTarget, type Target } from "./target.ts";
+
+/** Open the target named by the flags, run `fn`, close the target. */
+export async function withTarget<T>(ctx: Context, flags: GpFlags, fn: (target: Target) => Promise<T>): Promise<T> {
+  const scp = scpFrom(flags.scp);
+  const target = await openTarget({
+    ...(scp ? { simScp: scp } : {}),
+    sim: flags.sim,
+    reader: flags.reader,
+    timeout: flags.timeout,
+    trace: ctx.trace,
+    traceSink: ctx.err,
+  });
+  try {
+    return await fn(target);
+  } finally {
+    await target.close();
+  }
+}
+
+/** A wrong key is said plainly: one attempt only, and why (cards lock after repeated failures). */
+function explainAuthFailure(error: unknown, source: KeySource): unknown {
+  if (error instanceof SecurityError && error.message.startsWith("Card cryptogram does not match")) {
+    return new SecurityError(
+      "Wrong key: the card's cryptogram does not match, so webcard stopped after one attempt (repeated failures can lock the card)",
+      { cause: error, hint: `key from ${source}; ${error.hint ?? "check --key and --kdf"}` },
+    );
+  }
+  return error;
+}
+
+/** Open the target and an authenticated session (flags give keys, SCP, level, ISD, block size), run `fn`. */
+export async function withSession<T>(
+  ctx: Context,
+  flags: GpFlags,
+  fn: (session: GpSession, target: Target) => Promise<T>,
+): Promise<T> {
+  const options = connectOptionsFrom(flags);
+  return withTarget(ctx, flags, async (target) => {
+    let session: GpSession;
+    try {
+      session = await openGpSession(target.transport, options);
+    } catch (error) {
+      throw explainAuthFailure(error, options.keySource);
+    }
+    return fn(session, target);
+  });
+}

@@ -20,6 +20,7 @@ import { IssuerSecurityDomain } from "./isd/isd.ts";
 import type { IsdEnv } from "./isd/isd-env.ts";
 import { SecureSession } from "./core/secure-session.ts";
 import { CardCore } from "./core/card-core.ts";
+import { FACTORY_KEY_VERSION_VALUE } from "./isd/key-version.ts";
 
 export interface SimOptions {
   /** The card memory: a file, or ":memory:" (the default) for a card that lives as long as the object. */
@@ -57,7 +58,7 @@ export interface SimulatedCard extends VirtualCard {
 }
 
 /** Key version number of the factory key set (GP 2.3.1 section 11.8.2.2: FF marks the initial keys). */
-export const FACTORY_KEY_VERSION = 0xff;
+export const FACTORY_KEY_VERSION = FACTORY_KEY_VERSION_VALUE;
 /** ISD privileges: security domain, card lock, terminate, reset, CVM; byte 2 all but global service; receipt generation. */
 const ISD_PRIVILEGES = Uint8Array.of(0x9e, 0xfe, 0x80);
 const DEFAULT_I = { 2: 0x55, 3: 0x70 } as const;

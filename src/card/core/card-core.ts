@@ -185,6 +185,8 @@ export class CardCore implements VirtualCard {
         return sw(unwrapped);
       }
       plain = CommandApdu.parse(unwrapped);
+      // A SELECT under secure messaging selects like a plain one (and ends the session).
+      if (plain.ins === INS.SELECT && plain.cla === 0x00) return this.select(plain);
     } else if (secured) {
       if (!current.native) return sw(SW.SECURE_MESSAGING_NOT_SUPPORTED);
       this.p.log("refused: secure messaging without an open session: 6982 (Security status not satisfied)");

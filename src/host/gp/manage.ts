@@ -49,5 +49,12 @@ export function unlock(session: GpSession, aid: Uint8Array): Promise<void> {
 export async function makeDefault(session: GpSession, aid: Uint8Array): Promise<void> {
   const r = await send(session.channel, installForMakeSelectable(aid, PRIV1.CARD_RESET << 16));
   if (notFound(r.sw)) throw new AidNotFoundError("INSTALL [for make selectable]", "Application", aid, r.sw);
+  if (r.sw === SW.CONDITIONS_NOT_SATISFIED) {
+    // GP 11.5.2.3.3: make selectable applies to an INSTALLED application; another default blocks it too.
+    throw new WebcardError(`The card will not make ${toHex(aid)} the default application (${swHex(r.sw)})`, {
+      cause: new SwError("INSTALL [for make selectable]", r.sw),
+      hint: "it must be installed but not yet selectable, and no other application may hold card-reset: install it with --default",
+    });
+  }
   check(r, "INSTALL [for make selectable]");
 }

@@ -1,0 +1,146 @@
+/** The GP commands as a user meets them: subprocesses on a simulated card's state file. */
+import { test, expect, describe, afterAll } from "bun:test";
+import { mkdtempSync, rmSync, writeFileSync, existsSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { buildCap } from "../../src/stack/cap/build/build-cap.ts";
+import { fromHex } from "../../src/stack/bytes.ts";
+
+const CLI = resolve(import.meta.dir, "../../src/cli.ts");
+const FIXTURES = resolve(import.meta.dir, "../../../shared/fixtures/cap");
+const dir = mkdtempSync(join(tmpdir(), "webcard-gp-cli-"));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+function webcard(args: string[], env: Record<string, string> = {}) {
+  const clean = { ...process.env };
+  delete clean.WEBCARD_KEY;
+  delete clean.GP_KEY;
+  const r = Bun.spawnSync([process.execPath, CLI, ...args], { env: { ...clean, ...env }, stdout: "pipe", stderr: "pipe" });
+  return { code: r.exitCode, stdout: r.stdout.toString(), stderr: r.stderr.toString() };
+}
+
+/** A failure: exit 1, nothing on stdout, exactly one line on stderr. */
+function expectOneLineFailure(r: ReturnType<typeof webcard>, text: string) {
+  expect(r.stderr.trim().split("\n")).toHaveLength(1);
+  expect(r.stderr).toContain(text);
+  expect(r.code).toBe(1);
+  expect(r.stdout).toBe("");
+}
+
+describe("install, list, delete on a simulated card's state file", () => {
+  const state = join(dir, "card.sqlite");
+  test("install prints what it loaded and installed", () => {
+    const r = webcard(["install", join(FIXTURES, "kaoh_helloworld.cap"), "--sim", state]);
+    expect(r.stderr).toBe("");
+    expect(r.stdout).toBe("Loaded package D0D1D2D3D4D501 1.0: 250 bytes in 2 LOAD blocks of 247\nInstalled applet D0D1D2D3D4D50101\n");
+    expect(r.code).toBe(0);
+  });
+
+  test("list --json shows the application and the package, with KCVs and no key", () => {
+    const r = webcard(["list", "--sim", state, "--json"]);
+    expect(r.code).toBe(0);
+    const j = JSON.parse(r.stdout);
+    expect(j.apps).toEqual([
+      expect.objectContaining({ aid: "D0D1D2D3D4D50101", lifecycle: "selectable", loadFile: "D0D1D2D3D4D501" }),
+    ]);
+    expect(j.loadFiles.find((f: { aid: string }) => f.aid === "D0D1D2D3D4D501").modules).toEqual(["D0D1D2D3D4D50101"]);
+    expect(j.channel.kcv).toEqual({ enc: "504A77", mac: "504A77", dek: "504A77" });
+    expect(r.stdout).not.toContain("404142434445464748494A4B4C4D4E4F");
+  });
+
+  test("lock and unlock", () => {
+    expect(webcard(["lock", "D0D1D2D3D4D50101", "--sim", state]).stdout).toBe("Locked D0D1D2D3D4D50101\n");
+    const locked = JSON.parse(webcard(["list", "--sim", state, "--json"]).stdout);
+    expect(locked.apps[0].lifecycle).toBe("locked");
+    expect(webcard(["unlock", "D0D1D2D3D4D50101", "--sim", state]).stdout).toBe("Unlocked D0D1D2D3D4D50101\n");
+  });
+
+  test("delete without --force is refused while an instance lives; with --force it goes", () => {
+    expectOneLineFailure(webcard(["delete", "D0D1D2D3D4D501", "--sim", state]), "use --force");
+    const r = webcard(["delete", "D0D1D2D3D4D501", "--force", "--sim", state]);
+    expect(r.stdout).toBe("Deleted D0D1D2D3D4D501 and its related objects\n");
+    const j = JSON.parse(webcard(["list", "--sim", state, "--json"]).stdout);
+    expect(j.apps).toEqual([]);
+  });
+
+  test("a digits-only AID keeps its leading zero", () => {
+    const r = webcard(["install", join(FIXTURES, "gppro_Empty_0102030405_2.2.1.cap"), "--sim", state, "--instance", "0102030405060709"]);
+    expect(r.stdout).toContain("Installed applet 0102030405060708 as 0102030405060709");
+    expect(webcard(["delete", "--force", "0102030405", "--sim", state]).stdout).toBe(
+      "Deleted 0102030405 and its related objects\n",
+    );
+  });
+});
+
+test("an SCP02 card with encryption, chosen on the command line", () => {
+  const state = join(dir, "scp02.sqlite");
+  const r = webcard(["install", join(FIXTURES, "omapi_T1_omapitest4.cap"), "--scp", "02", "--mode", "enc", "--sim", state, "--json"]);
+  expect(r.code).toBe(0);
+  const j = JSON.parse(r.stdout);
+  expect(j.channel).toMatchObject({ scp: "02", level: "enc", blockSize: 239, kcv: { enc: "8BAF47" } });
+  expect(j.installed).toEqual([{ applet: "A000000600020001EE05150101010101", instance: "A000000600020001EE05150101010101", privileges: [] }]);
+});
+
+describe("errors are one line and exit 1", () => {
+  test("a load file over 256 blocks, before the card is even opened", () => {
+    const big = join(dir, "big.cap");
+    writeFileSync(
+      big,
+      buildCap({
+        packageAid: fromHex("F000000001"),
+        packageName: "com.example.big",
+        applets: [{ aid: fromHex("F00000000101"), className: "Big" }],
+        padding: 64_000,
+      }),
+    );
+    const state = join(dir, "never.sqlite");
+    const r = webcard(["install", big, "--sim", state]);
+    expectOneLineFailure(r, "LOAD blocks of 247 bytes, more than the 256 that LOAD can number");
+    expect(r.stderr).toContain("split the package");
+    expect(existsSync(state)).toBe(false);
+  });
+
+  test("a wrong key stops after one attempt (GP_KEY honoured)", () => {
+    const state = join(dir, "wrongkey.sqlite");
+    const r = webcard(["list", "--sim", state], { GP_KEY: "00112233445566778899AABBCCDDEEFF" });
+    expectOneLineFailure(r, "Wrong key: the card's cryptogram does not match, so webcard stopped after one attempt");
+    expect(r.stderr).toContain("key from GP_KEY");
+    expect(r.stderr).not.toContain("00112233445566778899AABBCCDDEEFF");
+  });
+
+  test("a corrupt CAP", () => {
+    const bad = join(dir, "bad.cap");
+    writeFileSync(bad, "this is not a CAP file");
+    expectOneLineFailure(webcard(["install", bad, "--sim", join(dir, "x.sqlite")]), "bad.cap: not a ZIP or IJC load file");
+  });
+
+  test("an unknown AID", () => {
+    expectOneLineFailure(
+      webcard(["delete", "A0000000FF01", "--sim", join(dir, "unknown.sqlite")]),
+      "webcard: Application A0000000FF01 not found on the card (6A88)",
+    );
+  });
+
+  test("a CAP importing a package the card lacks (pysim)", () => {
+    expectOneLineFailure(
+      webcard(["install", join(FIXTURES, "pysim_test_javacard.cap"), "--sim", join(dir, "pysim.sqlite")]),
+      "LOAD refused with 6A80: the card lacks imported package A0000000090003FFFFFFFF8910710002 2.6",
+    );
+  });
+
+  test("bad usage exits 2", () => {
+    const r = webcard(["install", join(FIXTURES, "kaoh_helloworld.cap"), "--mode", "loud", "--sim", join(dir, "u.sqlite")]);
+    expect(r.code).toBe(2);
+    expect(r.stderr.trim()).toBe("webcard: Unknown security level 'loud': use one of clear, mac, enc, rmac, renc");
+  });
+});
+
+test("webcard demo prints what happened", () => {
+  const r = webcard(["demo"]);
+  expect(r.code).toBe(0);
+  expect(r.stdout).toContain("Built a sample applet with the CAP builder");
+  expect(r.stdout).toContain("APP: F077656263617201 (selectable)");
+  expect(r.stdout).toContain("PKG: F0776562636172 (loaded)");
+  const j = JSON.parse(webcard(["demo", "--json"]).stdout);
+  expect(j.installed).toEqual([{ applet: "F077656263617201", instance: "F077656263617201" }]);
+});

@@ -1,4 +1,19 @@
 /** CLI commands of the ui area: declarations only; implementations are imported lazily. */
 import type { CAC } from "cac";
+import { run } from "./context.ts";
+import type { UiFlags } from "./ui-impl.ts";
 
-export function register(_cli: CAC): void {}
+export function register(cli: CAC): void {
+  cli
+    .command("ui", "Open the local dashboard: readers and cards live, install with progress, the card's own pages")
+    .option("--port <n>", "Port on 127.0.0.1 to listen on (default 0: a free port)")
+    .option("--sim [state]", "Add an in-process simulated card as a reader (state file; default: the sim's default state)")
+    .option("--open", "Open the dashboard in the default browser")
+    .example("webcard ui --sim --open")
+    .action((flags: UiFlags) =>
+      run(flags, async (ctx) => {
+        const { uiCommand } = await import("./ui-impl.ts");
+        await uiCommand(ctx, flags);
+      }),
+    );
+}

@@ -6,6 +6,7 @@
  */
 import type { Transport } from "../stack/transport/transport.ts";
 import type { RegistryEntry } from "../stack/gp/registry.ts";
+import type { Kdf, StaticKeys } from "../stack/gp/keys.ts";
 
 /** A reader as the dashboard shows it. */
 export interface ReaderInfo {
@@ -34,13 +35,11 @@ export interface CardConnection extends Transport {
 
 /** Keys entered for the session (memory only, never logged, never sent back). */
 export interface SessionKeys {
-  /** One key for ENC, MAC and DEK, or the three keys. */
-  enc: Uint8Array;
-  mac: Uint8Array;
-  dek: Uint8Array;
-  kdf: "none" | "emv" | "visa2" | "kdf3";
+  /** ENC, MAC and DEK (StaticKeys never shows its bytes, only KCVs). */
+  keys: StaticKeys;
+  kdf: Kdf;
   /** Secure channel protocol; undefined = what the card says. */
-  scp?: "02" | "03";
+  scp?: 2 | 3;
 }
 
 /** What an operation gets: the card (traced) and the keys for its secure channel. */

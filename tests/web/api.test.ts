@@ -144,14 +144,14 @@ describe("delete, lock, keys", () => {
     const page = await (await req(`/cards/${READER}`)).text();
     expect(page).toContain("8BAF47");
     expect(page.toUpperCase()).not.toContain(key);
-    expect(dash.state.keys.get(FAKE_READER)?.scp).toBe("02");
+    expect(dash.state.keys.get(FAKE_READER)?.scp).toBe(2);
   });
 
   test("a malformed key gets one line", async () => {
     const { req } = await testDashboard();
     const r = await req(`/api/cards/${READER}/keys`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ key: "4041" }) });
     expect(r.status).toBe(400);
-    expect(((await r.json()) as { error: string }).error).toBe("The key has 2 bytes: enter a 16, 24 or 32-byte key, or 'default'");
+    expect(((await r.json()) as { error: string }).error).toBe("Key has 2 bytes: a key has 16, 24 or 32 bytes (32, 48 or 64 hex digits)");
   });
 });
 

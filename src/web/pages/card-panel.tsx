@@ -49,7 +49,7 @@ export function CardPanel(props: PanelProps) {
         <dd>{o?.isd ? <><code>{o.isd.aid}</code>{o.isd.lifecycle ? ` (card ${o.isd.lifecycle})` : null}</> : <span class="muted">not found</span>}</dd>
         <dt>Web-card link</dt>
         <dd>{o?.link ? (o.link.present ? <>present{o.link.detail ? `: ${o.link.detail}` : null}</> : "absent (plain GlobalPlatform card: the terminal bridges)") : <span class="muted">unknown</span>}</dd>
-        {o?.freeMemory?.map((m) => <><dt>Free {m.label}</dt><dd>{m.value}</dd></>)}
+        {o?.freeMemory?.map((m) => <><dt>{m.label}</dt><dd>{m.value}</dd></>)}
         {o?.keyInfo?.length ? <><dt>Keys on card</dt><dd>{o.keyInfo.join("; ")}</dd></> : null}
       </dl>
       {props.error ? <p class="result error" role="alert">{props.error}</p> : null}

@@ -3,6 +3,7 @@ import { toHex } from "../../stack/bytes.ts";
 import { isLocked, lifecycleName } from "../../stack/gp/lifecycle.ts";
 import { privilegeNames } from "../../stack/gp/privileges.ts";
 import type { RegistryEntry } from "../../stack/gp/registry.ts";
+import { packageNameOf } from "../../stack/cap/javacard-api.ts";
 
 function Privileges(props: { bits: number }) {
   const names = privilegeNames(props.bits);
@@ -11,7 +12,8 @@ function Privileges(props: { bits: number }) {
 
 function Lifecycle(props: { entry: RegistryEntry }) {
   const e = props.entry;
-  const kind = e.kind === "load-file" ? "load-file" : e.kind === "app" ? "app" : "domain";
+  // GET STATUS for the ISD reports the card's life cycle (GP 11.4.2.1).
+  const kind = e.kind === "load-file" ? "load-file" : e.kind === "app" ? "app" : e.kind === "isd" ? "card" : "domain";
   const name = lifecycleName(kind, e.lifecycle);
   return e.kind !== "load-file" && isLocked(e.lifecycle) ? <span class="badge locked">{name}</span> : <>{name}</>;
 }
@@ -40,7 +42,10 @@ function AppActions(props: { e: RegistryEntry; aid: string }) {
 export function Registry(props: { entries: readonly RegistryEntry[]; actions: boolean }) {
   const domains = props.entries.filter((e) => e.kind === "isd" || e.kind === "domain");
   const apps = props.entries.filter((e) => e.kind === "app");
-  const files = props.entries.filter((e) => e.kind === "load-file");
+  const allFiles = props.entries.filter((e) => e.kind === "load-file");
+  // The card's own Java Card API packages are listed apart: they are not the user's to manage.
+  const api = allFiles.filter((e) => packageNameOf(toHex(e.aid)) !== undefined);
+  const files = allFiles.filter((e) => packageNameOf(toHex(e.aid)) === undefined);
   return (
     <div id="registry">
       <h3>Security domains</h3>
@@ -75,7 +80,7 @@ export function Registry(props: { entries: readonly RegistryEntry[]; actions: bo
         </table>
       )}
       <h3>Load files</h3>
-      {files.length === 0 ? <p class="muted">No load file.</p> : (
+      {files.length === 0 ? <p class="muted">No load file besides the card's Java Card API.</p> : (
         <table id="registry-files">
           <thead><tr><th scope="col">AID</th><th scope="col">Version</th><th scope="col">Life cycle</th><th scope="col">Modules</th>{props.actions ? <th scope="col">Actions</th> : null}</tr></thead>
           <tbody>
@@ -100,6 +105,12 @@ export function Registry(props: { entries: readonly RegistryEntry[]; actions: bo
           </tbody>
         </table>
       )}
+      {api.length ? (
+        <details>
+          <summary>Java Card API packages on the card ({api.length})</summary>
+          <ul>{api.map((e) => <li><code>{toHex(e.aid)}</code> {packageNameOf(toHex(e.aid))} {e.version && e.version.length >= 2 ? `${e.version[0]}.${e.version[1]}` : ""}</li>)}</ul>
+        </details>
+      ) : null}
     </div>
   );
 }

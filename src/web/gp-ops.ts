@@ -1,0 +1,136 @@
+/**
+ * The dashboard's card operations on GlobalPlatform (src/host/gp): read
+ * the card, load and install with progress, delete, lock, unlock; and the
+ * card's own web pages over the web-card link. Each runs on a connection
+ * the dashboard opened and locked; secure channels use the session keys
+ * (the GlobalPlatform test key when none were entered).
+ */
+import { fromHex, toHex } from "../stack/bytes.ts";
+import { UsageError } from "../stack/errors.ts";
+import { parseLoadFile } from "../stack/cap/load-file.ts";
+import { versionText } from "../stack/cap/header.ts";
+import { packageNameOf } from "../stack/cap/javacard-api.ts";
+import { getData } from "../stack/gp/commands.ts";
+import { DATA_TAG } from "../stack/gp/constants.ts";
+import { defaultKeys } from "../stack/gp/keys.ts";
+import { keyTypeName } from "../stack/gp/key-info.ts";
+import { lifecycleName } from "../stack/gp/lifecycle.ts";
+import { selectLink } from "../stack/link/client.ts";
+import { send, type Transport } from "../stack/transport/transport.ts";
+import { openGpSession } from "../host/gp/connect.ts";
+import { info } from "../host/gp/info.ts";
+import { install } from "../host/gp/install.ts";
+import { load } from "../host/gp/load.ts";
+import { deleteAid, lock, unlock } from "../host/gp/manage.ts";
+import { list } from "../host/gp/registry.ts";
+import type { GpSession } from "../host/gp/session.ts";
+import { parseCardResources } from "./card-resources.ts";
+import type { CapSummary, CardOps, CardOverview, OpContext } from "./deps.ts";
+import { errorLine } from "./errors.ts";
+import { linkFetch } from "./link-fetch.ts";
+
+function session(ctx: OpContext): Promise<GpSession> {
+  const k = ctx.keys;
+  return openGpSession(ctx.transport, {
+    keys: k?.keys ?? defaultKeys(),
+    kdf: k?.kdf ?? "none",
+    level: "mac",
+    ...(k?.scp ? { scp: k.scp } : {}),
+  });
+}
+
+function aidOf(text: string): Uint8Array {
+  const t = text.replace(/\s/g, "");
+  if (!/^([0-9a-fA-F]{2}){5,16}$/.test(t)) throw new UsageError(`'${text}' is not an AID: give 5 to 16 bytes in hex`);
+  return fromHex(t);
+}
+
+/** Read a CAP file for the install form. */
+export function inspectCap(bytes: Uint8Array): CapSummary {
+  const cap = parseLoadFile(bytes);
+  return {
+    packageAid: toHex(cap.packageAid),
+    ...(cap.packageName ? { packageName: cap.packageName } : {}),
+    version: versionText(cap.packageVersion),
+    capVersion: cap.formatVersion,
+    applets: cap.applets.map((a) => toHex(a.aid)),
+    imports: cap.imports.map((i) => {
+      const aid = toHex(i.aid);
+      const name = packageNameOf(aid);
+      return { aid, version: `${i.major}.${i.minor}`, ...(name ? { name } : {}) };
+    }),
+    loadBytes: cap.lfdb.length,
+  };
+}
+
+async function overview(ctx: OpContext): Promise<CardOverview> {
+  const t = ctx.transport;
+  const out: CardOverview = { problems: [] };
+  try {
+    const i = await info(t);
+    out.isd = { aid: toHex(i.isd) };
+    if (i.cplc) out.cplc = i.cplc;
+    if (i.keys?.length) {
+      out.keyInfo = i.keys.map((k) => `key ${k.id} version ${k.version}: ${k.components.map((c) => `${keyTypeName(c.type)} ${c.length} bytes`).join(", ")}`);
+    }
+    const resources = await send(t, getData(DATA_TAG.EXTENDED_CARD_RESOURCES));
+    if (resources.ok) out.freeMemory = parseCardResources(resources.data);
+  } catch (e) {
+    out.problems.push(`Card information: ${errorLine(e)}`);
+  }
+  if (out.isd) {
+    try {
+      const s = await session(ctx);
+      const registry = await list(s);
+      const isd = registry.isd[0];
+      if (isd) out.isd.lifecycle = lifecycleName("card", isd.lifecycle);
+      out.registry = [...registry.isd, ...registry.apps, ...registry.loadFiles];
+    } catch (e) {
+      out.problems.push(`Registry (needs the card's keys): ${errorLine(e)}`);
+    }
+  }
+  try {
+    const link = await selectLink(t);
+    out.link = link
+      ? { present: true, detail: `version ${link.info.version}, agents ${link.info.agents.map((a) => a.name).join(", ") || "none"}` }
+      : { present: false };
+  } catch (e) {
+    out.problems.push(`Web-card link: ${errorLine(e)}`);
+  }
+  return out;
+}
+
+/** The CardOps of a real (or simulated) GlobalPlatform card. */
+export function gpOps(options: { cardFetch?: CardOps["cardFetch"] } = {}): CardOps {
+  return {
+    inspectCap,
+    overview,
+    async install(ctx, request, onProgress) {
+      const cap = parseLoadFile(request.cap);
+      const s = await session(ctx);
+      const loaded = await load(s, cap, { onProgress });
+      const done: string[] = [];
+      for (const i of request.instances) {
+        await install(s, cap, {
+          applets: [aidOf(i.module)],
+          instances: [aidOf(i.instance)],
+          privileges: i.privileges,
+          ...(i.params.length ? { params: i.params } : {}),
+        });
+        done.push(i.instance);
+      }
+      const what = `Loaded ${toHex(cap.packageAid)} (${loaded.blocks} blocks, ${loaded.bytes.toLocaleString("en-US")} bytes)`;
+      return done.length ? `${what} and installed ${done.join(", ")}` : what;
+    },
+    async remove(ctx, aid, related) {
+      await deleteAid(await session(ctx), aidOf(aid), { force: related });
+      return `Deleted ${aid.toUpperCase()}${related ? " and its related objects" : ""}`;
+    },
+    async setLocked(ctx, aid, locked) {
+      const s = await session(ctx);
+      await (locked ? lock(s, aidOf(aid)) : unlock(s, aidOf(aid)));
+      return `${locked ? "Locked" : "Unlocked"} ${aid.toUpperCase()}`;
+    },
+    cardFetch: options.cardFetch ?? ((transport: Transport, request: Request) => linkFetch(transport, request)),
+  };
+}

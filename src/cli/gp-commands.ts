@@ -2,6 +2,7 @@
 import type { CAC, Command } from "cac";
 import { run } from "./context.ts";
 import type { GpFlags, InstallFlags } from "./gp-options.ts";
+import type { PutKeyFlags } from "./gp-impl.ts";
 
 /** Where the card is: a reader, or the simulated card. */
 function targetOptions(cmd: Command): Command {
@@ -91,6 +92,18 @@ export function register(cli: CAC): void {
       await lockCommand(ctx, aid, flags, false);
     }),
   );
+
+  keyOptions(cli.command("put-key", "Put a new key set (ENC, MAC, DEK) on the card's security domain"))
+    .option("--new-key <hex>", "The new key for ENC, MAC and DEK (hex) or 'default'")
+    .option("--new-key-version <n>", "Version of the new key set, 1-127 (default 1)")
+    .option("--replace-version <n>", "Key set version to replace (default: the one in use; 0 adds a set)")
+    .example("webcard put-key --new-key 00112233445566778899AABBCCDDEEFF --new-key-version 1")
+    .action((flags: PutKeyFlags) =>
+      run(flags, async (ctx) => {
+        const { putKeyCommand } = await import("./gp-impl.ts");
+        await putKeyCommand(ctx, flags);
+      }),
+    );
 
   cli
     .command("demo", "Build a sample applet, install it on an in-process simulated card and list the card (no reader needed)")

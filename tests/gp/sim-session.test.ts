@@ -22,6 +22,7 @@ import { installViaGp } from "../../src/host/gp/install.ts";
 import { list } from "../../src/host/gp/registry.ts";
 import { lock, unlock, makeDefault } from "../../src/host/gp/manage.ts";
 import type { GpSession } from "../../src/host/gp/session.ts";
+import { putKey } from "../../src/host/gp/put-key.ts";
 
 const FIXTURES = resolve(import.meta.dir, "../../../shared/fixtures/cap");
 const empty = () => parseLoadFile(readFileSync(resolve(FIXTURES, "gppro_Empty_0102030405_2.2.1.cap")));
@@ -126,5 +127,23 @@ test("install choices: instance AID, privileges, parameters, default; then lock 
     await expect(lock(session, fromHex("A0000000FF01"))).rejects.toThrow("Application A0000000FF01 not found on the card (6A88)");
   } finally {
     card.close();
+  }
+});
+
+test("PUT KEY replaces the factory keys; the old key no longer authenticates", async () => {
+  for (const scp of [2, 3] as const) {
+    const card = createSimulatedCard({ scp });
+    const transport = () => withIsoResponses(inProcessTransport(card));
+    try {
+      const session = await openGpSession(transport(), { keys: defaultKeys(), level: "enc" });
+      const fresh = parseKeys({ key: "00112233445566778899AABBCCDDEEFF", version: 2 });
+      const r = await putKey(session, fresh);
+      expect(r).toMatchObject({ version: 2, replaced: 0 });
+      const again = await openGpSession(transport(), { keys: fresh, level: "mac" });
+      expect({ ...again.kcvs }).toEqual({ ...fresh.withType(scp === 3 ? "AES" : "3DES").kcvs });
+      await expect(openGpSession(transport(), { keys: defaultKeys() })).rejects.toBeInstanceOf(SecurityError);
+    } finally {
+      card.close();
+    }
   }
 });

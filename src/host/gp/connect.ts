@@ -23,6 +23,7 @@ export async function openGpSession(transport: Transport, options: GpConnectOpti
   const size = Math.min(blockSizeFor(channel.level, isd.fci.maxCommandData, blockSize), channel.maxCommandData);
   return {
     channel,
+    secure: channel,
     isd: isd.aid,
     fci: isd.fci,
     blockSize: size,

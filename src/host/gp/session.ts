@@ -6,7 +6,7 @@
  */
 import type { Transport } from "../../stack/transport/transport.ts";
 import type { Fci } from "../../stack/gp/fci.ts";
-import type { ScpLevel } from "../../stack/gp/secure-channel.ts";
+import type { ScpLevel, SecureChannel } from "../../stack/gp/secure-channel.ts";
 import { BLOCK_SIZE } from "../../stack/gp/constants.ts";
 import { UsageError } from "../../stack/errors.ts";
 
@@ -24,6 +24,8 @@ export interface GpSession {
   readonly level: ChannelLevel;
   /** "02" or "03" when a secure channel is open. */
   readonly scp?: string;
+  /** The secure channel itself (the same object as `channel`), when one is open: PUT KEY needs its DEK. */
+  readonly secure?: SecureChannel;
   /** Key check values of the keys in use, for display. */
   readonly kcvs?: Record<string, string>;
 }

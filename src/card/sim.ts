@@ -8,6 +8,7 @@
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import { fromHex } from "../stack/bytes.ts";
+import { kcvHex } from "../stack/crypto/kcv.ts";
 import { UsageError } from "../stack/errors.ts";
 import { CARD_LIFECYCLE, DEFAULT_ISD_AIDS, DEFAULT_TEST_KEY } from "../stack/gp/constants.ts";
 import { javaCardApi, JAVA_CARD_VERSIONS } from "../stack/cap/javacard-api.ts";
@@ -55,6 +56,16 @@ export interface SimulatedCard extends VirtualCard {
   installApplication(app: CardApplication): void;
   /** SHA-256 of the persistent state without the security counters (tests: did anything change?). */
   stateDigest(): string;
+  /** The key sets as check values (never the keys): for the line `webcard sim` prints. */
+  keyCheckValues(): KeySetKcvs[];
+}
+
+export interface KeySetKcvs {
+  version: number;
+  scp: 2 | 3;
+  enc: string;
+  mac: string;
+  dek: string;
 }
 
 /** Key version number of the factory key set (GP 2.3.1 section 11.8.2.2: FF marks the initial keys). */
@@ -135,6 +146,11 @@ export function createSimulatedCard(options: SimOptions = {}): SimulatedCard {
     process: (command) => card.process(command),
     installApplication: (app) => card.installApplication(app),
     stateDigest: () => store.digest(),
+    keyCheckValues: () =>
+      store.keySets().map((k) => {
+        const type = k.scp === 2 ? "3DES" : "AES";
+        return { version: k.version, scp: k.scp, enc: kcvHex(k.enc, type), mac: kcvHex(k.mac, type), dek: kcvHex(k.dek, type) };
+      }),
     close: () => {
       card.powerOff();
       store.close();

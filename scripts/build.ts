@@ -80,7 +80,7 @@ const host = hostTarget();
 const sources = checkSources(ROOT);
 for (const w of sources.warnings) process.stderr.write(`build: warning: ${w}\n`);
 if (sources.errors.length > 0) fail(sources.errors.join("\n  "));
-const graph = await startupGraph(ROOT);
+const graph = startupGraph(ROOT);
 for (const o of graph.offenders) {
   process.stderr.write(`build: warning: --version and --help load ${o.split(" -> ").at(-1)} (${o}); import it lazily in the action\n`);
 }

@@ -23,9 +23,11 @@ export interface SourceReport {
 
 const CODE = /\.(tsx?|jsx?|mjs)$/;
 const NOT_ASSET = /\.(tsx?|jsx?|mjs|md)$/;
-/** `new Worker(new URL("./x.ts", import.meta.url))` or `new Worker("./x.ts")`. */
-const WORKER_URL = /new\s+Worker\(\s*(?:new\s+URL\(\s*["'`]([^"'`]+)["'`]\s*,\s*import\.meta\.url\s*\)|["'`]([^"'`]+)["'`])/g;
-const WORKER_ANY = /new\s+Worker\s*\(/g;
+/** A module URL built beside the caller: `new URL("./x.ts", import.meta.url)`. */
+const MODULE_URL = /new\s+URL\(\s*["'`]([^"'`]+\.(?:tsx?|jsx?|mjs))["'`]\s*,\s*import\.meta\.url\s*\)/g;
+/** `new Worker("./x.ts")`: a bare string, resolved against the working directory when not compiled. */
+const WORKER_STRING = /new\s+Worker\(\s*["'`]([^"'`]+)["'`]/g;
+const WORKER_ANY = /new\s+Worker\s*\(/;
 const SPECIFIER = /(?:from\s+|import\s*\(\s*|import\s+)["']([^"']+)["']/g;
 const RUNTIME_READ = /import\.meta\.(dir|dirname|path|filename)\b|__dirname|__filename/;
 
@@ -58,28 +60,31 @@ export function checkSources(root: string): SourceReport {
     for (const m of text.matchAll(SPECIFIER)) {
       if (m[1]!.startsWith(".")) imported.add(resolve(dirname(file), m[1]!));
     }
-    const found = [...text.matchAll(WORKER_URL)];
-    const all = [...text.matchAll(WORKER_ANY)].length;
-    if (all > found.length) {
-      report.warnings.push(`${rel}: a Worker whose file is not a literal URL; the build cannot embed it`);
-    }
-    for (const m of found) {
-      const spec = (m[1] ?? m[2])!;
-      const target = resolve(dirname(file), spec);
-      if (!existsSync(target)) {
-        report.errors.push(`${rel}: Worker file ${spec} does not exist`);
-        continue;
+    if (WORKER_ANY.test(text)) {
+      // A file that starts a Worker: every module URL in it is taken as a
+      // worker entry point (the URL may sit in a constant, not in the call).
+      const urls = [...text.matchAll(MODULE_URL)].map((m) => ({ spec: m[1]!, bare: false }));
+      const strings = [...text.matchAll(WORKER_STRING)].map((m) => ({ spec: m[1]!, bare: true }));
+      if (urls.length + strings.length === 0) {
+        report.warnings.push(`${rel}: starts a Worker from no literal URL; the build cannot embed its file`);
       }
-      // Inside the binary every module's import.meta.url is the bundle's own
-      // URL at the root of its file system, and worker entry points are placed
-      // flat at that root: only "./<name>" beside the caller resolves there.
-      if (m[1] !== undefined && spec !== `./${basename(spec)}`) {
-        report.errors.push(`${rel}: Worker URL ${spec} must be "./${basename(spec)}" (the worker beside its caller) to resolve in the binary`);
+      for (const { spec, bare } of [...urls, ...strings]) {
+        const target = resolve(dirname(file), spec);
+        if (!existsSync(target)) {
+          report.errors.push(`${rel}: Worker file ${spec} does not exist`);
+          continue;
+        }
+        // Inside the binary every module's import.meta.url is the bundle's own
+        // URL at the root of its file system, and worker entry points are placed
+        // flat at that root: only "./<name>" beside the caller resolves there.
+        if (!bare && spec !== `./${basename(spec)}`) {
+          report.errors.push(`${rel}: Worker URL ${spec} must be "./${basename(spec)}" (the worker beside its caller) to resolve in the binary`);
+        }
+        if (bare) {
+          report.warnings.push(`${rel}: new Worker("${spec}") resolves against the working directory when not compiled; prefer new URL("./${basename(spec)}", import.meta.url)`);
+        }
+        workers.add(target);
       }
-      if (m[2] !== undefined) {
-        report.warnings.push(`${rel}: new Worker("${spec}") resolves against the working directory when not compiled; prefer new URL("./${basename(spec)}", import.meta.url)`);
-      }
-      workers.add(target);
     }
     if (RUNTIME_READ.test(text)) {
       report.warnings.push(`${rel}: reads relative to its own source path at run time; in the binary that path is inside the embedded file system`);

@@ -27,7 +27,7 @@ export const CLIENT_JS = String.raw`"use strict";
   function say(el, ok, text) {
     if (!el) return;
     el.textContent = text;
-    el.className = "result " + (ok ? "ok" : "error");
+    el.className = "result " + (ok === null ? "pending" : ok ? "ok" : "error");
   }
 
   // ---- card panel (registry, facts) ----
@@ -201,7 +201,7 @@ export const CLIENT_JS = String.raw`"use strict";
       if (!p) return;
       const payload = { aid: p.aid };
       if (p.action === "delete") payload.related = p.kind === "load-file" ? $("#confirm-related").checked : false;
-      say($("#action-result"), true, "Working");
+      say($("#action-result"), null, "Working");
       const data = await api("POST", "/api/cards/" + enc(reader) + "/" + p.action, payload);
       say($("#action-result"), data.ok, data.ok ? data.message : data.error);
       refreshPanel();

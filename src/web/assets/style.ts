@@ -42,6 +42,7 @@ progress { width:100%; height:1.2rem; }
 .result { margin:.6rem 0 0; padding:.4rem .6rem; border-radius:4px; }
 .result:empty { display:none; }
 .result.ok { background:#e3f4e8; color:var(--ok); }
+.result.pending { background:#eef1f4; color:var(--muted); }
 .result.error { background:#fdeceb; color:var(--bad); }
 .banner { padding:.5rem .8rem; border-radius:4px; background:#fff4d6; color:var(--warn); border:1px solid #e8cf8a; margin:.6rem 0; }
 .banner[hidden] { display:none; }

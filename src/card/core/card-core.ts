@@ -229,7 +229,7 @@ export class CardCore implements VirtualCard {
       },
       cardManager: this.p.manager,
       store: appStore(this.p.store, sel.aid, () => this.p.manager.freeMemory()),
-      log: (line) => this.p.log(`${toHex(sel.aid)}: ${line}`),
+      log: sel.app === this.p.isd ? this.p.log : (line) => this.p.log(`${toHex(sel.aid)}: ${line}`),
     };
   }
 

@@ -21,7 +21,7 @@ function keyOptions(cmd: Command): Command {
     .option("--mode <level>", "Security level: clear, mac, enc, rmac or renc (default mac)")
     .option("--key-version <n>", "Key set version to use (default 0 = the card's choice)")
     .option("--isd <aid>", "AID of the security domain (default: discovered)")
-    .option("--block-size <n>", "LOAD block size in bytes (default: from the card, 247 with MAC, 239 with encryption)");
+    .option("--block-size <n>", "LOAD block size in bytes (default: from the card, 247 with MAC, 239 with encryption; over 255 needs extended-length APDUs)");
 }
 
 export function register(cli: CAC): void {

@@ -115,7 +115,7 @@ export function connectOptionsFrom(
   const level = levelFrom(flags.mode);
   if (scp === 2 && level === "renc") throw new UsageError("R-ENC exists only in SCP03: use --mode rmac or --scp 03");
   const keyVersion = numberOption("key-version", flags.keyVersion, 0, 0x7f);
-  const blockSize = numberOption("block-size", flags.blockSize, 1, 255);
+  const blockSize = numberOption("block-size", flags.blockSize, 1, 65_535);
   const isd = flags.isd === undefined ? undefined : aidFrom(rawOption("isd") ?? flags.isd, "ISD AID");
   return {
     keys,

@@ -20,7 +20,10 @@ export async function openGpSession(transport: Transport, options: GpConnectOpti
   const isd = await discoverIsd(transport, options.isd);
   const { isd: _isd, blockSize, ...channelOptions } = options;
   const channel = await openSecureChannel(transport, channelOptions);
-  const size = Math.min(blockSizeFor(channel.level, isd.fci.maxCommandData, blockSize), channel.maxCommandData);
+  const extended = transport.extendedLength === true;
+  const fitted = blockSizeFor(channel.level, isd.fci.maxCommandData, blockSize, extended);
+  // The channel knows its exact short-APDU room; only an explicit size on an extended path goes beyond it.
+  const size = blockSize !== undefined && extended ? fitted : Math.min(fitted, channel.maxCommandData);
   return {
     channel,
     secure: channel,

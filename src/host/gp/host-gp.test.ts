@@ -264,3 +264,9 @@ test("block size: FCI 9F65 less the channel overhead, or explicit within bounds"
   expect(blockSizeFor("enc", undefined, 200)).toBe(200);
   expect(() => blockSizeFor("enc", undefined, 240)).toThrow("Block size 240 does not fit a LOAD command at level enc: use 1 to 239");
 });
+
+test("an explicit block size over 255 needs an extended-length path", () => {
+  expect(() => blockSizeFor("mac", undefined, 4000)).toThrow("use 1 to 247");
+  expect(blockSizeFor("mac", undefined, 4000, true)).toBe(4000);
+  expect(() => blockSizeFor("enc", undefined, 65_535, true)).toThrow("use 1 to 65511");
+});

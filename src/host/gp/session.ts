@@ -8,6 +8,7 @@ import type { Transport } from "../../stack/transport/transport.ts";
 import type { Fci } from "../../stack/gp/fci.ts";
 import type { ScpLevel, SecureChannel } from "../../stack/gp/secure-channel.ts";
 import { BLOCK_SIZE } from "../../stack/gp/constants.ts";
+import { MAX_EXTENDED_BLOCK } from "../../stack/gp/load.ts";
 import { UsageError } from "../../stack/errors.ts";
 
 /** Secure channel levels, as the secure-channel module names them. */
@@ -37,14 +38,18 @@ export function channelOverhead(level: ChannelLevel): number {
   return BLOCK_SIZE.PLAIN - BLOCK_SIZE.C_MAC;
 }
 
+/** Bytes a secure channel may add to an extended command: the MAC and a full cipher block of padding. */
+const EXTENDED_OVERHEAD = { clear: 0, mac: 8, rmac: 8, enc: 24, renc: 24 } as const satisfies Record<ChannelLevel, number>;
+
 /**
  * LOAD block size: the card's FCI 9F65 (at most 255, short APDUs) less the
- * channel's overhead, so 247 with C-MAC and 239 with encryption by default;
- * an explicit size wins but must still fit one short command at that level.
+ * channel's overhead, so 247 with C-MAC and 239 with encryption by default.
+ * An explicit size wins but must fit one command at that level: a short one,
+ * or an extended one when the path carries extended-length APDUs.
  */
-export function blockSizeFor(level: ChannelLevel, maxCommandData?: number, explicit?: number): number {
-  const ceiling = BLOCK_SIZE.PLAIN - channelOverhead(level);
+export function blockSizeFor(level: ChannelLevel, maxCommandData?: number, explicit?: number, extended = false): number {
   if (explicit !== undefined) {
+    const ceiling = maxBlockSize(level, extended);
     if (!Number.isInteger(explicit) || explicit < 1 || explicit > ceiling) {
       throw new UsageError(`Block size ${explicit} does not fit a LOAD command at level ${level}: use 1 to ${ceiling}`);
     }
@@ -54,7 +59,7 @@ export function blockSizeFor(level: ChannelLevel, maxCommandData?: number, expli
   return Math.max(1, cardMax - channelOverhead(level));
 }
 
-/** The largest block size any card allows at `level`; for checks done before talking to the card. */
-export function maxBlockSize(level: ChannelLevel): number {
-  return BLOCK_SIZE.PLAIN - channelOverhead(level);
+/** The largest block size at `level`, short or extended; for checks done before talking to the card. */
+export function maxBlockSize(level: ChannelLevel, extended = false): number {
+  return extended ? MAX_EXTENDED_BLOCK - EXTENDED_OVERHEAD[level] : BLOCK_SIZE.PLAIN - channelOverhead(level);
 }

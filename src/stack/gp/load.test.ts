@@ -52,7 +52,9 @@ test("256 blocks fit, 257 are refused with the reason", () => {
   }
 });
 
-test("block size must be a byte count 1..255", () => {
+test("block size is 1..65535; over 255 the LOAD is an extended APDU", () => {
   expect(() => loadBlockCount(10, 0)).toThrow(RangeError);
-  expect(() => loadBlockCount(10, 256)).toThrow(RangeError);
+  expect(() => loadBlockCount(10, 65_536)).toThrow(RangeError);
+  const [first] = loadBlocks(loadFileBytes(lfdb(2000)), 1000);
+  expect(toHex(first!.toBytes().subarray(0, 7))).toBe("80E800000003E8");
 });

@@ -43,9 +43,12 @@ export function loadFileBytes(lfdb: Uint8Array, dap: readonly DapBlock[] = []): 
   return concat(...daps, encodeTlv(TAG.LFDB, lfdb));
 }
 
+/** Largest LOAD block: an extended-length command's data field (blocks over 255 need extended APDUs). */
+export const MAX_EXTENDED_BLOCK = 65_535;
+
 function checkBlockSize(blockSize: number): void {
-  if (!Number.isInteger(blockSize) || blockSize < 1 || blockSize > 255) {
-    throw new RangeError(`LOAD block size must be 1..255, got ${blockSize}`);
+  if (!Number.isInteger(blockSize) || blockSize < 1 || blockSize > MAX_EXTENDED_BLOCK) {
+    throw new RangeError(`LOAD block size must be 1..${MAX_EXTENDED_BLOCK}, got ${blockSize}`);
   }
 }
 

@@ -1,0 +1,104 @@
+/**
+ * The web-card link application (docs/link-protocol.md): a CardApplication
+ * whose agents are the card's web server (agent 01) and the loader's client
+ * (agent 02, which opens the session of step 2). Requests arrive as bytes
+ * over the link, become Requests for the Hono app, and go back as bytes.
+ */
+import type { CommandApdu, ResponseApdu } from "../../stack/apdu.ts";
+import { FormatError } from "../../stack/errors.ts";
+import { CardLink } from "../../stack/link/card-link.ts";
+import { CARD_AGENT, LINK_AID } from "../../stack/link/constants.ts";
+import type { SessionInfo } from "../../stack/link/endpoint.ts";
+import { CARD_ORIGIN, parseRequest, serializeRequest, serializeResponse } from "../../stack/link/http.ts";
+import type { LoaderParameters, WebEnv } from "../../stack/web/port.ts";
+import { createCardWebApp } from "../../stack/web/server.ts";
+import type { AppContext, CardApplication } from "../application.ts";
+import { cardLoaderPort } from "../web/card-port.ts";
+import { cardScriptStore } from "../web/script-store.ts";
+
+export interface LinkAppOptions {
+  /** Take extended-length APDUs (default true). */
+  extended?: boolean;
+  /** Where the parameters of step 2 are posted on the terminal agent. */
+  parametersPath?: string;
+}
+
+/** Path the loader posts its parameters to on the terminal agent (step 2). */
+export const PARAMETERS_PATH = "/webcard/loader-parameters";
+
+const BAD_REQUEST = new TextEncoder().encode("HTTP/1.1 400 Bad Request\r\nContent-Type: text/plain\r\nContent-Length: 29\r\n\r\nThe request is not HTTP/1.1.");
+
+/** Secure messaging added to an answer: R-MAC (level bit 10) 8 bytes, R-ENC (20) up to 16 of padding. */
+function responseOverhead(level: number): number {
+  return (level & 0x10 ? 8 : 0) + (level & 0x20 ? 16 : 0);
+}
+
+/** A CardApplication carrying the link, the web server, CGI and script agent. */
+export function createLinkApplication(options: LinkAppOptions = {}): CardApplication & { readonly link: CardLink } {
+  const extended = options.extended ?? true;
+  const { app, nonces } = createCardWebApp({ scripts: (env) => (env as WebEnv & { ctx: AppContext }).ctx && cardScriptStore((env as WebEnv & { ctx: AppContext }).ctx.store) });
+  let current: AppContext | undefined;
+
+  const serveHttp = async (bytes: Uint8Array, session: SessionInfo): Promise<Uint8Array> => {
+    const ctx = current!;
+    let request: Request;
+    try {
+      request = parseRequest(bytes);
+    } catch (e) {
+      if (e instanceof FormatError) return BAD_REQUEST;
+      throw e;
+    }
+    const env: WebEnv & { ctx: AppContext } = {
+      ctx,
+      security: {
+        authenticated: ctx.secure.isAuthenticated && ctx.secure.commandSecured,
+        level: ctx.secure.isAuthenticated ? ctx.secure.level : 0,
+        protocol: ctx.secure.protocol,
+      },
+      port: cardLoaderPort(ctx),
+      deliver: async (parameters: LoaderParameters) => {
+        const post = new Request(`http://terminal${options.parametersPath ?? PARAMETERS_PATH}`, {
+          method: "POST",
+          headers: { "content-type": "application/json" },
+          body: JSON.stringify(parameters),
+        });
+        link.openSession(CARD_AGENT.LOADER, session.remoteAgent, await serializeRequest(post), () => undefined);
+        ctx.log(`link: session to terminal agent ${session.remoteAgent} opened with the loading parameters`);
+      },
+    };
+    const response = await app.fetch(request, env);
+    return serializeResponse(response);
+  };
+
+  const link = new CardLink({
+    maxCommand: extended ? 65_535 : 255,
+    maxResponse: extended ? 65_536 : 256,
+    agents: [
+      { id: CARD_AGENT.HTTP, name: "http", serve: serveHttp },
+      { id: CARD_AGENT.LOADER, name: "loader" },
+    ],
+  });
+
+  return {
+    aid: LINK_AID,
+    link,
+    select() {
+      nonces.clear();
+      return link.select().data;
+    },
+    async process(command: CommandApdu, ctx: AppContext): Promise<ResponseApdu> {
+      current = ctx;
+      try {
+        return await link.process(command, { responseOverhead: responseOverhead(ctx.secure.isAuthenticated ? ctx.secure.level : 0) });
+      } finally {
+        current = undefined;
+      }
+    },
+    deselect() {
+      link.reset();
+      nonces.clear();
+    },
+  };
+}
+
+export { CARD_ORIGIN };

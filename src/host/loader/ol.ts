@@ -1,0 +1,105 @@
+/**
+ * OL, the loading program: the four steps of DESIGN.md, like a browser
+ * filling in a form. 1) GET the loading page; 2) receive the parameters in
+ * the session the loader opens; 3) POST the loading file to the script the
+ * loader named; 4) read the result the script reports. It talks to a
+ * "site" (a fetch function plus a parameters inbox), so the same program
+ * drives the card's own web server over the link and the bridge.
+ */
+import { toHex } from "../../stack/bytes.ts";
+import { WebcardError } from "../../stack/errors.ts";
+import type { CapFile } from "../../stack/cap/load-file.ts";
+import { encodePrivileges } from "../../stack/gp/privileges.ts";
+import type { LoaderParameters } from "../../stack/web/port.ts";
+import type { ScriptResult } from "../../stack/web/script/run.ts";
+import { planInstalls, type InstallChoices } from "../gp/install.ts";
+import { multipartForm } from "./loading-file.ts";
+
+/** Where OL talks to: the card's web server (over the link) or the bridge's. */
+export interface LoaderSite {
+  fetch(request: Request): Promise<Response>;
+  /** Resolves when the loader has delivered its parameters (step 2). */
+  parameters: Promise<LoaderParameters>;
+  /** Base URL of the site ("http://card"). */
+  origin: string;
+}
+
+/** A web load that the loader refused: the HTTP status and the script's one-line reason. */
+export class WebLoadError extends WebcardError {
+  override name = "WebLoadError";
+  readonly status: number;
+  readonly result: ScriptResult | undefined;
+  constructor(status: number, message: string, result?: ScriptResult) {
+    super(message, status === 401 ? { hint: "give the card's keys (--key) so that OL can authenticate" } : undefined);
+    this.status = status;
+    this.result = result;
+  }
+}
+
+export interface WebInstallResult {
+  parameters: LoaderParameters;
+  result: ScriptResult;
+  /** HTTP status of each step, for traces and tests. */
+  steps: { loaderStatus: number; loadStatus: number };
+}
+
+export type WebProgress = (line: string) => void;
+
+/** The install choices as the loading file's `install` field (JSON, hex values). */
+export function choicesJson(cap: CapFile, choices: InstallChoices): string {
+  const params = choices.params ? toHex(choices.params) : "";
+  return JSON.stringify(
+    planInstalls(cap, choices).map((p) => ({
+      module: toHex(p.moduleAid),
+      instance: toHex(p.instanceAid),
+      privileges: toHex(encodePrivileges(p.privileges)),
+      ...(params ? { parameters: params } : {}),
+    })),
+  );
+}
+
+/** Steps 1-4 against `site`; throws WebLoadError with the loader's reason when it refuses. */
+export async function runLoadingProgram(site: LoaderSite, cap: CapFile, choices: InstallChoices, progress?: WebProgress, nonceOverride?: string): Promise<WebInstallResult> {
+  // Step 1: the loading page, as a program (JSON): the loader answers 202 and opens session 2.
+  const page = await site.fetch(new Request(`${site.origin}/loader`, { headers: { accept: "application/json" } }));
+  let parameters: LoaderParameters;
+  if (page.status === 202) {
+    parameters = await site.parameters; // step 2
+  } else if (page.ok) {
+    parameters = (await page.json()) as LoaderParameters;
+  } else {
+    throw new WebLoadError(page.status, `GET /loader failed with HTTP ${page.status}`);
+  }
+  progress?.(`loader: ${parameters.where}, CAP ${parameters.capVersions.join("/")}, ${parameters.freeMemory} bytes free, script ${parameters.script}`);
+  // Step 3: the loading file, built from the parameters.
+  const { body, contentType } = multipartForm([
+    { name: parameters.fields.nonce, value: nonceOverride ?? parameters.nonce },
+    { name: parameters.fields.install, value: choicesJson(cap, choices) },
+    { name: parameters.fields.loadFile, value: cap.lfdb, filename: "load.ijc" },
+  ]);
+  const post = await site.fetch(new Request(`${site.origin}${parameters.script}`, { method: "POST", headers: { "content-type": contentType, accept: "application/json" }, body: body as Uint8Array<ArrayBuffer> }));
+  // Step 4: the script's report.
+  let result: ScriptResult;
+  try {
+    result = (await post.json()) as ScriptResult;
+  } catch {
+    throw new WebLoadError(post.status, `POST ${parameters.script} answered HTTP ${post.status} without a report`);
+  }
+  for (const line of result.progress ?? []) progress?.(line);
+  if (post.status !== 200) throw new WebLoadError(post.status, explain(result, cap), result);
+  return { parameters, result, steps: { loaderStatus: page.status, loadStatus: post.status } };
+}
+
+/**
+ * The loader's reason, in the words of the GlobalPlatform path where it is
+ * the same refusal (a missing import), so every path gives the same line.
+ */
+function explain(result: ScriptResult, cap: CapFile): string {
+  const e = result.error;
+  if (e) {
+    const imported = /imported package ([0-9A-F]{10,32})/.exec(e.reason);
+    const imp = imported && cap.imports.find((i) => toHex(i.aid) === imported[1]);
+    if (imp) return `${e.operation} refused with ${e.sw}: the card lacks imported package ${toHex(imp.aid)} ${imp.major}.${imp.minor}`;
+  }
+  return `${result.message} (HTTP ${result.status})`;
+}

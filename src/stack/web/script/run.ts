@@ -1,0 +1,204 @@
+/**
+ * The script-translation agent: runs a parsed card script against the
+ * submitted form and turns its orders into calls on IL (LoaderPort). A
+ * refused order undoes what the script's earlier orders did, so IL is left
+ * as it was (docs/card-scripts.md section 5).
+ */
+import { fromHex, toHex } from "../../bytes.ts";
+import { WebcardError } from "../../errors.ts";
+import { swHex } from "../../status-words.ts";
+import type { LoaderPort, RequestSecurity } from "../port.ts";
+import type { Comparator, Instruction, Operand } from "./parse.ts";
+
+export type Value = string | Uint8Array;
+
+/** One applet to install, as the loading file asks (hex fields). */
+export interface InstallChoice {
+  module: string;
+  instance: string;
+  privileges: string;
+  parameters: string;
+}
+
+export interface ScriptInput {
+  vars: Map<string, Value>;
+  installs: readonly InstallChoice[];
+  security: RequestSecurity;
+  /** Checks and spends the nonce of the form; true when it was the one issued. */
+  spendNonce(): boolean;
+  port: LoaderPort;
+  /** Each progress line as it happens. */
+  onProgress?: (line: string) => void;
+}
+
+export interface ScriptResult {
+  status: number;
+  message: string;
+  progress: string[];
+  installed: string[];
+  /** The refused order, when one was. */
+  error?: { operation: string; sw: string; reason: string };
+}
+
+class Stop {
+  constructor(readonly status: number, readonly message: string) {}
+}
+
+/** Map an IL refusal to an HTTP status: memory 413, already there 409, otherwise 422. */
+export function statusOfSw(sw: number): number {
+  if (sw === 0x6a84) return 413;
+  if (sw === 0x6985 || sw === 0x6a89) return 409;
+  if (sw === 0x6982) return 403;
+  return 422;
+}
+
+/** Run `script`; never throws for refusals, only for bugs. */
+export async function runScript(script: readonly Instruction[], input: ScriptInput): Promise<ScriptResult> {
+  const vars = input.vars;
+  const progress: string[] = [];
+  const installed: string[] = [];
+  let loadedPackage: Uint8Array | undefined;
+  const say = (line: string) => {
+    progress.push(line);
+    input.onProgress?.(line);
+  };
+  const value = (o: Operand): Value => (o.kind === "var" ? (vars.get(o.name) ?? "") : o.kind === "number" ? String(o.value) : o.value);
+  const fill = (message: string) =>
+    message.replace(/\{([a-z][a-z0-9-]*)\}/g, (_m, name: string) => {
+      const v = vars.get(name) ?? "";
+      return typeof v === "string" ? v : `${v.length} bytes`;
+    });
+  const hexArg = (args: Record<string, Operand>, key: string, line: number): Uint8Array => {
+    const v = args[key] ? value(args[key]!) : "";
+    if (typeof v !== "string" || !/^([0-9a-fA-F]{2})*$/.test(v)) throw new Stop(400, `Script line ${line}: ${key} is not hex`);
+    return fromHex(v);
+  };
+
+  async function order(i: Extract<Instruction, { op: "order" }>): Promise<void> {
+    const a = i.args;
+    if (i.order === "install-for-load") {
+      const pkg = hexArg(a, "package", i.line);
+      const size = Number(a.size ? value(a.size) : 0) || 0;
+      say(`order: INSTALL [for load] ${toHex(pkg)}`);
+      await input.port.installForLoad(pkg, size);
+      loadedPackage = pkg;
+    } else if (i.order === "load") {
+      const file = a.file ? value(a.file) : "";
+      if (typeof file === "string") throw new Stop(400, `Script line ${i.line}: file= must name an uploaded file`);
+      say(`order: LOAD ${file.length} bytes`);
+      let last = -1;
+      await input.port.load(file, (done, total) => {
+        const pct = Math.floor((done * 100) / Math.max(1, total));
+        if (pct >= last + 25 || done === total) {
+          last = pct;
+          say(`progress: LOAD ${done}/${total} bytes`);
+        }
+      });
+    } else {
+      const module = hexArg(a, "module", i.line);
+      const instance = a.instance ? hexArg(a, "instance", i.line) : module;
+      const privileges = a.privileges ? hexArg(a, "privileges", i.line) : Uint8Array.of(0);
+      const parameters = a.parameters ? hexArg(a, "parameters", i.line) : new Uint8Array(0);
+      const loadFile = a["load-file"] ? hexArg(a, "load-file", i.line) : (loadedPackage ?? hexArg(a, "package", i.line));
+      say(`order: INSTALL [for install and make selectable] ${toHex(module)} as ${toHex(instance)}`);
+      await input.port.install({ loadFile, module, instance, privileges: privileges.length ? privileges : Uint8Array.of(0), parameters, selectable: true });
+      installed.push(toHex(instance));
+    }
+  }
+
+  async function run(list: readonly Instruction[]): Promise<void> {
+    for (const i of list) {
+      switch (i.op) {
+        case "require-auth":
+          if (!input.security.authenticated) throw new Stop(401, "Loading needs an authenticated secure channel (SCP02 or SCP03): authenticate, then retry");
+          break;
+        case "require-level":
+          if (!input.security.authenticated || (input.security.level & i.level) !== i.level) {
+            throw new Stop(403, `Loading needs secure channel level ${toHex(Uint8Array.of(i.level))}, this channel has ${toHex(Uint8Array.of(input.security.level))}`);
+          }
+          break;
+        case "require-nonce":
+          if (!input.spendNonce()) throw new Stop(403, "The nonce is missing, wrong or already used: GET /loader for a new one");
+          break;
+        case "require-field":
+          if (!vars.has(i.field)) throw new Stop(400, `The loading file lacks field ${i.field}`);
+          break;
+        case "check":
+          if (!compare(value(i.left), i.cmp, value(i.right))) throw new Stop(i.status, fill(i.message));
+          break;
+        case "set":
+          vars.set(i.name, value(i.value));
+          break;
+        case "report":
+          say(fill(i.message));
+          break;
+        case "respond":
+          throw new Stop(i.status, fill(i.message));
+        case "order":
+          await order(i);
+          break;
+        case "each":
+          for (const choice of input.installs) {
+            vars.set("module", choice.module);
+            vars.set("instance", choice.instance);
+            vars.set("privileges", choice.privileges);
+            vars.set("parameters", choice.parameters);
+            await run(i.body);
+          }
+          break;
+      }
+    }
+  }
+
+  try {
+    await run(script);
+    return { status: 200, message: "done", progress, installed };
+  } catch (e) {
+    if (e instanceof Stop) {
+      if (e.status >= 300) await undo();
+      return { status: e.status, message: e.message, progress, installed: e.status < 300 ? installed : [] };
+    }
+    const sw = (e as { sw?: unknown }).sw;
+    if (typeof sw !== "number") throw e;
+    const operation = (e as { operation?: string }).operation ?? "order";
+    const reason = (e as { reason?: string }).reason ?? (e instanceof WebcardError ? e.message : String(e));
+    await undo();
+    say(`refused: ${operation}: ${swHex(sw)}: ${reason}`);
+    return {
+      status: statusOfSw(sw),
+      message: `${operation} refused with ${swHex(sw)}: ${reason}`,
+      progress,
+      installed: [],
+      error: { operation, sw: swHex(sw), reason },
+    };
+  }
+
+  async function undo(): Promise<void> {
+    if (!loadedPackage) return;
+    const pkg = loadedPackage;
+    loadedPackage = undefined;
+    try {
+      await input.port.delete(pkg);
+      say(`undo: DELETE ${toHex(pkg)} and its instances`);
+    } catch {
+      // Nothing was loaded yet (INSTALL [for load] alone leaves nothing behind).
+    }
+  }
+}
+
+function compare(l: Value, cmp: Comparator, r: Value): boolean {
+  const ls = typeof l === "string" ? l : String(l.length);
+  const rs = typeof r === "string" ? r : String(r.length);
+  if (cmp === "in") return rs.split(",").map((s) => s.trim()).includes(ls);
+  const numeric = /^\d+$/.test(ls) && /^\d+$/.test(rs);
+  const a: number | string = numeric ? Number(ls) : ls;
+  const b: number | string = numeric ? Number(rs) : rs;
+  switch (cmp) {
+    case "==": return a === b;
+    case "!=": return a !== b;
+    case "<": return a < b;
+    case "<=": return a <= b;
+    case ">": return a > b;
+    case ">=": return a >= b;
+  }
+}

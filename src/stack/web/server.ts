@@ -1,0 +1,121 @@
+/**
+ * The web server of the card (and of the bridge): pages, the loading page,
+ * the CGI gateway and the script administration, as one Hono app. It is
+ * pure: everything it touches comes in the per-request WebEnv (who asks,
+ * IL as a LoaderPort, where the scripts are kept). The card serves it over
+ * the link; the bridge serves it in-process on the terminal.
+ */
+import { Hono, type Context } from "hono";
+import { FormatError } from "../errors.ts";
+import { runCgi } from "./cgi.ts";
+import { DEFAULT_SCRIPTS } from "./default-scripts.ts";
+import { NonceBook } from "./nonces.ts";
+import { cardPage, homePage, loaderPage, registryPage, resultPage } from "./pages.ts";
+import type { LoaderParameters, WebEnv } from "./port.ts";
+import { parseScript } from "./script/parse.ts";
+
+/** Where scripts are kept: the card's memory, or the bridge's. */
+export interface ScriptStore {
+  get(name: string): string | undefined;
+  set(name: string, source: string): void;
+  names(): string[];
+}
+
+export interface CardWebOptions {
+  /** Scripts by name; DEFAULT_SCRIPTS fill the gaps. */
+  scripts: (env: WebEnv) => ScriptStore;
+  nonces?: NonceBook;
+  /** GP security level a load needs (default 01, C-MAC). */
+  securityLevel?: number;
+}
+
+type Env = { Bindings: WebEnv };
+
+const wantsHtml = (c: Context) => (c.req.header("accept") ?? "").includes("text/html");
+
+/** The Hono app of the card's web server. */
+export function createCardWebApp(options: CardWebOptions): { app: Hono<Env>; nonces: NonceBook } {
+  const nonces = options.nonces ?? new NonceBook();
+  const level = options.securityLevel ?? 0x01;
+  const app = new Hono<Env>();
+  const script = (env: WebEnv, name: string) => options.scripts(env).get(name) ?? DEFAULT_SCRIPTS[name];
+
+  app.get("/", async (c) => {
+    const { where } = await c.env.port.facts();
+    return wantsHtml(c) ? c.html(homePage(where)) : c.json({ name: "webcard", where, links: ["/card", "/registry", "/loader"] });
+  });
+
+  app.get("/card", async (c) => {
+    const facts = await c.env.port.facts();
+    return wantsHtml(c) ? c.html(cardPage(facts)) : c.json(facts);
+  });
+
+  app.get("/registry", async (c) => {
+    const r = await c.env.port.registry();
+    return wantsHtml(c) ? c.html(registryPage(r)) : c.json(r);
+  });
+
+  app.get("/loader", async (c) => {
+    const facts = await c.env.port.facts();
+    const parameters: LoaderParameters = {
+      capVersions: facts.capVersions,
+      javaCardVersion: facts.javaCardVersion,
+      freeMemory: facts.freeMemory,
+      blockSize: facts.blockSize,
+      securityLevel: level,
+      authentication: "scp02|scp03",
+      nonce: nonces.issue(),
+      script: "/cgi-bin/load",
+      fields: { loadFile: "load-file", install: "install", nonce: "nonce" },
+      where: facts.where,
+    };
+    if (wantsHtml(c)) return c.html(loaderPage(parameters));
+    if (c.env.deliver) {
+      // Step 2 of DESIGN.md: the loader opens a session of its own to the terminal's agent.
+      await c.env.deliver(parameters);
+      return c.json({ delivery: "session" }, 202);
+    }
+    return c.json(parameters);
+  });
+
+  app.post("/cgi-bin/:name", async (c) => {
+    const name = c.req.param("name");
+    const source = script(c.env, name);
+    if (source === undefined) return c.json({ status: 404, message: `No CGI script ${name}` }, 404);
+    let form: FormData;
+    try {
+      form = await c.req.formData();
+    } catch {
+      return c.json({ status: 400, message: "The loading file must be multipart/form-data or a URL-encoded form" }, 400);
+    }
+    const result = await runCgi({ script: source, form, security: c.env.security, port: c.env.port, spendNonce: (n) => nonces.spend(n) });
+    const status = result.status as 200;
+    return wantsHtml(c) ? c.html(resultPage(result), status) : c.json(result, status);
+  });
+
+  app.get("/admin/scripts", (c) => {
+    if (!c.env.security.authenticated) return c.json({ status: 401, message: "Listing scripts needs an authenticated secure channel" }, 401);
+    const store = options.scripts(c.env);
+    const names = [...new Set([...Object.keys(DEFAULT_SCRIPTS), ...store.names()])].sort();
+    return c.json(Object.fromEntries(names.map((n) => [n, script(c.env, n)])));
+  });
+
+  app.put("/admin/scripts/:name", async (c) => {
+    if (!c.env.security.authenticated) return c.json({ status: 401, message: "Replacing a script needs an authenticated secure channel" }, 401);
+    const name = c.req.param("name");
+    if (!/^[a-z][a-z0-9-]{0,31}$/.test(name)) return c.json({ status: 400, message: "Script names are 1-32 lowercase letters, digits and dashes" }, 400);
+    const source = await c.req.text();
+    try {
+      parseScript(source);
+    } catch (e) {
+      if (e instanceof FormatError) return c.json({ status: 400, message: e.message }, 400);
+      throw e;
+    }
+    options.scripts(c.env).set(name, source);
+    return c.json({ status: 200, message: `Script ${name} stored (${source.length} bytes)` });
+  });
+
+  app.notFound((c) => c.json({ status: 404, message: `Nothing at ${new URL(c.req.url).pathname}` }, 404));
+  app.onError((e, c) => c.json({ status: 500, message: e.message }, 500));
+  return { app, nonces };
+}

@@ -54,11 +54,11 @@ function portFrom(value: unknown): number {
 }
 
 async function simSource(sim: unknown): Promise<ReaderSource> {
-  const { createSimulatedCard } = await import("../card/sim.ts");
+  const { createWebCard } = await import("../card/link/with-link.ts");
   const { inProcessTransport } = await import("../card/in-process.ts");
   const { defaultStatePath } = await import("../card/state-path.ts");
   const statePath = sim === true || sim === "" ? defaultStatePath() : String(sim);
-  const card = createSimulatedCard({ statePath });
+  const card = createWebCard({ statePath });
   return {
     async listReaders() {
       return [{ name: SIM_READER, cardPresent: true, atr: SIM_ATR, protocol: "T=1", simulated: true }];

@@ -161,7 +161,10 @@ describe("the card's own pages", () => {
     const base = dash.state.cardWebBase(FAKE_READER);
     const r = await req(`${base}loader`, { headers: { cookie: "" } });
     expect(r.status).toBe(200);
-    expect(await r.text()).toContain("Card page /loader");
+    const html = await r.text();
+    expect(html).toContain("Card page /loader");
+    expect(html).toContain(`<a href="${base}registry">`);
+    expect(html).toContain('<a href="//elsewhere.example/">');
     const csp = r.headers.get("content-security-policy") ?? "";
     expect(csp).toStartWith("sandbox");
     expect(csp).not.toContain("allow-scripts");

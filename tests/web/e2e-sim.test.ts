@@ -87,6 +87,19 @@ test.if(hasChromium)("delete it after a confirmation; the registry follows", asy
   expect(await page.locator(`#registry-apps tr[data-aid="${APPLET}"]`).count()).toBe(0);
 });
 
+test.if(hasChromium)("the card's own pages open in the marked, sandboxed frame", async () => {
+  expect(await page.locator("#card-panel").textContent()).toContain("Web-card linkpresent");
+  await page.fill("#card-web-path", "/");
+  await page.getByRole("button", { name: "Open" }).click();
+  const frame = page.frameLocator("#card-web-frame");
+  await frame.getByText("This page is served by the smart card itself").waitFor();
+  // Its links stay inside the proxy route.
+  expect(await frame.getByRole("link", { name: "registry" }).getAttribute("href")).toStartWith("/card-web/");
+  expect(await page.locator("#card-web-frame").getAttribute("sandbox")).toBe("allow-forms");
+  expect(await page.locator(".card-content .label").textContent()).toContain("not by webcard");
+  await page.locator('section[aria-labelledby="cardweb-h"]').screenshot({ path: resolve(SCREENSHOTS, "card-web.png") });
+});
+
 test.if(hasChromium)("keys entered are shown as KCVs and cleared from the form", async () => {
   await page.fill("#key", "404142434445464748494A4B4C4D4E4F");
   await page.selectOption("#scp", "03");
@@ -94,4 +107,5 @@ test.if(hasChromium)("keys entered are shown as KCVs and cleared from the form",
   await page.locator("#keys-result.ok").waitFor();
   expect(await page.locator("#keys-result").textContent()).toBe("Keys set for this session: ENC AES 504A77, MAC AES 504A77, DEK AES 504A77");
   expect(await page.inputValue("#key")).toBe("");
+  expect(await page.locator("#keys-current").textContent()).toBe("ENC AES 504A77, MAC AES 504A77, DEK AES 504A77");
 });

@@ -71,7 +71,7 @@ export function makeFake(): Fake {
     },
     async cardFetch(_t, request) {
       const url = new URL(request.url);
-      return new Response(`<html><body><h1>Card page ${url.pathname}</h1><script>alert(1)</script></body></html>`, {
+      return new Response(`<html><body><h1>Card page ${url.pathname}</h1><a href="/registry">registry</a><a href="//elsewhere.example/">far</a><script>alert(1)</script></body></html>`, {
         headers: { "content-type": "text/html", "set-cookie": "card=1" },
       });
     },

@@ -219,6 +219,7 @@ export const CLIENT_JS = String.raw`"use strict";
       // Never keep key material in the page.
       $$('input[type="password"]', keysForm).forEach((i) => { i.value = ""; });
       say($("#keys-result"), data.ok, data.ok ? "Keys set for this session: " + data.kcv : data.error);
+      if (data.ok) $("#keys-current").textContent = data.kcv;
     });
   }
 

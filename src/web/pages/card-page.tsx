@@ -93,10 +93,15 @@ function InstallSection() {
   );
 }
 
-function CardWebSection(props: { base: string; reader: string }) {
+function CardWebSection(props: { base: string; reader: string; link: boolean | undefined }) {
   return (
     <section class="box" aria-labelledby="cardweb-h">
       <h2 id="cardweb-h">The card's own web pages</h2>
+      {props.link === false ? (
+        <p class="muted">This card has no web-card link, so it serves no pages of its own.</p>
+      ) : (
+        <p class="muted">Pages the card serves itself, fetched over the web-card link. They run no script here.</p>
+      )}
       <form id="card-web-form" data-base={props.base} class="row">
         <div>
           <label for="card-web-path">Path on the card</label>
@@ -145,7 +150,7 @@ export function CardPage(props: CardPageProps) {
       </section>
       <InstallSection />
       <KeysSection kcv={props.kcv} />
-      <CardWebSection base={props.cardWebBase} reader={props.name} />
+      <CardWebSection base={props.cardWebBase} reader={props.name} link={props.overview?.link?.present} />
       <section class="box" aria-labelledby="trace-h">
         <h2 id="trace-h">APDU trace</h2>
         <pre id="trace" class="trace" tabindex={0} aria-label="APDU trace of this card">{props.trace.join("\n")}</pre>

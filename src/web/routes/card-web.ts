@@ -9,6 +9,21 @@ import { Hono } from "hono";
 import { errorBody, errorStatus } from "../errors.ts";
 import type { DashboardState } from "../state.ts";
 
+/**
+ * The card's pages link with absolute paths ("/registry"); in the frame
+ * they must stay under the proxy route, so such URLs get its base.
+ */
+function rebase(html: Uint8Array<ArrayBuffer>, base: string): Promise<Uint8Array<ArrayBuffer>> {
+  const fix = (attr: string) => ({
+    element(el: HTMLRewriterTypes.Element) {
+      const v = el.getAttribute(attr);
+      if (v?.startsWith("/") && !v.startsWith("//")) el.setAttribute(attr, base + v.slice(1));
+    },
+  });
+  const rewriter = new HTMLRewriter().on("a[href]", fix("href")).on("link[href]", fix("href")).on("img[src]", fix("src")).on("form[action]", fix("action"));
+  return rewriter.transform(new Response(html)).bytes();
+}
+
 const PASSED_REQUEST_HEADERS = ["content-type", "accept", "accept-language"];
 const PASSED_RESPONSE_HEADERS = ["content-type", "content-language", "last-modified"];
 
@@ -41,7 +56,9 @@ export function cardWebRoutes(s: DashboardState): Hono {
         const location = res.headers.get("location");
         if (location?.startsWith("/")) out.set("location", base + location.slice(1));
         // Read the whole body while the card is still open.
-        return { status: res.status, out, bytes: new Uint8Array(await res.arrayBuffer()) };
+        let bytes: Uint8Array<ArrayBuffer> = new Uint8Array(await res.arrayBuffer());
+        if (out.get("content-type")?.startsWith("text/html")) bytes = await rebase(bytes, base);
+        return { status: res.status, out, bytes };
       });
       return new Response(method === "HEAD" ? null : bytes, { status, headers: out });
     } catch (e) {

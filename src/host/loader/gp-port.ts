@@ -1,0 +1,110 @@
+/**
+ * IL for the bridge: the LoaderPort of the shared web server, executed as
+ * GlobalPlatform APDUs through an authenticated session with a plain card.
+ * Refusals carry the SW and, for a missing import, the same reason the
+ * direct GlobalPlatform path gives (host/gp/explain.ts).
+ */
+import { toHex } from "../../stack/bytes.ts";
+import { SwError, WebcardError } from "../../stack/errors.ts";
+import { SUPPORTED_CAP_VERSIONS } from "../../stack/cap/components.ts";
+import { deleteAid } from "../../stack/gp/commands.ts";
+import { encodePrivileges } from "../../stack/gp/privileges.ts";
+import { LEVEL_BYTE } from "../../stack/gp/secure-channel.ts";
+import { installForInstall, installForLoad } from "../../stack/gp/install.ts";
+import { loadBlocks, loadFileBytes } from "../../stack/gp/load.ts";
+import { check } from "../../stack/status-words.ts";
+import { send } from "../../stack/transport/transport.ts";
+import type { LoaderPort, RegistryView } from "../../stack/web/port.ts";
+import { explainInstallForLoad, explainRefusal, type ImportRef } from "../gp/explain.ts";
+import { getStatusAll } from "../gp/registry.ts";
+import type { GpSession } from "../gp/session.ts";
+
+/** A refusal from the real card: SW, operation, and a readable reason (what the script agent reports). */
+class BridgeRefusal extends SwError {
+  readonly reason: string;
+  constructor(operation: string, sw: number, reason: string, cause: unknown) {
+    super(operation, sw, { cause, detail: reason });
+    this.reason = reason;
+  }
+}
+
+async function refusal(error: unknown, explained: Promise<unknown> | unknown): Promise<never> {
+  if (!(error instanceof SwError)) throw error;
+  const e = await explained;
+  let reason = "the card refused it";
+  if (e instanceof WebcardError && e !== error) {
+    const m = /refused with [0-9A-F]{4}: (.*)$/.exec(e.message);
+    reason = m ? m[1]! : e.message;
+  }
+  throw new BridgeRefusal(error.operation, error.sw, reason, error);
+}
+
+/** The security level byte of a GP session, as the web server's RequestSecurity wants it. */
+export function levelByte(session: GpSession): number {
+  return LEVEL_BYTE[session.level];
+}
+
+/** IL over `session` for the bridge's web server; `imports` name missing packages in refusals. */
+export function gpLoaderPort(session: GpSession, imports: readonly ImportRef[] = []): LoaderPort {
+  const t = session.channel;
+  return {
+    async facts() {
+      // A plain card does not say its free memory in a standard way: no limit is claimed here, IL refuses with 6A84.
+      return { capVersions: SUPPORTED_CAP_VERSIONS, freeMemory: 0x7fffffff, blockSize: session.blockSize, where: "bridge" };
+    },
+    async registry(): Promise<RegistryView> {
+      const apps = await getStatusAll(t, "apps");
+      const files = await getStatusAll(t, "load-files-and-modules").catch(() => getStatusAll(t, "load-files"));
+      return {
+        isd: toHex(session.isd),
+        applications: apps.map((a) => ({
+          aid: toHex(a.aid),
+          lifecycle: a.lifecycle,
+          privileges: toHex(encodePrivileges(a.privileges)),
+          loadFile: a.loadFileAid ? toHex(a.loadFileAid) : undefined,
+        })),
+        loadFiles: files.map((f) => ({
+          aid: toHex(f.aid),
+          lifecycle: f.lifecycle,
+          modules: f.modules.map(toHex),
+          version: f.version ? [...f.version].join(".") : undefined,
+        })),
+      };
+    },
+    async installForLoad(packageAid) {
+      try {
+        check(await send(t, installForLoad({ packageAid, securityDomainAid: session.isd })), "INSTALL [for load]");
+      } catch (error) {
+        await refusal(error, explainInstallForLoad(error, packageAid));
+      }
+    },
+    async load(lfdb, progress) {
+      const commands = loadBlocks(loadFileBytes(lfdb), session.blockSize);
+      let sent = 0;
+      for (const command of commands) {
+        try {
+          check(await send(t, command), "LOAD");
+        } catch (error) {
+          await refusal(error, explainRefusal(error, t, imports));
+        }
+        sent += command.data.length;
+        progress(Math.min(sent, lfdb.length), lfdb.length);
+      }
+    },
+    async install(order) {
+      const p = order.privileges;
+      const bits = p.length === 3 ? (p[0]! << 16) | (p[1]! << 8) | p[2]! : (p[0] ?? 0) << 16;
+      try {
+        check(
+          await send(t, installForInstall({ packageAid: order.loadFile, moduleAid: order.module, instanceAid: order.instance, privileges: bits, ...(order.parameters?.length ? { params: order.parameters } : {}), selectable: order.selectable })),
+          "INSTALL [for install]",
+        );
+      } catch (error) {
+        await refusal(error, error);
+      }
+    },
+    async delete(aid) {
+      check(await send(t, deleteAid(aid, true)), "DELETE");
+    },
+  };
+}

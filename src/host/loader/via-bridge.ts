@@ -1,0 +1,68 @@
+/**
+ * `webcard install --via bridge`: for a card without a link application.
+ * The same web server, CGI gateway and script agent run on the terminal;
+ * their orders go to the card as GlobalPlatform APDUs under SCP02/SCP03.
+ * OL is the same program; session 2 is an in-process call here.
+ */
+import { parseLoadFile, type CapFile } from "../../stack/cap/load-file.ts";
+import { defaultKeys } from "../../stack/gp/keys.ts";
+import { startLine } from "../../stack/link/client.ts";
+import { serializeRequest, serializeResponse } from "../../stack/link/http.ts";
+import type { Transport } from "../../stack/transport/transport.ts";
+import type { LoaderParameters, WebEnv } from "../../stack/web/port.ts";
+import { createCardWebApp, type ScriptStore } from "../../stack/web/server.ts";
+import { openGpSession, type GpConnectOptions } from "../gp/connect.ts";
+import type { InstallChoices } from "../gp/install.ts";
+import type { GpSession } from "../gp/session.ts";
+import { gpLoaderPort, levelByte } from "./gp-port.ts";
+import { runLoadingProgram, type WebInstallResult, type WebProgress } from "./ol.ts";
+
+export interface ViaBridgeOptions {
+  /** How to open the GP session (default: test key, C-MAC). Ignored when `session` is given. */
+  connect?: GpConnectOptions;
+  /** An already open GP session (the CLI's withSession). */
+  session?: GpSession;
+  /** Scripts of the bridge (default: the built-in ones). */
+  scripts?: ScriptStore;
+  trace?: (line: string) => void;
+  nonce?: string;
+}
+
+/** A ScriptStore in memory. */
+export function memoryScripts(): ScriptStore {
+  const m = new Map<string, string>();
+  return { get: (n) => m.get(n), set: (n, s) => void m.set(n, s), names: () => [...m.keys()] };
+}
+
+/** Install `cap` on a plain GlobalPlatform card through the bridge: the four steps, orders as GP APDUs. */
+export async function installViaBridge(
+  transport: Transport,
+  cap: Uint8Array | CapFile,
+  choices: InstallChoices = {},
+  progress?: WebProgress,
+  options: ViaBridgeOptions = {},
+): Promise<WebInstallResult> {
+  const file = cap instanceof Uint8Array ? parseLoadFile(cap) : cap;
+  const session = options.session ?? (await openGpSession(transport, options.connect ?? { keys: defaultKeys("AES"), level: "mac" }));
+  const scripts = options.scripts ?? memoryScripts();
+  const { app } = createCardWebApp({ scripts: () => scripts });
+  const trace = options.trace;
+  let deliver!: (p: LoaderParameters) => void;
+  const parameters = new Promise<LoaderParameters>((resolve) => (deliver = resolve));
+  let sessionNo = 0;
+  const env: WebEnv = {
+    security: { authenticated: true, level: levelByte(session), protocol: session.scp ? `SCP${session.scp}` : undefined },
+    port: gpLoaderPort(session, file.imports),
+    deliver: async (p) => {
+      trace?.(`bridge: session ${++sessionNo} opened by the loader: POST /webcard/loader-parameters`);
+      deliver(p);
+    },
+  };
+  const fetch = async (request: Request): Promise<Response> => {
+    if (trace) trace(`bridge: session ${++sessionNo} => ${startLine(await serializeRequest(request.clone()))}`);
+    const response = await app.fetch(request, env);
+    if (trace) trace(`bridge: <= ${startLine(await serializeResponse(response.clone()))}`);
+    return response;
+  };
+  return runLoadingProgram({ fetch, parameters, origin: "http://bridge" }, file, choices, progress, options.nonce);
+}

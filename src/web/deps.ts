@@ -74,15 +74,16 @@ export interface InstanceChoice {
 export interface InstallRequest {
   cap: Uint8Array;
   instances: InstanceChoice[];
+  /**
+   * "gp": the dashboard sends the GlobalPlatform APDUs itself (progress per
+   * LOAD block); "web": the card's own web server loads it, the four steps of
+   * DESIGN.md over the web-card link (progress as lines).
+   */
+  via: "gp" | "web";
 }
 
-/** LOAD progress, reported after every block. */
-export interface Progress {
-  block: number;
-  blocks: number;
-  bytes: number;
-  totalBytes: number;
-}
+/** LOAD progress, reported after every block; the web flow reports lines instead. */
+export type Progress = { block: number; blocks: number; bytes: number; totalBytes: number } | { line: string };
 
 /** The facts of the card page. Every part is optional: a card may refuse any of them. */
 export interface CardOverview {

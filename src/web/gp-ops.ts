@@ -25,9 +25,10 @@ import { deleteAid, lock, unlock } from "../host/gp/manage.ts";
 import { list } from "../host/gp/registry.ts";
 import type { GpSession } from "../host/gp/session.ts";
 import { parseCardResources } from "./card-resources.ts";
-import type { CapSummary, CardOps, CardOverview, OpContext } from "./deps.ts";
+import type { CapSummary, CardOps, CardOverview, InstallRequest, OpContext, Progress } from "./deps.ts";
 import { errorLine } from "./errors.ts";
-import { linkFetch } from "./link-fetch.ts";
+import { cardFetch } from "../host/link/card-web.ts";
+import { installViaWeb } from "../host/loader/via-web.ts";
 
 function session(ctx: OpContext): Promise<GpSession> {
   const k = ctx.keys;
@@ -100,12 +101,41 @@ async function overview(ctx: OpContext): Promise<CardOverview> {
   return out;
 }
 
+/**
+ * The web flow: the card's loader gets the loading file over the link and
+ * runs the GlobalPlatform orders itself. It takes one set of privileges and
+ * parameters for all the applets of one load.
+ */
+async function installThroughCard(ctx: OpContext, request: InstallRequest, onProgress: (p: Progress) => void): Promise<string> {
+  const cap = parseLoadFile(request.cap);
+  const first = request.instances[0];
+  if (!first) throw new UsageError("The card's loader installs at least one applet: give an instance AID, or load a library through GlobalPlatform");
+  const same = request.instances.every((i) => i.privileges === first.privileges && toHex(i.params) === toHex(first.params));
+  if (!same) throw new UsageError("The card's loader takes one set of privileges and parameters per load: make them equal, or install through GlobalPlatform");
+  const k = ctx.keys;
+  const secure = { keys: k?.keys ?? defaultKeys("AES"), kdf: k?.kdf ?? "none", level: "mac" as const, ...(k?.scp ? { scp: k.scp } : {}) };
+  const r = await installViaWeb(
+    ctx.transport,
+    cap,
+    {
+      applets: request.instances.map((i) => aidOf(i.module)),
+      instances: request.instances.map((i) => aidOf(i.instance)),
+      privileges: first.privileges,
+      ...(first.params.length ? { params: first.params } : {}),
+    },
+    (line) => onProgress({ line }),
+    { secure },
+  );
+  return `The card's loader: ${r.result.message}`;
+}
+
 /** The CardOps of a real (or simulated) GlobalPlatform card. */
 export function gpOps(options: { cardFetch?: CardOps["cardFetch"] } = {}): CardOps {
   return {
     inspectCap,
     overview,
     async install(ctx, request, onProgress) {
+      if (request.via === "web") return installThroughCard(ctx, request, onProgress);
       const cap = parseLoadFile(request.cap);
       const s = await session(ctx);
       const loaded = await load(s, cap, { onProgress });
@@ -131,6 +161,6 @@ export function gpOps(options: { cardFetch?: CardOps["cardFetch"] } = {}): CardO
       await (locked ? lock(s, aidOf(aid)) : unlock(s, aidOf(aid)));
       return `${locked ? "Locked" : "Unlocked"} ${aid.toUpperCase()}`;
     },
-    cardFetch: options.cardFetch ?? ((transport: Transport, request: Request) => linkFetch(transport, request)),
+    cardFetch: options.cardFetch ?? ((transport: Transport, request: Request) => cardFetch(transport, request)),
   };
 }

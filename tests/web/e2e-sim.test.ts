@@ -87,6 +87,16 @@ test.if(hasChromium)("delete it after a confirmation; the registry follows", asy
   expect(await page.locator(`#registry-apps tr[data-aid="${APPLET}"]`).count()).toBe(0);
 });
 
+test.if(hasChromium)("install through the card's own loader: the same form, the web flow", async () => {
+  await page.setInputFiles("#cap-file", resolve(FIXTURES, "kaoh_helloworld.cap"));
+  await page.locator("#cap-package").getByText("D0D1D2D3D4D501").waitFor();
+  await page.selectOption("#install-via", "web");
+  await page.getByRole("button", { name: "Load and install" }).click();
+  await page.locator("#install-result.ok").waitFor();
+  expect(await page.locator("#install-result").textContent()).toStartWith("The card's loader: ");
+  await page.locator('#registry-apps tr[data-aid="D0D1D2D3D4D50101"]').waitFor();
+});
+
 test.if(hasChromium)("the card's own pages open in the marked, sandboxed frame", async () => {
   expect(await page.locator("#card-panel").textContent()).toContain("Web-card linkpresent");
   await page.fill("#card-web-path", "/");

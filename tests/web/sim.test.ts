@@ -6,7 +6,7 @@
 import { afterAll, describe, expect, test } from "bun:test";
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
-import { createSimulatedCard } from "../../src/card/sim.ts";
+import { createWebCard } from "../../src/card/link/with-link.ts";
 import { inProcessTransport } from "../../src/card/in-process.ts";
 import { withIsoResponses } from "../../src/stack/transport/get-response.ts";
 import { createDashboard } from "../../src/web/app.ts";
@@ -18,7 +18,7 @@ import { cookieName } from "../../src/web/security.ts";
 const FIXTURES = resolve(import.meta.dir, "../../../shared/fixtures/cap");
 const PORT = 47124;
 const NAME = "Simulated card";
-const card = createSimulatedCard({});
+const card = createWebCard({});
 afterAll(() => card.close());
 
 const deps: DashboardDeps = {
@@ -102,6 +102,34 @@ describe("on the simulated card", () => {
     expect(await del.json()).toEqual({ ok: true, message: "Deleted 4A43416C6754657374 and its related objects" });
     panel = await (await req(`/cards/${R}/panel`)).text();
     expect(panel).not.toContain("4A43416C6754657374");
+  });
+
+  test("install through the card's own loader (the web flow), then delete", async () => {
+    events.length = 0;
+    const r = await req(`/api/cards/${R}/install`, {
+      method: "POST",
+      body: (() => {
+        const fd = form("kaoh_helloworld.cap", [{ module: "D0D1D2D3D4D50101", instance: "D0D1D2D3D4D50102", privileges: "", params: "" }]);
+        fd.append("via", "web");
+        return fd;
+      })(),
+    });
+    expect(r.status).toBe(202);
+    for (let i = 0; i < 2000 && !events.some((e) => e.event === "done"); i++) await Bun.sleep(5);
+    const done = events.find((e) => e.event === "done")!.data as { ok: boolean; message: string };
+    expect(done.message).toStartWith("The card's loader: ");
+    expect(done.ok).toBe(true);
+    expect(events.some((e) => e.event === "progress" && typeof (e.data as { line?: string }).line === "string")).toBe(true);
+    const panel = await (await req(`/cards/${R}/panel`)).text();
+    expect(panel).toContain("D0D1D2D3D4D50102");
+    const del = await post(`/api/cards/${R}/delete`, { aid: "D0D1D2D3D4D501", related: true });
+    expect(((await del.json()) as { ok: boolean }).ok).toBe(true);
+  });
+
+  test("the card's own pages come through the proxy", async () => {
+    const r = await req(`${dash.state.cardWebBase(NAME)}`, { headers: { accept: "text/html" } });
+    expect(r.status).toBe(200);
+    expect(await r.text()).toContain("served by the smart card itself");
   });
 
   test("a wrong key fails in one line, without the key", async () => {

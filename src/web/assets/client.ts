@@ -88,6 +88,12 @@ export const CLIENT_JS = String.raw`"use strict";
   function showProgress(p) {
     if (p.op !== currentOp) return;
     const bar = $("#install-progress");
+    if (p.line !== undefined) {
+      // The card's loader reports lines, not blocks: an indeterminate bar.
+      bar.removeAttribute("value");
+      $("#install-progress-text").textContent = p.line;
+      return;
+    }
     bar.max = p.totalBytes || 1;
     bar.value = p.bytes;
     bar.setAttribute("aria-valuetext", p.block + " of " + p.blocks + " blocks");
@@ -98,6 +104,8 @@ export const CLIENT_JS = String.raw`"use strict";
 
   function finishOp(ok, message) {
     currentOp = null;
+    const bar = $("#install-progress");
+    if (bar && ok && !bar.hasAttribute("value")) { bar.max = 1; bar.value = 1; }
     say($("#install-result"), ok, message);
     const button = $("#install-button");
     if (button) button.disabled = !capFile;
@@ -165,6 +173,7 @@ export const CLIENT_JS = String.raw`"use strict";
       const fd = new FormData();
       fd.append("cap", capFile);
       fd.append("instances", JSON.stringify(instances));
+      fd.append("via", $("#install-via").value);
       $("#install-button").disabled = true;
       form.setAttribute("aria-busy", "true");
       say($("#install-result"), true, "");

@@ -59,7 +59,7 @@ function KeysSection(props: { kcv?: string }) {
   );
 }
 
-function InstallSection() {
+function InstallSection(props: { link: boolean | undefined }) {
   return (
     <section class="box" aria-labelledby="install-h">
       <h2 id="install-h">Install a CAP file</h2>
@@ -83,7 +83,16 @@ function InstallSection() {
           </table>
           <p class="muted">Privileges: names separated by commas (card-reset, security-domain, ...) or hex; empty for none.</p>
         </div>
-        <p><button type="submit" id="install-button" class="primary" disabled>Load and install</button></p>
+        <div class="row">
+          <div>
+            <label for="install-via">Install through</label>
+            <select id="install-via" name="via">
+              <option value="gp">GlobalPlatform commands from this dashboard</option>
+              {props.link ? <option value="web">the card's own loader (web-card link)</option> : null}
+            </select>
+          </div>
+          <button type="submit" id="install-button" class="primary" disabled>Load and install</button>
+        </div>
         <label for="install-progress">Progress</label>
         <progress id="install-progress" max="1" value="0"></progress>
         <p id="install-progress-text" class="muted" aria-live="polite"></p>
@@ -148,7 +157,7 @@ export function CardPage(props: CardPageProps) {
         </div>
         <p id="action-result" class="result" role="status"></p>
       </section>
-      <InstallSection />
+      <InstallSection link={props.overview?.link?.present} />
       <KeysSection kcv={props.kcv} />
       <CardWebSection base={props.cardWebBase} reader={props.name} link={props.overview?.link?.present} />
       <section class="box" aria-labelledby="trace-h">

@@ -95,12 +95,14 @@ export function apiRoutes(s: DashboardState): Hono {
       const form = await c.req.parseBody();
       const cap = await capFrom(form);
       const summary = await s.deps.ops.inspectCap(cap);
-      const request: InstallRequest = { cap, instances: parseInstances(typeof form.instances === "string" ? form.instances : undefined) };
+      const via = form.via === "web" ? "web" : "gp";
+      const request: InstallRequest = { cap, instances: parseInstances(typeof form.instances === "string" ? form.instances : undefined), via };
       const op = s.ops.start(reader, `installing ${summary.packageAid}`, async (ctx, id) => {
         const t0 = performance.now();
         return s.deps.ops.install(ctx, request, (p) => {
           const seconds = Math.max((performance.now() - t0) / 1000, 1e-3);
-          s.hub.publish({ event: "progress", reader, data: { op: id, ...p, rate: p.bytes / seconds } });
+          const rate = "bytes" in p ? p.bytes / seconds : undefined;
+          s.hub.publish({ event: "progress", reader, data: { op: id, ...p, ...(rate === undefined ? {} : { rate }) } });
         });
       });
       return c.json({ ok: true, op }, 202);

@@ -56,3 +56,10 @@ describe("HTTP/1.1 messages", () => {
     expect(() => parseRequest(bytes(message))).toThrow(FormatError);
   });
 });
+
+test("a FormData body keeps its multipart Content-Type", async () => {
+  const form = new FormData();
+  form.set("nonce", "00");
+  const back = parseRequest(await serializeRequest(new Request("http://card/cgi-bin/load", { method: "POST", body: form })));
+  expect((await back.formData()).get("nonce")).toBe("00");
+});

@@ -34,17 +34,28 @@ export interface SerializeOptions {
 /** A Request as HTTP/1.1 bytes (origin form target, Host from the URL). */
 export async function serializeRequest(request: Request, options: SerializeOptions = {}): Promise<Uint8Array> {
   const url = new URL(request.url);
+  // Bun derives the Content-Type of a FormData body lazily: read it before the body.
+  const headers = snapshot(request.headers);
   const body = request.body === null ? undefined : new Uint8Array(await request.arrayBuffer());
   const head = [`${request.method} ${url.pathname}${url.search} HTTP/1.1`];
-  if (!request.headers.has("host")) head.push(`Host: ${url.host}`);
-  return finish(head, request.headers, body, options);
+  if (!headers.has("host")) head.push(`Host: ${url.host}`);
+  return finish(head, headers, body, options);
 }
 
 /** A Response as HTTP/1.1 bytes. */
 export async function serializeResponse(response: Response, options: SerializeOptions = {}): Promise<Uint8Array> {
+  const headers = snapshot(response.headers);
   const body = response.body === null ? undefined : new Uint8Array(await response.arrayBuffer());
   const head = [`HTTP/1.1 ${response.status} ${response.statusText || reasonPhrase(response.status)}`];
-  return finish(head, response.headers, body, options);
+  return finish(head, headers, body, options);
+}
+
+function snapshot(headers: Headers): Headers {
+  const copy = new Headers();
+  headers.forEach((value, name) => copy.append(name, value));
+  const type = headers.get("content-type");
+  if (type !== null && !copy.has("content-type")) copy.set("content-type", type);
+  return copy;
 }
 
 function finish(head: string[], headers: Headers, body: Uint8Array | undefined, options: SerializeOptions): Uint8Array {

@@ -8,7 +8,7 @@ import type { PutKeyFlags } from "./gp-impl.ts";
 function targetOptions(cmd: Command): Command {
   return cmd
     .option("-r, --reader <name>", "PC/SC reader to use (name or part of it); default: the first reader with a card")
-    .option("--timeout <ms>", "How long to wait for a card, in milliseconds")
+    .option("--timeout <ms>", "Time limit of each card command, in milliseconds (default 30000)")
     .option("--sim [state]", "Use an in-process simulated card instead of a reader (state file; default: the sim's default state)");
 }
 
@@ -59,7 +59,7 @@ export function register(cli: CAC): void {
     .option("--privs <list>", "Privileges by name, comma-separated (security-domain, card-reset, ...) or hex")
     .option("--params <hex>", "Install parameters: raw applet parameters (wrapped in C9) or a C9 field")
     .option("--default", "Make the new instance the default selected application (card-reset privilege)")
-    .option("--via <path>", "Install path: gp (direct GlobalPlatform, the default)")
+    .option("--via <path>", "Install path: web (the card's own loader), bridge (the same flow on the terminal), gp (direct GlobalPlatform) or auto (default: web when the card has the link, else bridge)")
     .example("webcard install applet.cap --instance A000000001 --privs card-reset")
     .action((file: string, flags: InstallFlags) =>
       run(flags, async (ctx) => {

@@ -1,8 +1,9 @@
 /**
  * `webcard load FILE` and `webcard install FILE`. Options are parsed once,
  * here; the install itself goes through one of the install paths by `--via`
- * (today "gp", the direct GlobalPlatform path; another path plugs into
- * INSTALL_PATHS with the same signature).
+ * ("gp" the direct GlobalPlatform path; "web" the card's own loader over the
+ * web-card link; "bridge" the same flow run on the terminal for plain GP
+ * cards; "auto" picks web or bridge). Every path has the same signature.
  */
 import { toHex } from "../stack/bytes.ts";
 import { UsageError } from "../stack/errors.ts";
@@ -92,12 +93,20 @@ export const installPathGp: InstallPath = async (ctx, cap, flags, choices) => {
   });
 };
 
-/** Install paths by `--via` value. */
-export const INSTALL_PATHS: Record<string, InstallPath> = { gp: installPathGp };
+/** Install paths by `--via` value; the web-card paths live in link-impl.ts and load only when chosen. */
+export const INSTALL_PATHS: Record<string, InstallPath> = {
+  gp: installPathGp,
+  web: async (...a) => (await import("./link-impl.ts")).installPathWeb(...a),
+  bridge: async (...a) => (await import("./link-impl.ts")).installPathBridge(...a),
+  auto: async (...a) => (await import("./link-impl.ts")).installPathAuto(...a),
+};
+
+/** Without --via: the card's own loader when it has the web-card link, else the bridge (see link-impl.ts). */
+export const DEFAULT_INSTALL_PATH = "auto";
 
 /** `webcard install FILE [--applet AID] [--instance AID] [--privs LIST] [--params HEX] [--default] [--via PATH]`. */
 export async function installCommand(ctx: Context, file: string, flags: InstallFlags): Promise<void> {
-  const via = flags.via === undefined ? "gp" : String(flags.via);
+  const via = flags.via === undefined ? DEFAULT_INSTALL_PATH : String(flags.via);
   const path = INSTALL_PATHS[via];
   if (!path) throw new UsageError(`Unknown install path '${via}': use ${Object.keys(INSTALL_PATHS).join(" or ")}`);
   const choices = installChoicesFrom(flags);

@@ -57,8 +57,11 @@ export async function openTarget(options: TargetOptions): Promise<Target> {
       card.close();
     });
   }
-  // PC/SC readers: src/host/pcsc/connect.ts (connectReader) is not in the tree yet; until it is,
-  // say so plainly instead of failing on a missing module.
-  timeoutMs(options.timeout);
-  throw new UsageError("Readers are not available in this build yet: use --sim for the simulated card");
+  const { connectReader } = await import("../host/pcsc/connect.ts");
+  const ms = timeoutMs(options.timeout);
+  const reader = await connectReader({
+    ...(options.reader === undefined ? {} : { reader: String(options.reader) }),
+    ...(ms === undefined ? {} : { timeoutMs: ms }),
+  });
+  return finish(reader, `reader ${reader.readerName}`, () => reader.close());
 }

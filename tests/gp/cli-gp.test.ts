@@ -30,7 +30,7 @@ function expectOneLineFailure(r: ReturnType<typeof webcard>, text: string) {
 describe("install, list, delete on a simulated card's state file", () => {
   const state = join(dir, "card.sqlite");
   test("install prints what it loaded and installed", () => {
-    const r = webcard(["install", join(FIXTURES, "kaoh_helloworld.cap"), "--sim", state]);
+    const r = webcard(["install", join(FIXTURES, "kaoh_helloworld.cap"), "--via", "gp", "--sim", state]);
     expect(r.stderr).toBe("");
     expect(r.stdout).toBe("Loaded package D0D1D2D3D4D501 1.0: 250 bytes in 2 LOAD blocks of 247\nInstalled applet D0D1D2D3D4D50101\n");
     expect(r.code).toBe(0);
@@ -64,7 +64,7 @@ describe("install, list, delete on a simulated card's state file", () => {
   });
 
   test("a digits-only AID keeps its leading zero", () => {
-    const r = webcard(["install", join(FIXTURES, "gppro_Empty_0102030405_2.2.1.cap"), "--sim", state, "--instance", "0102030405060709"]);
+    const r = webcard(["install", join(FIXTURES, "gppro_Empty_0102030405_2.2.1.cap"), "--via", "gp", "--sim", state, "--instance", "0102030405060709"]);
     expect(r.stdout).toContain("Installed applet 0102030405060708 as 0102030405060709");
     expect(webcard(["delete", "--force", "0102030405", "--sim", state]).stdout).toBe(
       "Deleted 0102030405 and its related objects\n",
@@ -74,7 +74,7 @@ describe("install, list, delete on a simulated card's state file", () => {
 
 test("an SCP02 card with encryption, chosen on the command line", () => {
   const state = join(dir, "scp02.sqlite");
-  const r = webcard(["install", join(FIXTURES, "omapi_T1_omapitest4.cap"), "--scp", "02", "--mode", "enc", "--sim", state, "--json"]);
+  const r = webcard(["install", join(FIXTURES, "omapi_T1_omapitest4.cap"), "--via", "gp", "--scp", "02", "--mode", "enc", "--sim", state, "--json"]);
   expect(r.code).toBe(0);
   const j = JSON.parse(r.stdout);
   expect(j.channel).toMatchObject({ scp: "02", level: "enc", blockSize: 239, kcv: { enc: "8BAF47" } });
@@ -94,7 +94,7 @@ describe("errors are one line and exit 1", () => {
       }),
     );
     const state = join(dir, "never.sqlite");
-    const r = webcard(["install", big, "--sim", state]);
+    const r = webcard(["install", big, "--via", "gp", "--sim", state]);
     expectOneLineFailure(r, "LOAD blocks of 247 bytes, more than the 256 that LOAD can number");
     expect(r.stderr).toContain("split the package");
     expect(existsSync(state)).toBe(false);
@@ -123,7 +123,7 @@ describe("errors are one line and exit 1", () => {
 
   test("a CAP importing a package the card lacks (pysim)", () => {
     expectOneLineFailure(
-      webcard(["install", join(FIXTURES, "pysim_test_javacard.cap"), "--sim", join(dir, "pysim.sqlite")]),
+      webcard(["install", join(FIXTURES, "pysim_test_javacard.cap"), "--via", "gp", "--sim", join(dir, "pysim.sqlite")]),
       "LOAD refused with 6A80: the card lacks imported package A0000000090003FFFFFFFF8910710002 2.6",
     );
   });

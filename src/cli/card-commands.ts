@@ -1,4 +1,26 @@
 /** CLI commands of the card area: declarations only; implementations are imported lazily. */
 import type { CAC } from "cac";
+import { run } from "./context.ts";
+import type { SimFlags } from "./card-impl.ts";
 
-export function register(_cli: CAC): void {}
+export function register(cli: CAC): void {
+  cli
+    .command("sim", "Run the simulated card on a vpcd virtual reader until stopped (Ctrl-C)")
+    .option("--vpcd <host:port>", "vpcd reader to attach to (default 127.0.0.1:35963, the first 'Virtual PCD')")
+    .option("--state <file>", "Card memory file (default: card.sqlite in the user's data directory)")
+    .option("--key <hex>", "Factory key for ENC, MAC and DEK when the memory is created or reset (default 404142..4F)")
+    .option("--scp <version>", "Factory secure channel protocol 02 (3DES) or 03 (AES) (default 03)")
+    .option("--memory <bytes>", "Persistent memory size in bytes (default 65536)")
+    .option("--java-card <version>", "Java Card API the card ships: 2.1.1, 2.2.1, 2.2.2, 3.0.1, 3.0.4, 3.0.5 or 3.1 (default 3.0.5)")
+    .option("--open", "Allow content management without a secure channel (test vectors)")
+    .option("--reset", "Restore the factory state before starting (forgets packages, keys, counters)")
+    .option("--no-link", "Run without the web-card link application (a plain GlobalPlatform card)")
+    .example("webcard sim --vpcd 127.0.0.1:35963 --state /tmp/card.sqlite")
+    .example("opensc-tool -r 'Virtual PCD 00 00' -s 00A4040008A000000151000000")
+    .action((flags: SimFlags) =>
+      run(flags, async (ctx) => {
+        const { simCommand } = await import("./card-impl.ts");
+        await simCommand(ctx, flags);
+      }),
+    );
+}

@@ -1,7 +1,7 @@
 /**
- * The in-process applications `webcard sim` puts on the card. The web-card
- * link application joins this list (unless --no-link); the card core only
- * needs CardApplication objects.
+ * The in-process applications `webcard sim` puts on the card: the web-card
+ * link application unless --no-link. The card core only needs
+ * CardApplication objects; this list is where more would join.
  */
 import type { CardApplication } from "./application.ts";
 
@@ -11,6 +11,8 @@ export interface BuiltinOptions {
 }
 
 /** The applications to install in a card started by `webcard sim`. */
-export async function builtinApplications(_options: BuiltinOptions): Promise<CardApplication[]> {
-  return [];
+export async function builtinApplications(options: BuiltinOptions): Promise<CardApplication[]> {
+  if (!options.link) return [];
+  const { createLinkApplication } = await import("./link/link-app.ts");
+  return [createLinkApplication()];
 }

@@ -3,18 +3,19 @@
  * directory (XDG on Linux, Application Support on macOS, %APPDATA% on Windows).
  */
 import { homedir } from "node:os";
-import { join } from "node:path";
+import { posix, win32 } from "node:path";
 
 /** The default state file: `<data dir>/webcard/card.sqlite`. */
 export function defaultStatePath(env: Record<string, string | undefined> = process.env, platform: string = process.platform): string {
-  return join(dataDirectory(env, platform), "webcard", "card.sqlite");
+  const path = platform === "win32" ? win32 : posix;
+  return path.join(dataDirectory(env, platform), "webcard", "card.sqlite");
 }
 
 function dataDirectory(env: Record<string, string | undefined>, platform: string): string {
-  if (platform === "win32") return env.APPDATA ?? join(env.USERPROFILE ?? homedir(), "AppData", "Roaming");
-  if (platform === "darwin") return join(env.HOME ?? homedir(), "Library", "Application Support");
+  if (platform === "win32") return env.APPDATA ?? win32.join(env.USERPROFILE ?? homedir(), "AppData", "Roaming");
+  if (platform === "darwin") return posix.join(env.HOME ?? homedir(), "Library", "Application Support");
   const xdg = env.XDG_DATA_HOME;
-  // XDG Base Directory spec: a relative XDG_DATA_HOME is invalid and ignored.
+  // XDG Base Directory specification: a relative XDG_DATA_HOME is invalid and ignored.
   if (xdg && xdg.startsWith("/")) return xdg;
-  return join(env.HOME ?? homedir(), ".local", "share");
+  return posix.join(env.HOME ?? homedir(), ".local", "share");
 }

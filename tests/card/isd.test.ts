@@ -166,3 +166,22 @@ test("SET STATUS locks and unlocks an application; card life cycle follows GP's 
   expect(await apdu(card, "80F0800F00")).toBe("9000"); // unlock
   expect(await apdu(card, "80F0800100")).toBe("6985"); // SECURED -> OP_READY is not allowed
 });
+
+test("an application with the card reset privilege is selected at power-on", async () => {
+  const { card } = openCard();
+  const cap = fixture("kaoh_helloworld.cap");
+  const seq = installSequence(cap);
+  const last = seq.at(-1)!.slice();
+  // INSTALL [for install and make selectable] data: ... | 01 <privileges> | ...: set card reset (04).
+  const aid = cap.applets[0]!.aid;
+  const privAt = 5 + 1 + cap.packageAid.length + 1 + aid.length + 1 + aid.length + 1;
+  expect(last[privAt - 1]).toBe(0x01);
+  last[privAt] = 0x04;
+  expect(await run(card, [...seq.slice(0, -1), last])).toEqual(["9000", "9000", "9000", "9000"]);
+  card.reset();
+  // The selected application is the installed applet (no bytecode: 6D00), not the ISD.
+  expect(await apdu(card, "80CA9F7F00")).toBe("6D00");
+  expect(await apdu(card, "00A4040000")).toBe("9000"); // SELECT without AID: the default application
+  expect(swOf(await apdu(card, "00A4040008A000000151000000"))).toBe("9000");
+  expect(await apdu(card, "80CA9F7F00")).toEndWith("9000");
+});

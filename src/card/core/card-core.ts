@@ -63,6 +63,8 @@ export class CardCore implements VirtualCard {
   private selected: Selected | undefined;
   private readonly builtins = new Map<string, CardApplication>();
   private busy: Promise<unknown> | undefined;
+  /** Counts power-offs, so an async command that outlives the power does not commit. */
+  private generation = 0;
 
   constructor(private readonly p: CoreParts) {}
 
@@ -101,15 +103,22 @@ export class CardCore implements VirtualCard {
   powerOn(): void {
     this.endSelection();
     // GP 2.3.1 section 9.3.5: a load that did not complete does not survive.
-    const dropped = this.p.store.atomically(() => this.p.manager.pending.discard());
-    if (dropped) this.p.log("power on: unfinished load discarded");
+    if (!this.busy) this.discardUnfinishedLoad();
     this.powered = true;
     this.selected = this.defaultApplication();
   }
 
+  private discardUnfinishedLoad(): void {
+    const dropped = this.p.store.atomically(() => this.p.manager.pending.discard());
+    if (dropped) this.p.log("power on: unfinished load discarded");
+  }
+
   powerOff(): void {
     this.endSelection();
-    this.p.store.rollback();
+    // A command still running (an application's async work) loses its writes, as on a real card:
+    // its transaction stays open until it ends, and is rolled back then.
+    this.generation++;
+    if (!this.busy) this.p.store.rollback();
     this.powered = false;
   }
 
@@ -194,18 +203,28 @@ export class CardCore implements VirtualCard {
     }
     const ctx = this.context(current, secured && session.isOpen);
     this.p.store.begin();
+    const generation = this.generation;
     const result = current.app.process(plain, ctx);
     if (result instanceof Promise) {
       return result.then(
         (r) => {
+          if (generation !== this.generation) return this.lostPower();
           this.p.store.commit();
           return this.answer(r);
         },
-        (error) => this.failure(error, bytes),
+        (error) => (generation !== this.generation ? this.lostPower() : this.failure(error, bytes)),
       );
     }
     this.p.store.commit();
     return this.answer(result);
+  }
+
+  /** An async command outlived the power: undo its writes, then do what power-on skipped. */
+  private lostPower(): Uint8Array {
+    this.p.store.rollback();
+    this.p.log("power lost during a command: its changes are rolled back");
+    if (this.powered) this.discardUnfinishedLoad();
+    return sw(SW.UNKNOWN);
   }
 
   /** Secure messaging on a response, when the session asks for it. */

@@ -95,7 +95,8 @@ export class IssuerCardManager implements CardManager {
       isd: {
         aid: this.isdAid,
         lifecycle: s.metaInt(META.CARD_LIFECYCLE, CARD_LIFECYCLE.SECURED),
-        privileges: s.meta(META.ISD_PRIVILEGES)!,
+        // Card reset (default selected) belongs to one application at a time (GP 2.3.1 section 6.6.1).
+        privileges: this.defaultSelected() ? withoutCardReset(s.meta(META.ISD_PRIVILEGES)!) : s.meta(META.ISD_PRIVILEGES)!,
       },
       applications: apps,
       loadFiles: [...api, ...loaded],
@@ -313,4 +314,10 @@ function loadFileView(f: LoadFileRecord): RegistryLoadFile {
     builtin: false,
     size: f.size,
   };
+}
+
+function withoutCardReset(p: Uint8Array): Uint8Array {
+  const out = p.slice();
+  out[0] = (out[0] ?? 0) & ~PRIV1.CARD_RESET;
+  return out;
 }

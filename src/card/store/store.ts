@@ -84,6 +84,7 @@ export class CardStore {
 
   /** Commit the APDU's writes. */
   commit(): void {
+    if (this.depth === 0) return; // rolled back meanwhile (power lost): nothing to commit
     if (--this.depth === 0) this.db.run("COMMIT");
   }
 

@@ -1,0 +1,139 @@
+/**
+ * A private pcscd with one vpcd device, for the PC/SC integration tests.
+ *
+ * Why not the shared pcscd of tests/harness/pcscd.ts: its configuration has
+ * four vpcd DEVICENAME entries, and the vpcd driver (vsmartcard 3.3) keeps one
+ * context per slot number for the whole pcscd. So only the last device's two
+ * ports accept a card, four reader threads poll that one socket at the same
+ * time, their GET ATR exchanges interleave, and vpcd hangs or shows the card
+ * under a random reader name (seen with strace: eight threads selecting on two
+ * sockets). One device per pcscd works.
+ *
+ * The libpcsclite client always uses /run/pcscd/pcscd.comm, so a private
+ * pcscd needs a private mount namespace (a tmpfs over /run/pcscd) and, so its
+ * TCP ports cannot clash with anyone's, a private network namespace. Scenario
+ * scripts run inside `unshare --mount --net`; the shared pcscd is never
+ * touched. Everything started inside is stopped by PID.
+ */
+import { existsSync, mkdtempSync, writeFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { pcscUsable } from "../harness/pcscd.ts";
+
+export const ROOT = resolve(import.meta.dir, "../..");
+export const BUN = process.execPath;
+
+const VPCD_DRIVERS = [
+  "/usr/lib/pcsc/drivers/serial/libifdvpcd.so",
+  "/usr/lib64/pcsc/drivers/serial/libifdvpcd.so",
+  "/usr/local/lib/pcsc/drivers/serial/libifdvpcd.so",
+];
+
+function canIsolate(): boolean {
+  if (!pcscUsable || process.platform !== "linux") return false;
+  try {
+    const r = Bun.spawnSync(["unshare", "--mount", "--net", "--pid", "--fork", "--kill-child", "true"], { stdout: "ignore", stderr: "ignore" });
+    return r.exitCode === 0;
+  } catch {
+    return false;
+  }
+}
+
+/** True when scenarios can run in a private mount + network namespace (root, unshare, pcscd, vpcd). */
+export const isolationUsable = canIsolate();
+
+/** The shell prelude that gives a namespace its own /run/pcscd and loopback. */
+const PRELUDE = "ip link set lo up && mkdir -p /run/pcscd && mount -t tmpfs tmpfs /run/pcscd && exec \"$@\"";
+
+export interface RunResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Run a command inside a fresh mount + network namespace; kill it (by PID) after `timeoutMs`. */
+export async function runIsolated(command: string[], timeoutMs = 60_000, env: Record<string, string> = {}): Promise<RunResult> {
+  const proc = Bun.spawn(["unshare", "--mount", "--net", "--pid", "--fork", "--kill-child", "sh", "-c", PRELUDE, "sh", ...command], {
+    cwd: ROOT,
+    stdout: "pipe",
+    stderr: "pipe",
+    env: { ...process.env, ...env },
+  });
+  const timer = setTimeout(() => proc.kill("SIGKILL"), timeoutMs);
+  const [stdout, stderr, code] = await Promise.all([new Response(proc.stdout).text(), new Response(proc.stderr).text(), proc.exited]);
+  clearTimeout(timer);
+  return { code, stdout, stderr };
+}
+
+/** Run a scenario script (tests/pcsc/scenarios/<name>.ts) isolated; it prints one JSON object last. */
+export async function runScenario<T>(name: string, timeoutMs = 60_000): Promise<T> {
+  const r = await runIsolated([BUN, join(ROOT, "tests/pcsc/scenarios", `${name}.ts`)], timeoutMs);
+  const last = r.stdout.trim().split("\n").pop() ?? "";
+  try {
+    return JSON.parse(last) as T;
+  } catch {
+    throw new Error(`scenario ${name} exited ${r.code} without a result:\n${r.stdout}\n${r.stderr}`);
+  }
+}
+
+/** A running private pcscd: its two vpcd readers and card ports. */
+export interface PrivatePcscd {
+  readers: { name: string; port: number }[];
+  stop(): Promise<void>;
+}
+
+/** Inside a namespace: start pcscd with one vpcd device (ports 35963, 35964) and wait for its readers. */
+export async function startPrivatePcscd(): Promise<PrivatePcscd> {
+  if (existsSync("/run/pcscd/pcscd.comm")) throw new Error("a pcscd socket exists: run this inside runIsolated()");
+  const driver = VPCD_DRIVERS.find((p) => existsSync(p));
+  if (!driver) throw new Error("the vpcd driver is not installed");
+  const dir = mkdtempSync(join(tmpdir(), "webcard-private-pcscd-"));
+  writeFileSync(join(dir, "vpcd"), `FRIENDLYNAME "Virtual PCD"\nDEVICENAME /dev/null:35963\nLIBPATH ${driver}\n`);
+  const proc = Bun.spawn(["pcscd", "--foreground", "-c", dir], { stdout: "ignore", stderr: "ignore", stdin: "ignore" });
+  const end = Date.now() + 10_000;
+  const names = () =>
+    Bun.spawnSync(["pcsc_scan", "-r"], { stdout: "pipe", stderr: "ignore", timeout: 5000 })
+      .stdout.toString()
+      .split("\n")
+      .map((l) => /^\d+: (.*)$/.exec(l.trim())?.[1])
+      .filter((n): n is string => n !== undefined);
+  while (!existsSync("/run/pcscd/pcscd.comm") || names().length < 2) {
+    if (Date.now() > end || proc.exitCode !== null) {
+      proc.kill("SIGKILL");
+      throw new Error("private pcscd did not come up");
+    }
+    await Bun.sleep(50);
+  }
+  return {
+    readers: [
+      { name: "Virtual PCD 00 00", port: 35963 },
+      { name: "Virtual PCD 00 01", port: 35964 },
+    ],
+    async stop() {
+      proc.kill("SIGTERM");
+      const gone = await Promise.race([proc.exited.then(() => true), Bun.sleep(6000).then(() => false)]);
+      if (!gone) {
+        proc.kill("SIGKILL");
+        await proc.exited;
+      }
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Start the echo card in a child process on `port`; resolves once it is attached. */
+export async function startCardProcess(port: number, atrHex: string): Promise<ReturnType<typeof Bun.spawn>> {
+  const child = Bun.spawn([BUN, join(ROOT, "tests/pcsc/card-process.ts"), String(port), atrHex], {
+    cwd: ROOT,
+    stdout: "pipe",
+    stderr: "inherit",
+  });
+  const reader = (child.stdout as ReadableStream<Uint8Array>).getReader();
+  const first = await Promise.race([reader.read(), Bun.sleep(10_000).then(() => undefined)]);
+  reader.releaseLock();
+  if (!first || first.done || !new TextDecoder().decode(first.value).includes("ready")) {
+    child.kill("SIGKILL");
+    throw new Error("card process did not attach");
+  }
+  return child;
+}

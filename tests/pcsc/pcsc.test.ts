@@ -1,0 +1,73 @@
+/**
+ * PC/SC integration against a real pcscd with vpcd, the echo card attached
+ * through vpcd-link. Each scenario runs in a private mount + network
+ * namespace with its own pcscd (see isolated.ts for why not the shared one).
+ */
+import { describe, test, expect } from "bun:test";
+import { CI } from "../harness/pcscd.ts";
+import { isolationUsable, runScenario } from "./isolated.ts";
+
+type Run = { code: number; stdout: string; stderr: string };
+
+test.if(CI)("private pcscd namespaces are usable in CI", () => {
+  expect(isolationUsable).toBe(true);
+});
+
+describe.if(isolationUsable)("readers, ATR, APDUs, events, CLI", () => {
+  let r: Record<string, any>;
+  test("the scenario runs", async () => {
+    r = await runScenario<Record<string, any>>("basic", 90_000);
+    expect(r.error).toBeUndefined();
+    expect(r.ok).toBe(true);
+  }, 100_000);
+
+  test("readers are listed, with the card's ATR and protocol once inserted", () => {
+    expect(r.empty).toEqual([
+      { name: "Virtual PCD 00 00", cardPresent: false },
+      { name: "Virtual PCD 00 01", cardPresent: false },
+    ]);
+    expect(r.listed[0]).toEqual({ name: "Virtual PCD 00 00", cardPresent: true, atr: r.expectedAtr, protocol: "T=1" });
+    expect(r.listed[1].cardPresent).toBe(false);
+  });
+
+  test("connectReader reads the ATR and protocol; short and extended APDUs round-trip", () => {
+    expect(r.info).toEqual({ name: "Virtual PCD 00 00", atr: r.expectedAtr, protocol: "T=1", extendedLength: true });
+    expect(r.short).toBe("0102039000");
+    expect(r.extendedLength).toBe(65_535);
+    expect(r.extendedOk).toBe(true);
+    expect(r.bigLength).toBe(65_535);
+    expect(r.bigSw).toBe("9000");
+    expect(r.afterClose).toBe("connection to Virtual PCD 00 00 is closed");
+  });
+
+  test("the monitor reports insertion (with the ATR) and removal", () => {
+    expect(r.events).toEqual([
+      { type: "card-inserted", reader: "Virtual PCD 00 00", atr: r.expectedAtr },
+      { type: "card-removed", reader: "Virtual PCD 00 00" },
+    ]);
+  });
+
+  test("webcard readers, in text and JSON", () => {
+    const { readersJson, readersText } = r.cli as Record<string, Run>;
+    expect(readersJson!.code).toBe(0);
+    expect(JSON.parse(readersJson!.stdout)).toEqual([
+      { name: "Virtual PCD 00 00", cardPresent: true, atr: r.expectedAtr, protocol: "T=1" },
+      { name: "Virtual PCD 00 01", cardPresent: false, atr: null, protocol: null },
+    ]);
+    expect(readersText!.code).toBe(0);
+    expect(readersText!.stdout).toBe(`1: Virtual PCD 00 00  card ${r.expectedAtr} T=1\n2: Virtual PCD 00 01  no card\n`);
+  });
+
+  test("webcard apdu sends each APDU and explains the SW", () => {
+    const { apdu, apduJson, apduBad } = r.cli as Record<string, Run>;
+    expect(apdu!.code).toBe(0);
+    expect(apdu!.stdout).toContain("> 80EC0000020102\n< 0102 9000");
+    expect(apdu!.stdout).toContain("> 80FF0000\n< 6D00");
+    expect(apduJson!.code).toBe(0);
+    const j = JSON.parse(apduJson!.stdout);
+    expect(j.reader).toBe("Virtual PCD 00 00");
+    expect(j.exchanges).toEqual([{ command: "80EC00000101", response: "019000", data: "01", sw: "9000", meaning: expect.stringContaining("9000") }]);
+    expect(apduBad!.code).toBe(2);
+    expect(apduBad!.stderr).toContain("'80EC00' is not a command APDU");
+  });
+});

@@ -5,7 +5,7 @@
  */
 import { describe, test, expect } from "bun:test";
 import { CI } from "../harness/pcscd.ts";
-import { isolationUsable, runScenario } from "./isolated.ts";
+import { BUN, ROOT, isolationUsable, runIsolated, runScenario } from "./isolated.ts";
 
 type Run = { code: number; stdout: string; stderr: string };
 
@@ -71,3 +71,50 @@ describe.if(isolationUsable)("readers, ATR, APDUs, events, CLI", () => {
     expect(apduBad!.stderr).toContain("'80EC00' is not a command APDU");
   });
 });
+
+describe.if(isolationUsable)("failures", () => {
+  let r: Record<string, any>;
+  test("the scenario runs", async () => {
+    r = await runScenario<Record<string, any>>("failures", 90_000);
+    expect(r.error).toBeUndefined();
+    expect(r.ok).toBe(true);
+  }, 100_000);
+
+  test("a stopped card gives the timeout error within the limit plus one second, the main thread ticking meanwhile", () => {
+    expect(r.before).toBe("CAFE9000");
+    expect(r.stopped).toEqual({ name: "TransportError", kind: "timeout", message: "card in Virtual PCD 00 00 did not answer within 2 s" });
+    expect(r.elapsedMs).toBeLessThan(r.timeoutMs + 1000);
+    expect(r.elapsedMs).toBeGreaterThanOrEqual(r.timeoutMs - 50);
+    // A 50 ms interval during a 2 s wait: a frozen main thread would tick at most once.
+    expect(r.ticks).toBeGreaterThan(10);
+  });
+
+  test("after a timeout the session is reset and works again once the card answers", () => {
+    expect(r.afterTimeout).toBe("CAFE9000");
+  });
+
+  test("a killed card gives the removal error", () => {
+    expect(r.killed).toEqual({ name: "TransportError", kind: "removed", message: "card removed from Virtual PCD 00 00" });
+    expect(r.killedAgain?.kind).toBe("removed");
+  });
+
+  test("a card inserted again works after reconnect", () => {
+    expect(r.reconnected).toBe("ok");
+    expect(r.afterReconnect).toBe("CAFE9000");
+    expect(r.atrAfter).toBe(r.atr);
+  });
+});
+
+test.if(isolationUsable)("no pcscd gives the service error (library, connect and CLI)", async () => {
+  const r = await runIsolatedScenario("no-service");
+  const service = { name: "TransportError", kind: "no-service", message: "PC/SC service not running (start pcscd)" };
+  expect(r.list).toEqual(service);
+  expect(r.connect).toEqual(service);
+  expect(r.cli.code).toBe(1);
+  expect(r.cli.stderr).toBe("webcard: PC/SC service not running (start pcscd)\n");
+}, 30_000);
+
+async function runIsolatedScenario(name: string): Promise<Record<string, any>> {
+  const r = await runIsolated([BUN, `${ROOT}/tests/pcsc/scenarios/${name}.ts`], 30_000);
+  return JSON.parse(r.stdout.trim().split("\n").pop() ?? "{}");
+}

@@ -1,0 +1,73 @@
+/**
+ * Failures: the card process stopped (SIGSTOP) mid-command gives the timeout
+ * error within the limit plus a second while a main-thread timer keeps
+ * ticking; the card killed gives the removal error; the card back in the
+ * reader works again after reconnect. Card processes are signalled by PID.
+ */
+import { connectReader, type ReaderConnection } from "../../../src/host/pcsc/connect.ts";
+import { toHex } from "../../../src/stack/bytes.ts";
+import { uniqueAtr, INS } from "../echo-card.ts";
+import { startCardProcess } from "../isolated.ts";
+import { scenario, failureOf } from "./run.ts";
+
+const ECHO = new Uint8Array([0x80, INS.ECHO, 0, 0, 2, 0xca, 0xfe]);
+const TIMEOUT_MS = 2000;
+
+await scenario(async (pcscd) => {
+  const port = pcscd.readers[0]!.port;
+  const atr = uniqueAtr();
+  const children: ReturnType<typeof Bun.spawn>[] = [];
+  const waitPresent = async (conn: () => Promise<unknown>) => {
+    for (let i = 0; i < 100; i++) {
+      if (await conn().then(() => true, () => false)) return;
+      await Bun.sleep(100);
+    }
+  };
+  try {
+    // 1. Stopped card: the command times out, the main thread keeps running.
+    let card = await startCardProcess(port, toHex(atr));
+    children.push(card);
+    let conn!: ReaderConnection;
+    await waitPresent(async () => (conn = await connectReader({ reader: "00 00", timeoutMs: TIMEOUT_MS })));
+    const before = toHex(await conn.transmit(ECHO));
+    card.kill("SIGSTOP");
+    let ticks = 0;
+    const ticker = setInterval(() => ticks++, 50);
+    const t0 = performance.now();
+    const stopped = await failureOf(conn.transmit(ECHO));
+    const elapsedMs = performance.now() - t0;
+    clearInterval(ticker);
+    card.kill("SIGCONT");
+    // The session was reset: the next command reconnects in a fresh worker.
+    await Bun.sleep(500);
+    const afterTimeout = await conn.transmit(ECHO).then(toHex, (e: Error) => e.message);
+
+    // 2. Killed card: the removal error.
+    card.kill("SIGKILL");
+    await card.exited;
+    const killed = await failureOf(conn.transmit(ECHO));
+    const killedAgain = await failureOf(conn.transmit(ECHO));
+
+    // 3. The card comes back: reconnect, and it works again.
+    card = await startCardProcess(port, toHex(atr));
+    children.push(card);
+    let reconnected: string | undefined;
+    for (let i = 0; i < 50 && reconnected === undefined; i++) {
+      reconnected = await (conn as ReaderConnection & { reconnect(): Promise<void> })
+        .reconnect()
+        .then(() => "ok", () => undefined);
+      if (reconnected === undefined) await Bun.sleep(100);
+    }
+    const afterReconnect = await conn.transmit(ECHO).then(toHex, (e: Error) => e.message);
+    const atrAfter = toHex(conn.atr);
+    await conn.close();
+
+    return { before, stopped, elapsedMs, ticks, afterTimeout, killed, killedAgain, reconnected, afterReconnect, atrAfter, atr: toHex(atr), timeoutMs: TIMEOUT_MS };
+  } finally {
+    for (const c of children) {
+      c.kill("SIGCONT");
+      c.kill("SIGKILL");
+      await c.exited;
+    }
+  }
+});

@@ -159,14 +159,14 @@ async function withSim(ready: (name: string) => boolean, body: (reader: { name: 
         cwd: built!.dir,
         env: cleanEnv(built!.home),
         stdout: Bun.file(log),
-        stderr: Bun.file(log),
+        stderr: Bun.file(`${log}.err`),
       });
       try {
         const end = Date.now() + 15_000;
         let up = false;
         while (!(up = ready(reader.name)) && Date.now() < end && sim.exitCode === null) await Bun.sleep(250);
         if (up) return await body(reader);
-        const said = existsSync(log) ? readFileSync(log, "utf8").trim().split("\n").slice(-2).join(" / ") : "";
+        const said = [log, `${log}.err`].filter((f) => existsSync(f)).map((f) => readFileSync(f, "utf8").trim()).join(" ").slice(-300);
         tried.push(`${reader.name} (sim ${sim.exitCode === null ? "running" : `exited ${sim.exitCode}`}${said ? `: ${said}` : ""})`);
       } finally {
         sim.kill("SIGTERM");
@@ -216,3 +216,43 @@ test.if(pcscUsable && has("sim") && has("readers") && has("install") && has("lis
   },
   120_000,
 );
+
+test.if(has("ui"))("ui --sim serves the dashboard and its embedded assets with nothing beside the binary", async () => {
+  const log = join(built!.home, "ui.log");
+  const ui = Bun.spawn([built!.bin, "ui", "--sim", join(built!.home, "ui-card.sqlite")], {
+    cwd: built!.dir,
+    env: cleanEnv(built!.home),
+    stdout: Bun.file(log),
+    stderr: Bun.file(`${log}.err`),
+  });
+  try {
+    let url: string | undefined;
+    const end = Date.now() + 15_000;
+    while (!url && Date.now() < end && ui.exitCode === null) {
+      await Bun.sleep(100);
+      url = existsSync(log) ? /http:\/\/127\.0\.0\.1:\d+\/\S*/.exec(readFileSync(log, "utf8"))?.[0] : undefined;
+    }
+    expect(url).toBeDefined();
+    const base = new URL(url!).origin;
+    // The token URL sets the session cookie and redirects to the page.
+    const entry = await fetch(url!, { redirect: "manual" });
+    const cookie = entry.headers.get("set-cookie")?.split(";")[0] ?? "";
+    expect(cookie).not.toBe("");
+    const page = await fetch(`${base}/`, { headers: { cookie } });
+    expect(page.status).toBe(200);
+    const html = await page.text();
+    expect(html).toContain("webcard");
+    const assets = [...new Set([...html.matchAll(/(?:href|src)="(\/assets\/[^"]+)"/g)].map((m) => m[1]!))];
+    expect(assets.length).toBeGreaterThan(0);
+    for (const asset of assets) {
+      const r = await fetch(`${base}${asset}`, { headers: { cookie } });
+      expect({ asset, status: r.status }).toEqual({ asset, status: 200 });
+      expect((await r.arrayBuffer()).byteLength).toBeGreaterThan(0);
+    }
+  } finally {
+    ui.kill("SIGTERM");
+    const gone = await Promise.race([ui.exited.then(() => true), Bun.sleep(5000).then(() => false)]);
+    if (!gone) ui.kill("SIGKILL");
+    await ui.exited;
+  }
+}, 60_000);

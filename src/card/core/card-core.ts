@@ -23,22 +23,9 @@ import { META } from "../store/schema.ts";
 import type { IssuerCardManager } from "../isd/card-manager.ts";
 import { claProblem, CLA_SM } from "./cla.ts";
 import { findSelectable, selectP2Problem, type Candidate } from "./selection.ts";
+import { ATR } from "./atr.ts";
+import { STUB } from "./stub-applet.ts";
 import type { SecureSession } from "./secure-session.ts";
-
-/** T=1, historical bytes "WEBCARD1" (proprietary), TCK (ISO/IEC 7816-3 section 8). */
-export const ATR = withTck([0x3b, 0x88, 0x80, 0x01, ...new TextEncoder().encode("WEBCARD1")]);
-
-function withTck(bytes: number[]): Uint8Array {
-  let tck = 0;
-  for (const b of bytes.slice(1)) tck ^= b;
-  return Uint8Array.of(...bytes, tck);
-}
-
-/** An application installed from a CAP file: the card does not run Java Card bytecode. */
-const STUB: Omit<CardApplication, "aid"> = {
-  select: () => new Uint8Array(0),
-  process: () => ResponseApdu.of(SW.INS_NOT_SUPPORTED),
-};
 
 export interface CoreParts {
   store: CardStore;

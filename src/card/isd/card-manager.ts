@@ -8,8 +8,6 @@
 import { equal, toHex } from "../../stack/bytes.ts";
 import { SW } from "../../stack/status-words.ts";
 import { APP_LIFECYCLE, CARD_LIFECYCLE, PRIV1 } from "../../stack/gp/constants.ts";
-import { parseTlvs } from "../../stack/tlv.ts";
-import { FormatError } from "../../stack/errors.ts";
 import type { ApiPackage } from "../../stack/cap/javacard-api.ts";
 import type { CardManager, Registry as RegistryView, RegistryApplication, RegistryLoadFile } from "../application.ts";
 import { refuse } from "../refusal.ts";
@@ -18,6 +16,8 @@ import { META } from "../store/schema.ts";
 import type { ApplicationRecord, LoadFileRecord, Registry } from "../store/registry.ts";
 import { PendingLoads } from "../store/pending-load.ts";
 import { checkLoadFile, hashLengthOk } from "./load-checks.ts";
+import { checkAidLength, checkInstallParams, normalisePrivileges } from "./install-checks.ts";
+import { appView, lengthOf, loadFileView, withoutCardReset } from "./registry-views.ts";
 
 /** Bytes an application instance takes besides its parameters (object headers, registry entry). */
 export const INSTANCE_BYTES = 64;
@@ -271,53 +271,4 @@ export class IssuerCardManager implements CardManager {
     if (this.deps.builtinAids().some((b) => equal(b, aid))) return true;
     return this.deps.registry.application(aid) !== undefined;
   }
-}
-
-function checkAidLength(op: string, aid: Uint8Array, what: string): void {
-  if (aid.length < 5 || aid.length > 16) {
-    refuse(op, SW.WRONG_DATA, `${what} ${toHex(aid) || "(empty)"} has ${aid.length} bytes, an AID has 5 to 16`);
-  }
-}
-
-function normalisePrivileges(op: string, p: Uint8Array): Uint8Array {
-  if (p.length === 1) return Uint8Array.of(p[0]!, 0, 0);
-  if (p.length === 3) return p.slice();
-  return refuse(op, SW.WRONG_DATA, `privileges of ${p.length} bytes: GP takes 1 or 3`);
-}
-
-/** Install parameters (GP 11.5.2.3.7): TLVs that must include C9 (application specific parameters). */
-function checkInstallParams(op: string, params: Uint8Array): void {
-  let tags: number[];
-  try {
-    tags = parseTlvs(params).map((t) => t.tag);
-  } catch (error) {
-    if (error instanceof FormatError) refuse(op, SW.WRONG_DATA, `install parameters are not valid TLV: ${error.message}`);
-    throw error;
-  }
-  if (!tags.includes(0xc9)) refuse(op, SW.WRONG_DATA, "install parameters lack tag C9 (application specific parameters)");
-}
-
-function lengthOf(v: Uint8Array): number[] {
-  return v.length < 0x80 ? [v.length] : v.length <= 0xff ? [0x81, v.length] : [0x82, v.length >> 8, v.length & 0xff];
-}
-
-function appView(a: ApplicationRecord): RegistryApplication {
-  return { aid: a.aid, lifecycle: a.lifecycle, privileges: a.privileges, loadFile: a.loadFile, module: a.module };
-}
-
-function loadFileView(f: LoadFileRecord): RegistryLoadFile {
-  return {
-    aid: f.aid,
-    lifecycle: f.lifecycle,
-    version: { major: f.major, minor: f.minor },
-    modules: f.modules,
-    builtin: false,
-    size: f.size,
-  };
-}
-
-function withoutCardReset(p: Uint8Array): Uint8Array {
-  const out = p.slice();
-  out[0] = (out[0] ?? 0) & ~PRIV1.CARD_RESET;
-  return out;
 }

@@ -38,7 +38,7 @@ test.if(isolationUsable)("pcsc_scan and opensc-tool see and talk to the simulate
 }, 90_000);
 
 test.if(isolationUsable)("webcard sim killed with SIGKILL during installs comes back consistent every time", async () => {
-  const r = await scenario<{ rounds: { outcome: string }[]; final: string[]; inconsistent: number; killedMidInstall: number; integrity: string; exitCode: number }>(
+  const r = await scenario<{ rounds: { outcome: string }[]; final: string[]; inconsistent: number; killedMidInstall: number; integrity: string; exitCode: number; pcscdRestarts: number }>(
     "kill.ts",
     300_000,
   );
@@ -48,7 +48,7 @@ test.if(isolationUsable)("webcard sim killed with SIGKILL during installs comes 
   expect(r.final.every((s) => s === "absent" || s === "installed" || s === "loaded")).toBe(true);
   // The seeded moments do hit installs in flight (the rest land between APDUs or after the last).
   expect(r.killedMidInstall).toBeGreaterThan(0);
-  console.log(`kill test: ${r.rounds.length} rounds, ${r.killedMidInstall} killed mid-install, ${r.inconsistent} inconsistent`);
+  console.log(`kill test: ${r.rounds.length} rounds, ${r.killedMidInstall} killed mid-install, ${r.inconsistent} inconsistent, pcscd restarted ${r.pcscdRestarts} time(s)`);
   expect(r.integrity).toBe("ok");
   expect(r.exitCode).toBe(0);
 }, 320_000);

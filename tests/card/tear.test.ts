@@ -61,7 +61,7 @@ describe("power lost before each APDU of an install", () => {
         }
         card.close();
       }
-    });
+    }, 120_000);
   }
 
   test("every position was checked and none was inconsistent", () => {

@@ -14,7 +14,7 @@ import { concat } from "../../../src/stack/bytes.ts";
 import { defaultKeys } from "../../../src/stack/gp/keys.ts";
 import { openSecureChannel, type SecureChannel } from "../../../src/stack/gp/secure-channel.ts";
 import { connectReader, type ReaderConnection } from "../../../src/host/pcsc/connect.ts";
-import { scenario } from "../../pcsc/scenarios/run.ts";
+import { startOwnPcscd, type OwnPcscd } from "./own-pcscd.ts";
 import { startSim, type SimProcess } from "../sim-process.ts";
 import { fixture } from "../fixtures.ts";
 import { cmd, installSequence } from "../helpers.ts";
@@ -34,8 +34,8 @@ function rng(seed: number) {
   };
 }
 
-await scenario(async (pcscd) => {
-  const reader = pcscd.readers[0]!;
+async function body(pcscd: OwnPcscd): Promise<Record<string, unknown>> {
+  const reader = pcscd.reader;
   const state = join(mkdtempSync(join(tmpdir(), "webcard-kill-")), "card.sqlite");
   const random = rng(SEED);
   const rounds: Record<string, unknown>[] = [];
@@ -52,6 +52,8 @@ await scenario(async (pcscd) => {
         return { conn, sc: await openSecureChannel(conn, { keys: defaultKeys("AES"), level: "mac" }) };
       } catch (error) {
         if (Date.now() > end) throw error;
+        // pcscd itself may go down when a card dies mid-exchange (vpcd driver): that is not the card's doing.
+        if (!pcscd.alive()) await pcscd.restart();
         await Bun.sleep(100);
       }
     }
@@ -115,5 +117,17 @@ await scenario(async (pcscd) => {
   const integrity = db.query<{ integrity_check: string }, []>("PRAGMA integrity_check").get()?.integrity_check;
   db.close();
   const killedMidInstall = rounds.filter((r) => String(r.outcome).startsWith("failed")).length;
-  return { seed: SEED, rounds, final, inconsistent, killedMidInstall, integrity, exitCode, installDurationMs: Math.round(installDuration) };
-});
+  return { seed: SEED, rounds, final, inconsistent, killedMidInstall, integrity, exitCode, pcscdRestarts: pcscd.restarts, installDurationMs: Math.round(installDuration) };
+}
+
+let pcscd: OwnPcscd | undefined;
+let out: Record<string, unknown>;
+try {
+  pcscd = await startOwnPcscd();
+  out = { ok: true, ...(await body(pcscd)) };
+} catch (e) {
+  out = { ok: false, error: e instanceof Error ? `${e.name}: ${e.message}\n${e.stack}` : String(e), pcscdRestarts: pcscd?.restarts };
+}
+await pcscd?.stop().catch(() => undefined);
+process.stdout.write(JSON.stringify(out) + "\n");
+process.exit(0);

@@ -124,7 +124,7 @@ test("30,000 random and mutated APDUs on a secured card: no crash, no state chan
   // The fuzzer reached the card's interesting answers, not only the front door.
   for (const sw of ["9000", "6982", "6A86", "6700", "6E00", "6D00", "6881"]) expect(sws.get(sw) ?? 0).toBeGreaterThan(0);
   card.close();
-});
+}, 60_000);
 
 test("20,000 mutated install APDUs on an open card: no crash, the registry stays consistent", async () => {
   const log: string[] = [];
@@ -156,4 +156,4 @@ test("20,000 mutated install APDUs on an open card: no crash, the registry stays
   card.reset();
   for (const cap of caps) expect((await packageState(card, cap)).state).not.toBe("inconsistent");
   card.close();
-});
+}, 60_000);

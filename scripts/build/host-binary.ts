@@ -3,7 +3,7 @@
  * empty folder, as a user who downloaded it would have it. Used by the smoke
  * test of the compiled binary and by the start-up benchmark.
  */
-import { copyFileSync, mkdirSync, mkdtempSync } from "node:fs";
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { binaryName, hostTarget } from "./targets.ts";
@@ -35,9 +35,11 @@ export function buildHostBinary(extraArgs: string[] = []): HostBinary {
     stderr: "pipe",
   });
   const buildOutput = r.stdout.toString() + r.stderr.toString();
-  if (r.exitCode !== 0) throw new Error(`scripts/build.ts failed (exit ${r.exitCode}):\n${buildOutput}`);
   const stamp = /^webcard (\S+):/m.exec(buildOutput)?.[1];
-  if (!stamp) throw new Error(`scripts/build.ts printed no version line:\n${buildOutput}`);
+  if (r.exitCode !== 0 || !stamp) {
+    rmSync(base, { recursive: true, force: true });
+    throw new Error(`scripts/build.ts failed (exit ${r.exitCode}):\n${buildOutput}`);
+  }
   const dir = join(base, "alone");
   const home = join(base, "home");
   mkdirSync(dir);

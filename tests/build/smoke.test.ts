@@ -166,7 +166,7 @@ async function withSim(ready: (name: string) => boolean, body: (reader: { name: 
         let up = false;
         while (!(up = ready(reader.name)) && Date.now() < end && sim.exitCode === null) await Bun.sleep(250);
         if (up) return await body(reader);
-        const said = [log, `${log}.err`].filter((f) => existsSync(f)).map((f) => readFileSync(f, "utf8").trim()).join(" ").slice(-300);
+        const said = [log, `${log}.err`].filter((f) => existsSync(f)).map((f) => readFileSync(f, "utf8").trim()).filter(Boolean).join(" ").slice(-300);
         tried.push(`${reader.name} (sim ${sim.exitCode === null ? "running" : `exited ${sim.exitCode}`}${said ? `: ${said}` : ""})`);
       } finally {
         sim.kill("SIGTERM");

@@ -51,9 +51,17 @@ export interface RunResult {
   stderr: string;
 }
 
-/** Run a command inside a fresh mount + network namespace; kill it (by PID) after `timeoutMs`. */
+/**
+ * The argv that runs `command` in fresh mount, network and PID namespaces;
+ * when it ends (or is killed) the kernel ends everything started inside.
+ */
+export function isolatedArgv(command: string[]): string[] {
+  return ["unshare", "--mount", "--net", "--pid", "--fork", "--kill-child", "sh", "-c", PRELUDE, "sh", ...command];
+}
+
+/** Run a command inside fresh namespaces (isolatedArgv); kill it (by PID) after `timeoutMs`. */
 export async function runIsolated(command: string[], timeoutMs = 60_000, env: Record<string, string> = {}): Promise<RunResult> {
-  const proc = Bun.spawn(["unshare", "--mount", "--net", "--pid", "--fork", "--kill-child", "sh", "-c", PRELUDE, "sh", ...command], {
+  const proc = Bun.spawn(isolatedArgv(command), {
     cwd: ROOT,
     stdout: "pipe",
     stderr: "pipe",

@@ -118,3 +118,21 @@ async function runIsolatedScenario(name: string): Promise<Record<string, any>> {
   const r = await runIsolated([BUN, `${ROOT}/tests/pcsc/scenarios/${name}.ts`], 30_000);
   return JSON.parse(r.stdout.trim().split("\n").pop() ?? "{}");
 }
+
+test.if(isolationUsable)("a program written for node-pcsclite runs unchanged on webcard/pcsclite", async () => {
+  const r = await runScenario<Record<string, any>>("compat", 60_000);
+  expect(r.error).toBeUndefined();
+  expect(r.lines).toEqual([
+    "reader Virtual PCD 00 00",
+    "reader Virtual PCD 00 01",
+    `card inserted ${r.atr}`,
+    "protocol 2 connected true",
+    "data cafe9000",
+    "short buffer SCARD_E_INSUFFICIENT_BUFFER (0x80100008)",
+    "ready",
+    "card removed",
+    "disconnected ok",
+    "end Virtual PCD 00 00",
+  ]);
+  expect(r.exited).toBe(0);
+}, 70_000);

@@ -4,13 +4,13 @@
  * - `pcscUsable` is decided synchronously at import (for `test.if`): the
  *   pcscd binary, libpcsclite and the vpcd driver are installed.
  * - `ensurePcscd()` reuses a running pcscd or starts `pcscd --foreground`
- *   with a private configuration of eight vpcd readers (ports 35970-35977),
- *   and stops the one it started, by PID, when the process exits.
+ *   (the stock vpcd configuration: two readers, ports 35963 and 35964), and
+ *   the preload stops the one it started, by PID, after the last test.
  * - `claimReader()` hands out a vpcd reader no other test process holds
  *   (lock files in the temp folder, freed when the holder's PID is gone).
  * - With CI=true a missing or broken pcscd is a failure, never a skip.
  */
-import { existsSync, mkdirSync, writeFileSync, readFileSync, rmSync, openSync, closeSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, writeFileSync, readFileSync, rmSync, openSync, closeSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
@@ -28,7 +28,6 @@ const LIB_CANDIDATES = [
   "/usr/lib/libpcsclite.so.1",
   "/usr/lib64/libpcsclite.so.1",
 ];
-const PRIVATE_PORTS = [35970, 35972, 35974, 35976];
 
 function which(bin: string): string | undefined {
   for (const dir of (process.env.PATH ?? "").split(":").concat(["/usr/sbin", "/sbin"])) {
@@ -129,18 +128,17 @@ export async function ensurePcscd(): Promise<VpcdReader[]> {
   if (readers) return readers;
   if (!pcscUsable) throw new Error(`PC/SC not usable: ${pcscMissing}`);
   if (!existsSync(SOCKET)) {
-    const dir = join(tmpdir(), `webcard-pcscd-${process.pid}`);
-    mkdirSync(dir, { recursive: true });
-    const conf = PRIVATE_PORTS.map(
-      (p) => `FRIENDLYNAME "Virtual PCD ${p}"\nDEVICENAME /dev/null:${p}\nLIBPATH ${vpcdDriver}\nCHANNELID ${p}\n`,
-    ).join("\n");
-    writeFileSync(join(dir, "vpcd.conf"), conf);
+    // Debian's vpcd driver keeps one connection per slot number across all
+    // DEVICENAME entries of a pcscd (several devices end up reading the same
+    // socket and wedge), so one device, two readers, is all a pcscd can carry.
+    // That is the stock /etc/reader.conf.d/vpcd: ports 35963 and 35964.
+    const dir = mkdtempSync(join(tmpdir(), "webcard-pcscd-"));
     const log = Bun.file(join(dir, "pcscd.log"));
-    const proc = Bun.spawn([pcscdPath!, "--foreground", "-c", dir], { stdout: log, stderr: log, stdin: "ignore" });
+    const proc = Bun.spawn([pcscdPath!, "--foreground"], { stdout: log, stderr: log, stdin: "ignore" });
     started = proc;
     proc.unref();
-    await waitFor(() => existsSync(SOCKET) || !pidAlive(proc.pid), 10_000, "pcscd to create its socket");
-    if (!pidAlive(proc.pid)) throw new Error(`pcscd exited at start; see ${join(dir, "pcscd.log")}`);
+    await waitFor(() => existsSync(SOCKET) || proc.exitCode !== null, 10_000, "pcscd to create its socket");
+    if (proc.exitCode !== null) throw new Error(`pcscd exited at start; see ${join(dir, "pcscd.log")}`);
   }
   let names: string[] = [];
   await waitFor(

@@ -20,7 +20,7 @@ import { ROOT, isolatedArgv, startCardProcess, startPrivatePcscd } from "../test
 const SHORT_COUNT = 1000;
 const EXTENDED_COUNT = 100;
 const EXTENDED_BYTES = 4096;
-const ROUNDS = 3;
+const ROUNDS = 5;
 const WARMUP = 50;
 
 if (process.env.WEBCARD_BENCH_ISOLATED !== "1") {
@@ -123,7 +123,8 @@ try {
     rows,
     notes: [
       `${ROUNDS} interleaved rounds of each, after ${WARMUP} warm-up APDUs; medians and 90th percentiles over all rounds.`,
-      "webcard: connectReader() from src/host/pcsc, SCardTransmit in the session's worker thread, request and response through shared memory (Atomics.waitAsync on the main thread); timed around transmit() on the main thread.",
+      "webcard: connectReader() from src/host/pcsc, SCardTransmit in the session's worker thread, request and response through shared memory; the main thread looks at the state word once per event-loop turn for up to 2 ms, then sleeps on it (Atomics.waitAsync alone costs tens of microseconds per wake-up here). Timed around transmit() on the main thread.",
+      "While waiting, webcard's main thread keeps turning its event loop, so its core does not go idle; the C client sleeps in recv(). On this 2-vCPU VM that wake-up latency can make webcard the faster of the two.",
       "C: bench/c/transmit.c built with gcc -O2 against libpcsclite in the same run, timed around SCardTransmit.",
       "Both talk to the same private pcscd (one vpcd device) and the same echo card process (tests/pcsc/card-process.ts) with TCP_QUICKACK re-armed after every read; no CPU pinning.",
     ],

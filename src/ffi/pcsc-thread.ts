@@ -39,6 +39,9 @@ export interface StatusReport {
 
 const WORKER_URL = new URL("./worker.ts", import.meta.url).href;
 
+/** How long a call polls for its answer before it sleeps on the state word (ms). */
+const POLL_MS = 2;
+
 /** Bun's Worker can be unref'd so an idle session never keeps the process alive. */
 type BunWorker = Worker & { ref(): void; unref(): void };
 
@@ -98,7 +101,15 @@ export class PcscThread {
       Atomics.notify(w, WORD.STATE);
       this.#worker.ref();
       try {
-        const deadline = performance.now() + timeoutMs;
+        const start = performance.now();
+        const deadline = start + timeoutMs;
+        // Most exchanges end within a millisecond: look at the state word once per turn
+        // of the event loop (timers and sockets keep being served) before sleeping
+        // on it. Atomics.waitAsync alone costs tens of microseconds per wake-up.
+        const pollUntil = start + Math.min(POLL_MS, timeoutMs);
+        while (Atomics.load(w, WORD.STATE) === STATE.REQUEST && performance.now() < pollUntil && !this.#dead) {
+          await new Promise<void>((resolve) => setImmediate(resolve));
+        }
         // Wake-ups can be spurious: only the state word says the worker has answered.
         while (Atomics.load(w, WORD.STATE) === STATE.REQUEST) {
           if (this.#dead) throw this.#dead;

@@ -44,14 +44,15 @@ export async function withSession<T>(
   flags: GpFlags,
   fn: (session: GpSession, target: Target) => Promise<T>,
 ): Promise<T> {
+  return withTarget(ctx, flags, async (target) => fn(await sessionOn(target, flags), target));
+}
+
+/** An authenticated session on a target that is already open (flags give keys, SCP, level, ISD, block size). */
+export async function sessionOn(target: Target, flags: GpFlags): Promise<GpSession> {
   const options = connectOptionsFrom(flags);
-  return withTarget(ctx, flags, async (target) => {
-    let session: GpSession;
-    try {
-      session = await openGpSession(target.transport, options);
-    } catch (error) {
-      throw explainAuthFailure(error, options.keySource);
-    }
-    return fn(session, target);
-  });
+  try {
+    return await openGpSession(target.transport, options);
+  } catch (error) {
+    throw explainAuthFailure(error, options.keySource);
+  }
 }

@@ -15,7 +15,7 @@ import type { InstallChoices } from "../host/gp/install.ts";
 import type { Context } from "./context.ts";
 import { connectOptionsFrom, type GpFlags, type InstallFlags } from "./gp-options.ts";
 import { rawOption, rawOptionValues } from "./gp-argv.ts";
-import { withSession, withTarget } from "./gp-session.ts";
+import { sessionOn, withTarget } from "./gp-session.ts";
 import type { Target } from "./target.ts";
 
 export interface FetchFlags extends GpFlags {
@@ -25,29 +25,6 @@ export interface FetchFlags extends GpFlags {
   include?: boolean;
   auth?: boolean;
   short?: boolean;
-}
-
-/**
- * The card named by the flags. `--sim` here means a simulated card WITH the
- * link application (createWebCard); readers go through openTarget.
- */
-async function withLinkTarget<T>(ctx: Context, flags: GpFlags, fn: (target: Target) => Promise<T>): Promise<T> {
-  if (flags.sim === undefined || flags.sim === false) return withTarget(ctx, flags, fn);
-  const { createWebCard } = await import("../card/link/with-link.ts");
-  const { inProcessTransport } = await import("../card/in-process.ts");
-  const { defaultStatePath } = await import("../card/state-path.ts");
-  const statePath = flags.sim === true ? defaultStatePath() : (rawOption("sim") ?? String(flags.sim));
-  const card = createWebCard({ statePath });
-  const inner = inProcessTransport(card);
-  const { withIsoResponses } = await import("../stack/transport/get-response.ts");
-  const { withTrace } = await import("../stack/transport/trace.ts");
-  const iso = withIsoResponses(inner);
-  const transport = ctx.trace ? withTrace(iso, ctx.err) : iso;
-  try {
-    return await fn({ transport, describe: `simulated card (${statePath})`, close: async () => undefined });
-  } finally {
-    card.close();
-  }
 }
 
 function headersFrom(flags: FetchFlags): Headers {
@@ -80,7 +57,7 @@ export async function fetchCommand(ctx: Context, path: string, flags: FetchFlags
   const method = flags.request === undefined ? (body ? "POST" : "GET") : String(flags.request).toUpperCase();
   const headers = headersFrom(flags);
   const secure = flags.auth ? connectOptionsFrom(flags) : undefined;
-  await withLinkTarget(ctx, flags, async (target) => {
+  await withTarget(ctx, flags, async (target) => {
     const web = await CardWeb.open(target.transport, {
       ...(secure ? { secure } : {}),
       ...(flags.short ? { short: true } : {}),
@@ -118,27 +95,45 @@ function report(ctx: Context, via: string, cap: CapFile, r: WebInstallResult, ex
   for (const i of r.result.installed) ctx.out(`Installed applet ${i}`);
 }
 
+/** Progress lines of the web and bridge paths: on a terminal, or with --trace; never in --json output. */
+function progressSink(ctx: Context): ((line: string) => void) | undefined {
+  if (ctx.json && !ctx.trace) return undefined;
+  return ctx.interactive || ctx.trace ? ctx.err : undefined;
+}
+
+async function viaWeb(ctx: Context, target: Target, cap: CapFile, flags: InstallFlags, choices: InstallChoices): Promise<void> {
+  const { keySource: _k, isd: _i, blockSize: _b, ...secure } = connectOptionsFrom(flags);
+  const r = await installViaWeb(target.transport, cap, choices, progressSink(ctx), {
+    secure,
+    ...(ctx.trace ? { trace: ctx.err } : {}),
+  });
+  report(ctx, "web", cap, r, r.exchanges);
+}
+
+async function viaBridge(ctx: Context, target: Target, cap: CapFile, flags: InstallFlags, choices: InstallChoices): Promise<void> {
+  const session = await sessionOn(target, flags);
+  const r = await installViaBridge(target.transport, cap, choices, progressSink(ctx), {
+    session,
+    ...(ctx.trace ? { trace: ctx.err } : {}),
+  });
+  report(ctx, "bridge", cap, r);
+}
+
 /** `--via web`: OL over the link, authenticated with the flags' keys. Same signature as gp-install-impl's InstallPath. */
 export async function installPathWeb(ctx: Context, cap: CapFile, flags: InstallFlags, choices: InstallChoices): Promise<void> {
-  const { keySource: _k, isd: _i, blockSize: _b, ...secure } = connectOptionsFrom(flags);
-  await withLinkTarget(ctx, flags, async (target) => {
-    const progress = (line: string) => (ctx.trace || !ctx.json ? ctx.err(line) : undefined);
-    const r = await installViaWeb(target.transport, cap, choices, progress, { secure, ...(ctx.trace ? { trace: ctx.err } : {}) });
-    report(ctx, "web", cap, r, r.exchanges);
-  });
+  await withTarget(ctx, flags, (target) => viaWeb(ctx, target, cap, flags, choices));
 }
 
 /** `--via bridge`: the web server on the terminal, orders as GP APDUs. Same signature as InstallPath. */
 export async function installPathBridge(ctx: Context, cap: CapFile, flags: InstallFlags, choices: InstallChoices): Promise<void> {
-  await withSession(ctx, flags, async (session, target) => {
-    const progress = (line: string) => (ctx.trace || !ctx.json ? ctx.err(line) : undefined);
-    const r = await installViaBridge(target.transport, cap, choices, progress, { session, ...(ctx.trace ? { trace: ctx.err } : {}) });
-    report(ctx, "bridge", cap, r);
-  });
+  await withTarget(ctx, flags, (target) => viaBridge(ctx, target, cap, flags, choices));
 }
 
-/** No `--via`: the web path when the card answers the link's SELECT, the bridge otherwise. */
+/** No `--via`: the web path when the card answers the link's SELECT, the bridge otherwise (one card session). */
 export async function installPathAuto(ctx: Context, cap: CapFile, flags: InstallFlags, choices: InstallChoices): Promise<void> {
-  const hasLink = await withLinkTarget(ctx, flags, async (target) => (await selectLink(target.transport)) !== undefined);
-  return hasLink ? installPathWeb(ctx, cap, flags, choices) : installPathBridge(ctx, cap, flags, choices);
+  await withTarget(ctx, flags, async (target) => {
+    const hasLink = (await selectLink(target.transport)) !== undefined;
+    if (ctx.trace) ctx.err(hasLink ? "card has the web-card link: loading through its web server" : "card has no web-card link: loading through the bridge");
+    return hasLink ? viaWeb(ctx, target, cap, flags, choices) : viaBridge(ctx, target, cap, flags, choices);
+  });
 }

@@ -1,7 +1,8 @@
 /**
  * Which card a command talks to: a PC/SC reader (`-r NAME`, or the first
  * reader with a card), or with `--sim [STATE]` an in-process simulated card
- * (STATE a state file; the default state path without it). The transport
+ * (STATE a state file; the default state path without it) that carries the
+ * web-card link application. The transport
  * gets ISO response handling (61xx/6Cxx) and, with --trace, an APDU trace on stderr.
  */
 import { withIsoResponses } from "../stack/transport/get-response.ts";
@@ -46,11 +47,12 @@ export async function openTarget(options: TargetOptions): Promise<Target> {
   };
   if (options.sim !== undefined && options.sim !== false) {
     if (options.reader !== undefined) throw new UsageError("Choose either --sim or --reader, not both");
-    const { createSimulatedCard } = await import("../card/sim.ts");
+    // The simulated card carries the web-card link application, as `webcard sim` does.
+    const { createWebCard } = await import("../card/link/with-link.ts");
     const { inProcessTransport } = await import("../card/in-process.ts");
     const { defaultStatePath } = await import("../card/state-path.ts");
     const statePath = options.sim === true ? defaultStatePath() : (rawOption("sim") ?? String(options.sim));
-    const card = createSimulatedCard({ statePath, ...(options.simScp ? { scp: options.simScp } : {}) });
+    const card = createWebCard({ statePath, ...(options.simScp ? { scp: options.simScp } : {}) });
     const transport = inProcessTransport(card);
     return finish(transport, `simulated card (${statePath})`, async () => {
       await transport.close?.();

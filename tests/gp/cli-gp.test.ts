@@ -4,7 +4,8 @@ import { mkdtempSync, rmSync, writeFileSync, existsSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { buildCap } from "../../src/stack/cap/build/build-cap.ts";
-import { fromHex } from "../../src/stack/bytes.ts";
+import { fromHex, toHex } from "../../src/stack/bytes.ts";
+import { LINK_AID } from "../../src/stack/link/constants.ts";
 
 const CLI = resolve(import.meta.dir, "../../src/cli.ts");
 const FIXTURES = resolve(import.meta.dir, "../../../shared/fixtures/cap");
@@ -17,6 +18,11 @@ function webcard(args: string[], env: Record<string, string> = {}) {
   delete clean.GP_KEY;
   const r = Bun.spawnSync([process.execPath, CLI, ...args], { env: { ...clean, ...env }, stdout: "pipe", stderr: "pipe" });
   return { code: r.exitCode, stdout: r.stdout.toString(), stderr: r.stderr.toString() };
+}
+
+/** Applications other than the simulated card's built-in web-card link application. */
+function installedApps<A extends { aid: string }>(list: { apps: A[] }): A[] {
+  return list.apps.filter((a) => a.aid !== toHex(LINK_AID));
 }
 
 /** A failure: exit 1, nothing on stdout, exactly one line on stderr. */
@@ -40,7 +46,7 @@ describe("install, list, delete on a simulated card's state file", () => {
     const r = webcard(["list", "--sim", state, "--json"]);
     expect(r.code).toBe(0);
     const j = JSON.parse(r.stdout);
-    expect(j.apps).toEqual([
+    expect(installedApps(j)).toEqual([
       expect.objectContaining({ aid: "D0D1D2D3D4D50101", lifecycle: "selectable", loadFile: "D0D1D2D3D4D501" }),
     ]);
     expect(j.loadFiles.find((f: { aid: string }) => f.aid === "D0D1D2D3D4D501").modules).toEqual(["D0D1D2D3D4D50101"]);
@@ -51,7 +57,7 @@ describe("install, list, delete on a simulated card's state file", () => {
   test("lock and unlock", () => {
     expect(webcard(["lock", "D0D1D2D3D4D50101", "--sim", state]).stdout).toBe("Locked D0D1D2D3D4D50101\n");
     const locked = JSON.parse(webcard(["list", "--sim", state, "--json"]).stdout);
-    expect(locked.apps[0].lifecycle).toBe("locked");
+    expect(installedApps<{ aid: string; lifecycle: string }>(locked)[0]!.lifecycle).toBe("locked");
     expect(webcard(["unlock", "D0D1D2D3D4D50101", "--sim", state]).stdout).toBe("Unlocked D0D1D2D3D4D50101\n");
   });
 
@@ -60,7 +66,7 @@ describe("install, list, delete on a simulated card's state file", () => {
     const r = webcard(["delete", "D0D1D2D3D4D501", "--force", "--sim", state]);
     expect(r.stdout).toBe("Deleted D0D1D2D3D4D501 and its related objects\n");
     const j = JSON.parse(webcard(["list", "--sim", state, "--json"]).stdout);
-    expect(j.apps).toEqual([]);
+    expect(installedApps(j)).toEqual([]);
   });
 
   test("a digits-only AID keeps its leading zero", () => {

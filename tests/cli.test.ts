@@ -1,18 +1,7 @@
 /** The CLI as a user meets it: a subprocess, its output and its exit code. */
 import { test, expect } from "bun:test";
-import { resolve } from "node:path";
+import { webcard } from "./harness/cli.ts";
 import pkg from "../package.json" with { type: "json" };
-
-const CLI = resolve(import.meta.dir, "../src/cli.ts");
-
-export function webcard(args: string[], env: Record<string, string> = {}) {
-  const r = Bun.spawnSync([process.execPath, CLI, ...args], {
-    env: { ...process.env, ...env },
-    stdout: "pipe",
-    stderr: "pipe",
-  });
-  return { code: r.exitCode, stdout: r.stdout.toString(), stderr: r.stderr.toString() };
-}
 
 test("--help lists usage and exits 0", () => {
   const r = webcard(["--help"]);

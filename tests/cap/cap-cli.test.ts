@@ -3,7 +3,7 @@ import { describe, test, expect, afterAll } from "bun:test";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { webcard } from "../cli.test.ts";
+import { webcard } from "../harness/cli.ts";
 import { buildCap } from "../../src/stack/cap/build/build-cap.ts";
 import { fromHex } from "../../src/stack/bytes.ts";
 import { FIXTURES, FIXTURES_DIR } from "./fixtures.ts";

@@ -3,12 +3,11 @@ import type { CAC, Command } from "cac";
 import { run } from "./context.ts";
 import type { GpFlags, InstallFlags } from "./gp-options.ts";
 import type { PutKeyFlags } from "./gp-impl.ts";
+import { readerOptions } from "./pcsc-commands.ts";
 
 /** Where the card is: a reader, or the simulated card. */
 function targetOptions(cmd: Command): Command {
-  return cmd
-    .option("-r, --reader <name>", "PC/SC reader to use (name or part of it); default: the first reader with a card")
-    .option("--timeout <ms>", "Time limit of each card command, in milliseconds (default 30000)")
+  return readerOptions(cmd)
     .option("--sim [state]", "Use an in-process simulated card instead of a reader (state file; default: the sim's default state)");
 }
 

@@ -15,7 +15,7 @@ export interface TargetOptions {
   /** true = the default state path; a string = that state file. */
   sim?: unknown;
   reader?: unknown;
-  /** Milliseconds to wait for a card. */
+  /** Seconds a card may take to answer one command (`--timeout`). */
   timeout?: unknown;
   trace?: boolean;
   /** Factory secure channel protocol of a newly created simulated card (an existing state keeps its own). */
@@ -29,13 +29,6 @@ export interface Target {
   /** "simulated card (state.db)", "reader Virtual PCD 00 00". */
   describe: string;
   close(): Promise<void>;
-}
-
-function timeoutMs(value: unknown): number | undefined {
-  if (value === undefined) return undefined;
-  const n = Number(value);
-  if (!Number.isFinite(n) || n < 0) throw new UsageError(`--timeout must be a number of milliseconds, got '${String(value)}'`);
-  return n;
 }
 
 /** Open the card named by the options. */
@@ -59,11 +52,10 @@ export async function openTarget(options: TargetOptions): Promise<Target> {
       card.close();
     });
   }
-  const { connectReader } = await import("../host/pcsc/connect.ts");
-  const ms = timeoutMs(options.timeout);
-  const reader = await connectReader({
-    ...(options.reader === undefined ? {} : { reader: String(options.reader) }),
-    ...(ms === undefined ? {} : { timeoutMs: ms }),
+  const { openReader } = await import("./pcsc-impl.ts");
+  const reader = await openReader({
+    ...(options.reader === undefined ? {} : { reader: options.reader as string }),
+    ...(options.timeout === undefined ? {} : { timeout: options.timeout as string }),
   });
   return finish(reader, `reader ${reader.readerName}`, () => reader.close());
 }

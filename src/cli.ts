@@ -20,6 +20,8 @@ registerCommands(cli);
 
 cli.option("-v, --version", "Display the version");
 cli.help();
+// The help header ("webcard/0.1.0") without cac's own --version, which adds runtime details.
+cli.globalCommand.versionNumber = VERSION;
 
 function usageError(message: string): never {
   process.stderr.write(`webcard: ${message} (see 'webcard --help')\n`);

@@ -3,12 +3,7 @@ import { test, expect } from "bun:test";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { CLI } from "./sim-process.ts";
-
-function webcard(args: string[]) {
-  const r = Bun.spawnSync([process.execPath, CLI, ...args], { stdout: "pipe", stderr: "pipe" });
-  return { code: r.exitCode, stdout: r.stdout.toString(), stderr: r.stderr.toString() };
-}
+import { webcard } from "../harness/cli.ts";
 
 test("webcard sim --help lists every option", () => {
   const r = webcard(["sim", "--help"]);

@@ -5,20 +5,12 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { buildCap } from "../../src/stack/cap/build/build-cap.ts";
 import { fromHex, toHex } from "../../src/stack/bytes.ts";
+import { webcard } from "../harness/cli.ts";
 import { LINK_AID } from "../../src/stack/link/constants.ts";
 
-const CLI = resolve(import.meta.dir, "../../src/cli.ts");
 const FIXTURES = resolve(import.meta.dir, "../../../shared/fixtures/cap");
 const dir = mkdtempSync(join(tmpdir(), "webcard-gp-cli-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-function webcard(args: string[], env: Record<string, string> = {}) {
-  const clean = { ...process.env };
-  delete clean.WEBCARD_KEY;
-  delete clean.GP_KEY;
-  const r = Bun.spawnSync([process.execPath, CLI, ...args], { env: { ...clean, ...env }, stdout: "pipe", stderr: "pipe" });
-  return { code: r.exitCode, stdout: r.stdout.toString(), stderr: r.stderr.toString() };
-}
 
 /** Applications other than the simulated card's built-in web-card link application. */
 function installedApps<A extends { aid: string }>(list: { apps: A[] }): A[] {

@@ -39,6 +39,9 @@ async function refusal(error: unknown, explained: Promise<unknown> | unknown): P
   throw new BridgeRefusal(error.operation, error.sw, reason, error);
 }
 
+/** Free memory the bridge claims: a plain card does not state it in a standard way, IL refuses with 6A84 instead. */
+export const UNSTATED_FREE_MEMORY = 0x7fffffff;
+
 /** The security level byte of a GP session, as the web server's RequestSecurity wants it. */
 export function levelByte(session: GpSession): number {
   return LEVEL_BYTE[session.level];
@@ -49,8 +52,7 @@ export function gpLoaderPort(session: GpSession, imports: readonly ImportRef[] =
   const t = session.channel;
   return {
     async facts() {
-      // A plain card does not say its free memory in a standard way: no limit is claimed here, IL refuses with 6A84.
-      return { capVersions: SUPPORTED_CAP_VERSIONS, freeMemory: 0x7fffffff, blockSize: session.blockSize, where: "bridge" };
+      return { capVersions: SUPPORTED_CAP_VERSIONS, freeMemory: UNSTATED_FREE_MEMORY, blockSize: session.blockSize, where: "bridge" };
     },
     async registry(): Promise<RegistryView> {
       const apps = await getStatusAll(t, "apps");
@@ -79,8 +81,10 @@ export function gpLoaderPort(session: GpSession, imports: readonly ImportRef[] =
       }
     },
     async load(lfdb, progress) {
-      const commands = loadBlocks(loadFileBytes(lfdb), session.blockSize);
-      let sent = 0;
+      const file = loadFileBytes(lfdb);
+      const commands = loadBlocks(file, session.blockSize);
+      // Progress counts LFDB bytes: the C4 header of the first block is not part of them (else two lines say "247/247").
+      let sent = lfdb.length - file.length;
       for (const command of commands) {
         try {
           check(await send(t, command), "LOAD");
@@ -88,7 +92,7 @@ export function gpLoaderPort(session: GpSession, imports: readonly ImportRef[] =
           await refusal(error, explainRefusal(error, t, imports));
         }
         sent += command.data.length;
-        progress(Math.min(sent, lfdb.length), lfdb.length);
+        progress(Math.max(0, Math.min(sent, lfdb.length)), lfdb.length);
       }
     },
     async install(order) {

@@ -13,6 +13,7 @@ import { encodePrivileges } from "../../stack/gp/privileges.ts";
 import type { LoaderParameters } from "../../stack/web/port.ts";
 import type { ScriptResult } from "../../stack/web/script/run.ts";
 import { planInstalls, type InstallChoices } from "../gp/install.ts";
+import { UNSTATED_FREE_MEMORY } from "./gp-port.ts";
 import { multipartForm } from "./loading-file.ts";
 
 /** Where OL talks to: the card's web server (over the link) or the bridge's. */
@@ -45,6 +46,41 @@ export interface WebInstallResult {
 
 export type WebProgress = (line: string) => void;
 
+export interface LoadingProgramOptions {
+  /** Send this nonce instead of the one received (refusal tests). */
+  nonce?: string | undefined;
+  /** One line per step of DESIGN.md as it happens (for --trace and the demo). */
+  trace?: ((line: string) => void) | undefined;
+}
+
+/** GP security level byte in words: 01 "C-MAC", 03 "C-DEC and C-MAC" (GPCS 2.3.1 table 10-1), with R-MAC/R-ENC bits. */
+export function describeLevel(level: number): string {
+  const parts = [];
+  if (level & 0x02) parts.push("C-DEC");
+  if (level & 0x01) parts.push("C-MAC");
+  if (level & 0x20) parts.push("R-ENC");
+  if (level & 0x10) parts.push("R-MAC");
+  const hex = level.toString(16).toUpperCase().padStart(2, "0");
+  return parts.length ? `${hex} (${parts.join(" and ")})` : `${hex} (none)`;
+}
+
+/** Free memory as the loader states it; the bridge cannot read it from a plain card (gp-port.ts). */
+function freeMemoryText(p: LoaderParameters): string {
+  return p.freeMemory >= UNSTATED_FREE_MEMORY ? "free memory not stated" : `${p.freeMemory} bytes free`;
+}
+
+/** The parameters of step 2 in one line: everything OL builds the loading file from. */
+export function describeParameters(p: LoaderParameters): string {
+  return [
+    `CAP ${p.capVersions.join("/")}`,
+    freeMemoryText(p),
+    `block size ${p.blockSize}`,
+    `security level ${describeLevel(p.securityLevel)} over ${p.authentication.toUpperCase().replace("|", " or ")}`,
+    `nonce ${p.nonce}`,
+    `script ${p.script}`,
+  ].join(", ");
+}
+
 /** The install choices as the loading file's `install` field (JSON, hex values). */
 export function choicesJson(cap: CapFile, choices: InstallChoices): string {
   const params = choices.params ? toHex(choices.params) : "";
@@ -59,24 +95,37 @@ export function choicesJson(cap: CapFile, choices: InstallChoices): string {
 }
 
 /** Steps 1-4 against `site`; throws WebLoadError with the loader's reason when it refuses. */
-export async function runLoadingProgram(site: LoaderSite, cap: CapFile, choices: InstallChoices, progress?: WebProgress, nonceOverride?: string): Promise<WebInstallResult> {
+export async function runLoadingProgram(
+  site: LoaderSite,
+  cap: CapFile,
+  choices: InstallChoices,
+  progress?: WebProgress,
+  options: LoadingProgramOptions = {},
+): Promise<WebInstallResult> {
+  const trace = options.trace;
   // Step 1: the loading page, as a program (JSON): the loader answers 202 and opens session 2.
+  trace?.(`OL step 1: GET /loader, asking the loader (IL) for its loading parameters`);
   const page = await site.fetch(new Request(`${site.origin}/loader`, { headers: { accept: "application/json" } }));
   let parameters: LoaderParameters;
   if (page.status === 202) {
+    trace?.(`OL step 1: HTTP 202, the loader will deliver its parameters in a session it opens`);
     parameters = await site.parameters; // step 2
+    trace?.(`OL step 2: the loader opened a session and delivered: ${describeParameters(parameters)}`);
   } else if (page.ok) {
     parameters = (await page.json()) as LoaderParameters;
+    trace?.(`OL step 2: the loading page itself carried: ${describeParameters(parameters)}`);
   } else {
     throw new WebLoadError(page.status, `GET /loader failed with HTTP ${page.status}`);
   }
-  progress?.(`loader: ${parameters.where}, CAP ${parameters.capVersions.join("/")}, ${parameters.freeMemory} bytes free, script ${parameters.script}`);
+  progress?.(`loader: ${parameters.where}, CAP ${parameters.capVersions.join("/")}, ${freeMemoryText(parameters)}, block size ${parameters.blockSize}, script ${parameters.script}`);
   // Step 3: the loading file, built from the parameters.
+  const install = choicesJson(cap, choices);
   const { body, contentType } = multipartForm([
-    { name: parameters.fields.nonce, value: nonceOverride ?? parameters.nonce },
-    { name: parameters.fields.install, value: choicesJson(cap, choices) },
+    { name: parameters.fields.nonce, value: options.nonce ?? parameters.nonce },
+    { name: parameters.fields.install, value: install },
     { name: parameters.fields.loadFile, value: cap.lfdb, filename: "load.ijc" },
   ]);
+  trace?.(`OL step 3: POST ${parameters.script}, loading file of ${body.length} bytes: nonce, install ${install}, load file ${cap.lfdb.length} bytes`);
   const post = await site.fetch(new Request(`${site.origin}${parameters.script}`, { method: "POST", headers: { "content-type": contentType, accept: "application/json" }, body: body as Uint8Array<ArrayBuffer> }));
   // Step 4: the script's report.
   let result: ScriptResult;
@@ -85,6 +134,7 @@ export async function runLoadingProgram(site: LoaderSite, cap: CapFile, choices:
   } catch {
     throw new WebLoadError(post.status, `POST ${parameters.script} answered HTTP ${post.status} without a report`);
   }
+  trace?.(`OL step 4: ${parameters.script} answered HTTP ${post.status}: ${result.message}; the script's orders to the card manager and its reports:`);
   for (const line of result.progress ?? []) progress?.(line);
   if (post.status !== 200) throw new WebLoadError(post.status, explain(result, cap), result);
   return { parameters, result, steps: { loaderStatus: page.status, loadStatus: post.status } };

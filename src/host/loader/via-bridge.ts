@@ -53,16 +53,24 @@ export async function installViaBridge(
   const env: WebEnv = {
     security: { authenticated: true, level: levelByte(session), protocol: session.scp ? `SCP${session.scp}` : undefined },
     port: gpLoaderPort(session, file.imports),
+    // Step 2: on the bridge the loader's session to OL is an in-process call, traced like a link session.
     deliver: async (p) => {
-      trace?.(`bridge: session ${++sessionNo} opened by the loader: POST /webcard/loader-parameters`);
+      const n = ++sessionNo;
+      trace?.(`bridge: session ${n} opened by the loader: loader -> OL`);
+      trace?.(`bridge: session ${n} <= POST /webcard/loader-parameters HTTP/1.1`);
       deliver(p);
+      trace?.(`bridge: session ${n} => HTTP/1.1 204 No Content`);
     },
   };
   const fetch = async (request: Request): Promise<Response> => {
-    if (trace) trace(`bridge: session ${++sessionNo} => ${startLine(await serializeRequest(request.clone()))}`);
+    const n = ++sessionNo;
+    if (trace) {
+      trace(`bridge: session ${n} opened by the terminal: OL -> web server on the terminal`);
+      trace(`bridge: session ${n} => ${startLine(await serializeRequest(request.clone()))}`);
+    }
     const response = await app.fetch(request, env);
-    if (trace) trace(`bridge: <= ${startLine(await serializeResponse(response.clone()))}`);
+    if (trace) trace(`bridge: session ${n} <= ${startLine(await serializeResponse(response.clone()))}`);
     return response;
   };
-  return runLoadingProgram({ fetch, parameters, origin: "http://bridge" }, file, choices, progress, options.nonce);
+  return runLoadingProgram({ fetch, parameters, origin: "http://bridge" }, file, choices, progress, { nonce: options.nonce, trace });
 }

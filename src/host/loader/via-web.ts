@@ -52,6 +52,9 @@ export async function installViaWeb(
     ...(options.trace ? { trace: options.trace } : {}),
     agents,
   });
-  const result = await runLoadingProgram({ fetch: (r) => web.fetch(r), parameters, origin: "http://card" }, file, choices, progress, options.nonce);
+  const result = await runLoadingProgram({ fetch: (r) => web.fetch(r), parameters, origin: "http://card" }, file, choices, progress, {
+    nonce: options.nonce,
+    trace: options.trace,
+  });
   return { ...result, exchanges: web.client.exchanges };
 }

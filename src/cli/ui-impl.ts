@@ -28,23 +28,25 @@ export interface ReaderSource {
   close?(): Promise<void>;
 }
 
-/** PC/SC readers (pending: src/host/pcsc is being written; until then, none). */
+/** PC/SC readers (src/host/pcsc); loaded only when the dashboard starts. */
 export async function pcscSource(): Promise<ReaderSource> {
+  const { listReaders, monitorReaders } = await import("../host/pcsc/readers.ts");
+  const { connectReader } = await import("../host/pcsc/connect.ts");
+  let known = new Set<string>();
   return {
-    listReaders: async () => [],
-    async *monitor(signal) {
-      await new Promise<void>((resolve) => signal.addEventListener("abort", () => resolve(), { once: true }));
+    async listReaders() {
+      const readers = await listReaders();
+      known = new Set(readers.map((r) => r.name));
+      return readers;
     },
-    owns: () => false,
-    openCard: async (reader) => {
-      throw new Error(`No PC/SC reader '${reader}'`);
-    },
+    monitor: (signal) => monitorReaders(signal),
+    owns: (reader) => known.has(reader),
+    openCard: (reader) => connectReader({ reader }),
   };
 }
 
 /** The name the simulated card's reader has on the dashboard. */
 export const SIM_READER = "Simulated card (webcard)";
-const SIM_ATR = "3B80800101";
 
 function portFrom(value: unknown): number {
   if (value === undefined) return 0;
@@ -61,7 +63,7 @@ async function simSource(sim: unknown): Promise<ReaderSource> {
   const card = createWebCard({ statePath });
   return {
     async listReaders() {
-      return [{ name: SIM_READER, cardPresent: true, atr: SIM_ATR, protocol: "T=1", simulated: true }];
+      return [{ name: SIM_READER, cardPresent: true, atr: card.atr(), protocol: "T=1", simulated: true }];
     },
     async *monitor(signal) {
       // The simulated card never leaves its reader.

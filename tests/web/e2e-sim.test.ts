@@ -28,13 +28,13 @@ beforeAll(async () => {
   ui = await startUi(["--sim", join(dir, "card.sqlite")]);
   browser = await launchBrowser();
   page = await browser.context.newPage();
-});
+}, 60_000);
 
 afterAll(async () => {
   await browser?.close();
   await ui?.stop();
   if (dir) rmSync(dir, { recursive: true, force: true });
-});
+}, 30_000);
 
 test.if(hasChromium)("the token URL opens the readers page and drops the token from the address", async () => {
   await page.goto(ui.url);
@@ -42,7 +42,7 @@ test.if(hasChromium)("the token URL opens the readers page and drops the token f
   await page.locator(`#readers li[data-reader="${SIM}"]`).waitFor();
   expect(await page.locator(`#readers li[data-reader="${SIM}"]`).textContent()).toContain("card present");
   await page.screenshot({ path: resolve(SCREENSHOTS, "readers.png") });
-});
+}, 30_000);
 
 test.if(hasChromium)("the card page shows the card, its ISD and its registry", async () => {
   await page.getByRole("link", { name: SIM }).click();
@@ -51,8 +51,9 @@ test.if(hasChromium)("the card page shows the card, its ISD and its registry", a
   expect(panel).toContain("A000000151000000");
   expect(panel).toContain("Free non-volatile memory");
   expect(panel).toContain("T=1");
+  expect(panel).toContain("\"WEBCARD1\"");
   await page.screenshot({ path: resolve(SCREENSHOTS, "card.png"), fullPage: true });
-});
+}, 30_000);
 
 test.if(hasChromium)("install a fixture CAP through the page: progress to the end, registry updated", async () => {
   await page.setInputFiles("#cap-file", resolve(FIXTURES, "jcalgtest_AlgTest_v1.7.4_jc222.cap"));
@@ -71,7 +72,7 @@ test.if(hasChromium)("install a fixture CAP through the page: progress to the en
   expect(await page.locator("#trace").textContent()).toContain("=> 84E8");
   await page.locator("#install-h").scrollIntoViewIfNeeded();
   await page.screenshot({ path: resolve(SCREENSHOTS, "install.png"), fullPage: true });
-});
+}, 30_000);
 
 test.if(hasChromium)("delete it after a confirmation; the registry follows", async () => {
   await page.locator(`#registry-files tr[data-aid="${PACKAGE}"] button[data-action="delete"]`).click();
@@ -85,7 +86,7 @@ test.if(hasChromium)("delete it after a confirmation; the registry follows", asy
   expect(await page.locator("#action-result").textContent()).toBe(`Deleted ${PACKAGE} and its related objects`);
   await page.locator(`#registry-files tr[data-aid="${PACKAGE}"]`).waitFor({ state: "detached" });
   expect(await page.locator(`#registry-apps tr[data-aid="${APPLET}"]`).count()).toBe(0);
-});
+}, 30_000);
 
 test.if(hasChromium)("install through the card's own loader: the same form, the web flow", async () => {
   await page.setInputFiles("#cap-file", resolve(FIXTURES, "kaoh_helloworld.cap"));
@@ -95,7 +96,7 @@ test.if(hasChromium)("install through the card's own loader: the same form, the 
   await page.locator("#install-result.ok").waitFor();
   expect(await page.locator("#install-result").textContent()).toStartWith("The card's loader: ");
   await page.locator('#registry-apps tr[data-aid="D0D1D2D3D4D50101"]').waitFor();
-});
+}, 30_000);
 
 test.if(hasChromium)("the card's own pages open in the marked, sandboxed frame", async () => {
   expect(await page.locator("#card-panel").textContent()).toContain("Web-card linkpresent");
@@ -108,7 +109,7 @@ test.if(hasChromium)("the card's own pages open in the marked, sandboxed frame",
   expect(await page.locator("#card-web-frame").getAttribute("sandbox")).toBe("allow-forms");
   expect(await page.locator(".card-content .label").textContent()).toContain("not by webcard");
   await page.locator('section[aria-labelledby="cardweb-h"]').screenshot({ path: resolve(SCREENSHOTS, "card-web.png") });
-});
+}, 30_000);
 
 test.if(hasChromium)("keys entered are shown as KCVs and cleared from the form", async () => {
   await page.fill("#key", "404142434445464748494A4B4C4D4E4F");
@@ -118,4 +119,4 @@ test.if(hasChromium)("keys entered are shown as KCVs and cleared from the form",
   expect(await page.locator("#keys-result").textContent()).toBe("Keys set for this session: ENC AES 504A77, MAC AES 504A77, DEK AES 504A77");
   expect(await page.inputValue("#key")).toBe("");
   expect(await page.locator("#keys-current").textContent()).toBe("ENC AES 504A77, MAC AES 504A77, DEK AES 504A77");
-});
+}, 30_000);

@@ -30,8 +30,9 @@ export class WebLoadError extends WebcardError {
   override name = "WebLoadError";
   readonly status: number;
   readonly result: ScriptResult | undefined;
-  constructor(status: number, message: string, result?: ScriptResult) {
-    super(message, status === 401 ? { hint: "give the card's keys (--key) so that OL can authenticate" } : undefined);
+  constructor(status: number, message: string, result?: ScriptResult, hint?: string) {
+    const why = hint ?? (status === 401 ? "give the card's keys (--key) so that OL can authenticate" : undefined);
+    super(message, why ? { hint: why } : undefined);
     this.status = status;
     this.result = result;
   }
@@ -136,20 +137,28 @@ export async function runLoadingProgram(
   }
   trace?.(`OL step 4: ${parameters.script} answered HTTP ${post.status}: ${result.message}; the script's orders to the card manager and its reports:`);
   for (const line of result.progress ?? []) progress?.(line);
-  if (post.status !== 200) throw new WebLoadError(post.status, explain(result, cap), result);
+  if (post.status !== 200) {
+    const { message, hint } = explain(result, cap);
+    throw new WebLoadError(post.status, message, result, hint);
+  }
   return { parameters, result, steps: { loaderStatus: page.status, loadStatus: post.status } };
 }
+
+/** The hint the GlobalPlatform path gives with a missing import (host/gp/explain.ts), so the CLI prints the same line. */
+const MISSING_IMPORT_HINT = "this applet needs a card that has those packages";
 
 /**
  * The loader's reason, in the words of the GlobalPlatform path where it is
  * the same refusal (a missing import), so every path gives the same line.
  */
-function explain(result: ScriptResult, cap: CapFile): string {
+function explain(result: ScriptResult, cap: CapFile): { message: string; hint?: string } {
   const e = result.error;
   if (e) {
     const imported = /imported package ([0-9A-F]{10,32})/.exec(e.reason);
     const imp = imported && cap.imports.find((i) => toHex(i.aid) === imported[1]);
-    if (imp) return `${e.operation} refused with ${e.sw}: the card lacks imported package ${toHex(imp.aid)} ${imp.major}.${imp.minor}`;
+    if (imp) {
+      return { message: `${e.operation} refused with ${e.sw}: the card lacks imported package ${toHex(imp.aid)} ${imp.major}.${imp.minor}`, hint: MISSING_IMPORT_HINT };
+    }
   }
-  return `${result.message} (HTTP ${result.status})`;
+  return { message: `${result.message} (HTTP ${result.status})` };
 }

@@ -32,6 +32,7 @@ export class ReaderWatch {
   #problem: string | undefined;
   readonly #abort = new AbortController();
   #loop: Promise<void> | undefined;
+  #first: Promise<unknown> | undefined;
 
   constructor(
     private readonly deps: Pick<DashboardDeps, "listReaders" | "monitor">,
@@ -62,12 +63,21 @@ export class ReaderWatch {
 
   /** Start following the monitor (idempotent). */
   start(): void {
+    this.#first ??= this.refresh();
     this.#loop ??= this.#run();
+  }
+
+  /** Wait (at most `ms`) for the first listing, so a page opened right away is not empty. */
+  async settled(ms: number): Promise<void> {
+    if (!this.#first) return;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    await Promise.race([this.#first, new Promise((r) => (timer = setTimeout(r, ms)))]);
+    clearTimeout(timer);
   }
 
   async #run(): Promise<void> {
     const signal = this.#abort.signal;
-    await this.refresh();
+    await this.#first;
     while (!signal.aborted) {
       try {
         for await (const e of this.deps.monitor(signal)) {

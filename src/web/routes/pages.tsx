@@ -12,6 +12,9 @@ import type { DashboardState } from "../state.ts";
 import { readOverview } from "./api.ts";
 import { TransportError } from "../../stack/errors.ts";
 
+/** How long the first page waits for the first reader listing (PC/SC may be slow to answer). */
+const FIRST_LIST_MS = 3000;
+
 /** Read the card's facts for a page; on busy, the last ones read, marked. */
 async function facts(s: DashboardState, reader: string): Promise<{ overview?: CardOverview; error?: string }> {
   const r = await s.reader(reader);
@@ -35,7 +38,10 @@ export function pageRoutes(s: DashboardState): Hono {
   app.get("/assets/style.css", (c) => c.body(STYLE_CSS, 200, { "Content-Type": "text/css; charset=utf-8" }));
   app.get("/favicon.ico", (c) => c.body(null, 204));
 
-  app.get("/", (c) => c.html(<ReadersPage csrf={s.secrets.csrf} readers={s.watch.readers} problem={s.watch.problem} />));
+  app.get("/", async (c) => {
+    await s.watch.settled(FIRST_LIST_MS);
+    return c.html(<ReadersPage csrf={s.secrets.csrf} readers={s.watch.readers} problem={s.watch.problem} />);
+  });
 
   app.get("/cards/:reader", async (c) => {
     const name = c.req.param("reader");

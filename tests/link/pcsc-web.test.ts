@@ -10,9 +10,15 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { defaultKeys } from "../../src/stack/gp/keys.ts";
+import type { Transport } from "../../src/stack/transport/transport.ts";
+import { openGpSession } from "../../src/host/gp/connect.ts";
+import { installViaGp } from "../../src/host/gp/install.ts";
+import { connectReader } from "../../src/host/pcsc/connect.ts";
+import { installViaWeb } from "../../src/host/loader/via-web.ts";
 import { webcard } from "../harness/cli.ts";
 import { claimReader, pcscUsable, type VpcdReader } from "../harness/pcscd.ts";
-import { ALGTEST, CAPS, fixtures } from "./helpers.ts";
+import { ALGTEST, CAPS, capBytes, capFile, fixtures } from "./helpers.ts";
 import { missingInOrder, registry, startSim, type SimProcess } from "./pcsc-sim.ts";
 
 const PYSIM = "pysim_test_javacard.cap";
@@ -87,6 +93,38 @@ function sameAsGp(expectedVia: "web" | "bridge"): Map<string, string[]> {
 
 const gpRegistries = new Map<string, string[]>();
 
+/** The reader's transport, counting the APDUs sent after EXTERNAL AUTHENTICATE (INS 82); `extendedLength` as told. */
+function countedAfterAuth(inner: Transport, extendedLength: boolean): Transport & { count: number } {
+  let authenticated = false;
+  const t = {
+    count: 0,
+    name: inner.name ?? "reader",
+    extendedLength,
+    async transmit(bytes: Uint8Array) {
+      const answer = await inner.transmit(bytes);
+      if (authenticated) t.count++;
+      else if (bytes[1] === 0x82) authenticated = true;
+      return answer;
+    },
+  };
+  return t;
+}
+
+/** Run `install` on a fresh connection to the reader, count its round trips after authentication, then delete AlgTest. */
+async function roundTrips(name: string, extended: boolean, install: (t: Transport) => Promise<unknown>): Promise<number> {
+  const connection = await connectReader({ reader: name });
+  let count: number;
+  try {
+    const t = countedAfterAuth(connection, extended);
+    await install(t);
+    count = t.count;
+  } finally {
+    await connection.close();
+  }
+  expect(webcard(["delete", "4A43416C6754657374", "--force", "-r", name]).code).toBe(0);
+  return count;
+}
+
 describe("web-card flow through pcscd + vpcd", () => {
   test.if(pcscUsable)(
     "a card with the link: the trace shows sessions 1, 2 (opened by the card) and 3 and the script's orders; list shows the result",
@@ -141,6 +179,22 @@ describe("web-card flow through pcscd + vpcd", () => {
       for (const [file, lines] of sameAsGp("web")) gpRegistries.set(file, lines);
     },
     180_000,
+  );
+
+  test.if(pcscUsable)(
+    `${ALGTEST} (22 KB) through pcscd + vpcd: at most 12 round trips with extended APDUs, at most 10% more than --via gp with short ones`,
+    async () => {
+      const { name } = await cardWith(true);
+      let exchanges = 0;
+      const extended = await roundTrips(name, true, async (t) => (exchanges = (await installViaWeb(t, capBytes(ALGTEST))).exchanges));
+      const short = await roundTrips(name, false, (t) => installViaWeb(t, capBytes(ALGTEST), {}, undefined, { short: true }));
+      const gp = await roundTrips(name, false, async (t) => installViaGp(await openGpSession(t, { keys: defaultKeys("AES"), level: "mac" }), capFile(ALGTEST)));
+      console.log(`round trips after authentication through pcscd + vpcd, ${ALGTEST}: link extended ${extended}, link short ${short}, --via gp ${gp}`);
+      expect(extended).toBe(exchanges); // every APDU on the wire after authentication is an EXCHANGE (no GET RESPONSE)
+      expect(extended).toBeLessThanOrEqual(12);
+      expect(short).toBeLessThanOrEqual(Math.floor(gp * 1.1));
+    },
+    60_000,
   );
 
   test.if(pcscUsable)(

@@ -24,7 +24,8 @@ export function readerView(r: ReaderInfo): ReaderView {
   return { name: r.name, cardPresent: r.cardPresent, atr: atr || undefined, protocol, simulated: r.simulated === true };
 }
 
-const RETRY_MS = 1000;
+/** A failed monitor (pcscd gone) is retried after 1 s, then less often, up to every 5 s. */
+const RETRY_MS = { FIRST: 1000, MAX: 5000 } as const;
 
 /** Keeps the reader list and publishes its changes. */
 export class ReaderWatch {
@@ -78,10 +79,12 @@ export class ReaderWatch {
   async #run(): Promise<void> {
     const signal = this.#abort.signal;
     await this.#first;
+    let retry: number = RETRY_MS.FIRST;
     while (!signal.aborted) {
       try {
         for await (const e of this.deps.monitor(signal)) {
           if (signal.aborted) break;
+          retry = RETRY_MS.FIRST;
           await this.#onEvent(e);
         }
       } catch (e) {
@@ -89,7 +92,8 @@ export class ReaderWatch {
         this.#problem = e instanceof Error ? e.message : String(e);
         this.hub.publish({ event: "readers", data: { readers: this.#readers, problem: this.#problem } });
       }
-      if (!signal.aborted) await new Promise((r) => setTimeout(r, RETRY_MS));
+      if (!signal.aborted) await new Promise((r) => setTimeout(r, retry));
+      retry = Math.min(retry * 2, RETRY_MS.MAX);
     }
   }
 
@@ -102,6 +106,9 @@ export class ReaderWatch {
   /** Stop following the monitor. */
   async stop(): Promise<void> {
     this.#abort.abort();
-    await this.#loop?.catch(() => undefined);
+    // A monitor that ignores the signal must not hold the shutdown.
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    await Promise.race([this.#loop?.catch(() => undefined), new Promise((r) => (timer = setTimeout(r, 1000)))]);
+    clearTimeout(timer);
   }
 }

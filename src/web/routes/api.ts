@@ -42,6 +42,15 @@ async function capFrom(form: Record<string, unknown>): Promise<Uint8Array> {
   return new Uint8Array(await file.arrayBuffer());
 }
 
+/** The request's form; a body that is not a readable form is bad input (400), not a server error. */
+async function formBody(c: Context): Promise<Record<string, unknown>> {
+  try {
+    return await c.req.parseBody();
+  } catch (error) {
+    throw new UsageError("The request body is not a readable form: send the CAP file as multipart/form-data", { cause: error });
+  }
+}
+
 async function jsonBody(c: Context): Promise<Record<string, unknown>> {
   try {
     const v: unknown = await c.req.json();
@@ -81,7 +90,7 @@ export function apiRoutes(s: DashboardState): Hono {
 
   api.post("/cap/inspect", async (c) => {
     try {
-      const cap = await capFrom(await c.req.parseBody());
+      const cap = await capFrom(await formBody(c));
       return c.json({ ok: true, cap: await s.deps.ops.inspectCap(cap) });
     } catch (e) {
       return fail(c, e);
@@ -92,7 +101,7 @@ export function apiRoutes(s: DashboardState): Hono {
     const reader = c.req.param("reader");
     try {
       await knownReader(s, reader);
-      const form = await c.req.parseBody();
+      const form = await formBody(c);
       const cap = await capFrom(form);
       const summary = await s.deps.ops.inspectCap(cap);
       const via = form.via === "web" ? "web" : "gp";

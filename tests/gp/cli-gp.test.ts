@@ -133,12 +133,47 @@ describe("errors are one line and exit 1", () => {
   });
 });
 
-test("webcard demo prints what happened", () => {
+test("webcard demo installs through the web-card flow and prints its four steps, then the registry", () => {
   const r = webcard(["demo"]);
-  expect(r.code).toBe(0);
-  expect(r.stdout).toContain("Built a sample applet with the CAP builder");
-  expect(r.stdout).toContain("APP: F077656263617201 (selectable)");
-  expect(r.stdout).toContain("PKG: F0776562636172 (loaded)");
+  expect({ code: r.code, stderr: r.stderr }).toEqual({ code: 0, stderr: "" });
+  const lines = r.stdout.split("\n");
+  // Each step, in order, as it happened on the link (session ids: 01-7F opened by the terminal, 81-FF by the card).
+  const expected = [
+    /^Built a sample applet with the CAP builder: package F0776562636172 /,
+    /^Selected the card's link application and opened a secure channel in it: SCP03 security level 01 \(C-MAC\), default test keys KCV ENC [0-9A-F]{6} /,
+    /^1\. Session 01, opened by the terminal .*loading page$/,
+    /^ {5}=> GET \/loader HTTP\/1\.1 \(\d+ bytes\)$/,
+    /^ {5}<= HTTP\/1\.1 202 Accepted \(\d+ bytes\)$/,
+    /^2\. Session 81, opened by the card \(card agent 02 -> terminal agent 01\): the loader delivers its parameters$/,
+    /^ {5}<= POST \/webcard\/loader-parameters HTTP\/1\.1 \(\d+ bytes\)$/,
+    /^ {5}CAP versions 2\.1, 2\.2; free memory \d+ bytes; block size \d+; security level 01 \(C-MAC\)$/,
+    /^ {5}nonce [0-9A-F]{32}; script \/cgi-bin\/load$/,
+    /^3\. Session 02, opened by the terminal .*: OL posts the loading file to \/cgi-bin\/load$/,
+    /^ {5}=> POST \/cgi-bin\/load HTTP\/1\.1 \(\d+ bytes\)$/,
+    /^ {5}<= HTTP\/1\.1 200 OK \(\d+ bytes\)$/,
+    /^4\. The card's CGI gateway ran \/cgi-bin\/load; .* orders to the card manager:$/,
+    /^ {5}INSTALL \[for load\] F0776562636172$/,
+    /^ {5}LOAD \d+ bytes$/,
+    /^ {5}INSTALL \[for install and make selectable\] F077656263617201 as F077656263617201$/,
+    /^ {3}package F0776562636172 loaded and installed \(2 EXCHANGE round trips after authentication\)$/,
+    /^ {3}APP: F05745424341524401 \(selectable\)$/,
+    /^ {3}APP: F077656263617201 \(selectable\)$/,
+    /^ {3}PKG: F0776562636172 \(loaded\)$/,
+    /^Done in [\d.]+ s\./,
+  ];
+  let at = 0;
+  for (const re of expected) {
+    const found = lines.findIndex((l, i) => i >= at && re.test(l));
+    expect({ re: re.source, found: found >= 0 }).toEqual({ re: re.source, found: true });
+    at = found + 1;
+  }
   const j = JSON.parse(webcard(["demo", "--json"]).stdout);
+  expect(j).toMatchObject({ ok: true, via: "web", channel: { scp: "03", level: "mac" }, result: { status: 200 }, exchanges: 2 });
   expect(j.installed).toEqual([{ applet: "F077656263617201", instance: "F077656263617201" }]);
+  expect(j.steps.session1).toMatchObject({ id: "01", opener: "terminal", messages: [{ line: "GET /loader HTTP/1.1" }, { line: "HTTP/1.1 202 Accepted" }] });
+  expect(j.steps.session2).toMatchObject({ id: "81", opener: "card", parameters: { capVersions: ["2.1", "2.2"], securityLevel: "01 (C-MAC)", script: "/cgi-bin/load" } });
+  expect(j.steps.session2.parameters.nonce).toMatch(/^[0-9A-F]{32}$/);
+  expect(j.steps.session3.messages[0].line).toBe("POST /cgi-bin/load HTTP/1.1");
+  expect(j.steps.orders).toEqual(["INSTALL [for load] F0776562636172", `LOAD ${j.cap.lfdbBytes} bytes`, "INSTALL [for install and make selectable] F077656263617201 as F077656263617201"]);
+  expect(j.registry.apps.map((a: { aid: string }) => a.aid)).toEqual(expect.arrayContaining(["F05745424341524401", "F077656263617201"]));
 });

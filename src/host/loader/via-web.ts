@@ -1,7 +1,8 @@
 /** `webcard install --via web`: OL over the link to the card's own web server. */
 import { parseLoadFile, type CapFile } from "../../stack/cap/load-file.ts";
 import { defaultKeys } from "../../stack/gp/keys.ts";
-import type { SecureChannelOptions } from "../../stack/gp/secure-channel.ts";
+import type { KeyCheckValues } from "../../stack/gp/keys.ts";
+import type { ScpLevel, SecureChannelOptions } from "../../stack/gp/secure-channel.ts";
 import { TERMINAL_AGENT } from "../../stack/link/constants.ts";
 import type { LoaderParameters } from "../../stack/web/port.ts";
 import type { Transport } from "../../stack/transport/transport.ts";
@@ -22,6 +23,8 @@ export interface ViaWebOptions {
 export interface ViaWebResult extends WebInstallResult {
   /** EXCHANGE commands sent after authentication. */
   exchanges: number;
+  /** The secure channel the link ran in (key check values only), when one was opened. */
+  channel: { scp: 2 | 3; level: ScpLevel; kcvs: KeyCheckValues } | undefined;
 }
 
 /** Install `cap` (CAP or IJC bytes, or a parsed CapFile) through the card's web server: the four steps of DESIGN.md. */
@@ -56,5 +59,6 @@ export async function installViaWeb(
     nonce: options.nonce,
     trace: options.trace,
   });
-  return { ...result, exchanges: web.client.exchanges };
+  const channel = web.channel ? { scp: web.channel.scp, level: web.channel.level, kcvs: { ...web.channel.kcvs } } : undefined;
+  return { ...result, exchanges: web.client.exchanges, channel };
 }

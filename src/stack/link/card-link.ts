@@ -140,6 +140,8 @@ export class CardLink {
     } catch {
       response = INTERNAL_ERROR;
     }
+    // A later frame of the same command may have aborted the session (ERROR already queued): drop the answer.
+    if (!this.endpoint.openSessions().some((s) => s.id === session.id)) return;
     this.endpoint.send(session.id, response, peerClosed);
   }
 }

@@ -12,6 +12,7 @@ import type { EventHub } from "./event-hub.ts";
 import type { KeyStore } from "./key-store.ts";
 import type { TraceLog } from "./trace-log.ts";
 import { errorLine } from "./errors.ts";
+import { SwError, TransportError } from "../stack/errors.ts";
 
 /** How a background operation ended. */
 export interface OpResult {
@@ -34,7 +35,22 @@ export class Operations {
     private readonly hub: EventHub,
     private readonly trace: TraceLog,
     private readonly keys: KeyStore,
+    /** Whether the card has left `reader` (asked after a failure that is not the card's refusal). */
+    private readonly cardGone: (reader: string) => Promise<boolean> = async () => false,
   ) {}
+
+  /**
+   * The line for a failed operation. A card pulled out mid-way shows up as
+   * whatever the transport saw (no answer, a short answer); when the card
+   * is gone, say that first.
+   */
+  async #failure(reader: string, what: string, error: unknown): Promise<string> {
+    const line = errorLine(error);
+    if (error instanceof SwError) return line;
+    if (error instanceof TransportError && error.kind === "removed") return line;
+    if (!(await this.cardGone(reader).catch(() => false))) return line;
+    return `The card was pulled out of '${reader}' while ${what} (${line}): insert it and try again`;
+  }
 
   /** Run `fn` on the card in `reader` now; throws busy if another operation holds it. */
   async run<T>(reader: string, what: string, fn: (ctx: OpContext) => Promise<T>): Promise<T> {
@@ -69,7 +85,8 @@ export class Operations {
         const message = await this.#withCard(reader, (ctx) => fn(ctx, id));
         result = { id, reader, what, ok: true, message };
       } catch (e) {
-        result = { id, reader, what, ok: false, message: errorLine(e) };
+        release();
+        result = { id, reader, what, ok: false, message: await this.#failure(reader, what, e) };
       } finally {
         release();
       }

@@ -15,6 +15,9 @@ import type { Secrets } from "./security.ts";
 /** Uploads larger than this are refused with 413 (a CAP file is rarely over 100 KB). */
 export const MAX_UPLOAD_BYTES = 4 * 1024 * 1024;
 
+const GONE_CHECKS = 4;
+const GONE_INTERVAL_MS = 400;
+
 export class DashboardState {
   readonly hub = new EventHub();
   readonly locks = new CardLocks();
@@ -30,7 +33,20 @@ export class DashboardState {
   ) {
     this.trace = new TraceLog(this.hub);
     this.watch = new ReaderWatch(deps, this.hub);
-    this.ops = new Operations(deps, this.locks, this.hub, this.trace, this.keys);
+    this.ops = new Operations(deps, this.locks, this.hub, this.trace, this.keys, (reader) => this.#cardGone(reader));
+  }
+
+  /**
+   * Whether the card has left `reader`: PC/SC notices a removal by polling
+   * (vpcd about every 400 ms), so look a few times before saying no.
+   */
+  async #cardGone(reader: string): Promise<boolean> {
+    for (let i = 0; i < GONE_CHECKS; i++) {
+      const r = (await this.watch.refresh()).find((x) => x.name === reader);
+      if (!r?.cardPresent) return true;
+      await new Promise((resolve) => setTimeout(resolve, GONE_INTERVAL_MS));
+    }
+    return false;
   }
 
   /** The reader called `name`, re-reading the list once if it is not known yet. */

@@ -112,6 +112,22 @@ describe("install", () => {
     expect((await req(`/cards/${READER}/panel`)).status).toBe(200);
   });
 
+  test("a removal seen only as a malformed answer is named as the card pulled out", async () => {
+    const { req, fake, dash } = await testDashboard();
+    let open!: () => void;
+    fake.gate = new Promise((r) => (open = r));
+    fake.removalError = new Error("Response APDU too short: 0 bytes, need the 2-byte SW");
+    const events = collect(dash);
+    expect((await req(`/api/cards/${READER}/install`, { method: "POST", body: capForm(900, INSTANCES) })).status).toBe(202);
+    fake.readers[0]!.cardPresent = false;
+    open();
+    await until(() => events.some((e) => e.event === "done"));
+    const done = events.find((e) => e.event === "done")!.data as { ok: boolean; message: string };
+    expect(done.message).toBe(
+      `The card was pulled out of '${FAKE_READER}' while installing 0102030405 (Response APDU too short: 0 bytes, need the 2-byte SW): insert it and try again`,
+    );
+  });
+
   test("bad instance AIDs and privileges are refused before any APDU", async () => {
     const { req, fake } = await testDashboard();
     const before = fake.opened;

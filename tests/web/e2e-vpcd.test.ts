@@ -10,7 +10,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import type { BrowserContext, Page } from "playwright-core";
 import { claimReader, pcscUsable, type VpcdReader } from "../harness/pcscd.ts";
-import { CHROMIUM, ROOT, SCREENSHOTS, launchBrowser, startUi, type RunningUi } from "./browser.ts";
+import { CHROMIUM, FIXTURES, ROOT, SCREENSHOTS, launchBrowser, startUi, type RunningUi } from "./browser.ts";
 
 const usable = pcscUsable && existsSync(CHROMIUM);
 const WAIT = { timeout: 20_000 };
@@ -23,8 +23,9 @@ let dir: string;
 let cardProc: ReturnType<typeof Bun.spawn> | undefined;
 
 /** Put a card into the claimed reader: a child process attached to its vpcd port. */
-async function insertCard(limitMs = 20_000): Promise<void> {
-  const proc = Bun.spawn([process.execPath, resolve(ROOT, "tests/web/vpcd-card.ts"), String(reader.port), join(dir, "card.sqlite")], {
+async function insertCard(limitMs = 20_000, loadDelayMs = 0): Promise<void> {
+  const args = [resolve(ROOT, "tests/web/vpcd-card.ts"), String(reader.port), join(dir, "card.sqlite"), String(loadDelayMs)];
+  const proc = Bun.spawn([process.execPath, ...args], {
     cwd: ROOT,
     stdout: "pipe",
     stderr: "ignore",
@@ -123,3 +124,28 @@ test.if(usable)("the card page shows the removal, then the card again when it co
   await page.locator("#registry").waitFor(WAIT);
   expect(await page.locator("#card-panel").textContent()).toContain("A000000151000000");
 }, 90_000);
+
+test.if(usable)("a card pulled out mid-install: the error in one line, then the page recovers", async () => {
+  await removeCard();
+  await page.locator('#card-panel [data-state="no-card"]').waitFor(WAIT);
+  // A card that takes 40 ms per LOAD block: the 89-block load lasts seconds.
+  await insertCard(20_000, 40);
+  await page.locator("#registry").waitFor(WAIT);
+  await page.setInputFiles("#cap-file", resolve(FIXTURES, "jcalgtest_AlgTest_v1.7.4_jc222.cap"));
+  await page.locator("#cap-summary").waitFor({ state: "visible" });
+  await page.getByRole("button", { name: "Load and install" }).click();
+  await page.locator("#install-progress-text").getByText(/^Block ([5-9]|\d\d) of 89/).waitFor(WAIT);
+  await removeCard();
+  await page.locator("#install-result.error").waitFor(WAIT);
+  const line = (await page.locator("#install-result").textContent()) ?? "";
+  expect(line).toMatch(/^The card was pulled out of|card removed from/);
+  expect(line).not.toContain("\n");
+  await page.locator("#card-banner").getByText("The card was removed").waitFor(WAIT);
+  await page.screenshot({ path: resolve(SCREENSHOTS, "install-card-pulled.png") });
+  // The card comes back: the page reads it again; the unfinished load was discarded.
+  await insertCard();
+  await page.locator("#card-banner").waitFor({ state: "hidden", ...WAIT });
+  await page.locator("#registry").waitFor(WAIT);
+  expect(await page.locator('#registry-files tr[data-aid="4A43416C6754657374"]').count()).toBe(0);
+  expect(await page.locator("#install-button").isEnabled()).toBe(true);
+}, 120_000);

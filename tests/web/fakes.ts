@@ -17,6 +17,8 @@ export interface Fake {
   emit(e: ReaderEvent): void;
   /** When set, install waits for it before finishing. */
   gate?: Promise<void>;
+  /** When set, a command on a card that is gone fails with this plain error instead of "removed". */
+  removalError?: Error;
   opened: number;
 }
 
@@ -99,7 +101,7 @@ export function makeFake(): Fake {
       return {
         name: reader,
         async transmit() {
-          if (!present(reader)) throw new TransportError("removed", `The card was removed from '${reader}'`);
+          if (!present(reader)) throw fake.removalError ?? new TransportError("removed", `The card was removed from '${reader}'`);
           return Uint8Array.of(0x90, 0x00);
         },
         async close() {},

@@ -201,10 +201,10 @@ describe("web-card flow through pcscd + vpcd", () => {
     "a card without the link (--no-link): auto chooses the bridge; the trace shows its sessions and the orders as GP APDUs",
     async () => {
       const { name } = await cardWith(false);
-      const run = webcard(["install", join(CAPS, "kaoh_helloworld.cap"), "-r", name, "--trace"]);
+      const run = webcard(["install", join(CAPS, ALGTEST), "-r", name, "--trace"]);
       expect({ code: run.code, stdout: run.stdout }).toEqual({
         code: 0,
-        stdout: "Loaded package D0D1D2D3D4D501 through the bridge: package D0D1D2D3D4D501 loaded and installed\nInstalled applet D0D1D2D3D4D50101\n",
+        stdout: "Loaded package 4A43416C6754657374 through the bridge: package 4A43416C6754657374 loaded and installed\nInstalled applet 4A43416C675465737431\n",
       });
       const missing = missingInOrder(run.stderr, [
         /^=> 00A4040009F0574542434152440100$/m,
@@ -221,14 +221,15 @@ describe("web-card flow through pcscd + vpcd", () => {
         /^=> 84E8/m, // LOAD
         /^=> 84E60C00/m, // INSTALL [for install and make selectable]
         /^bridge: session 3 <= HTTP\/1\.1 200 OK$/m,
-        /^order: INSTALL \[for load\] D0D1D2D3D4D501$/m,
-        /^order: LOAD 247 bytes$/m,
-        /^order: INSTALL \[for install and make selectable\] D0D1D2D3D4D50101 as D0D1D2D3D4D50101$/m,
+        /^order: INSTALL \[for load\] 4A43416C6754657374$/m,
+        /^order: LOAD 21870 bytes$/m,
+        /^order: INSTALL \[for install and make selectable\] 4A43416C675465737431 as 4A43416C675465737431$/m,
       ]);
       expect({ missing, trace: missing.length ? run.stderr : "" }).toEqual({ missing: [], trace: "" });
-      expect(run.stderr.match(/^progress: LOAD 247\/247 bytes$/gm)).toHaveLength(1);
-      expect(registry(name)).toContain("app D0D1D2D3D4D50101 selectable - D0D1D2D3D4D501");
-      expect(webcard(["delete", "D0D1D2D3D4D501", "--force", "-r", name]).code).toBe(0);
+      expect(run.stderr.match(/^=> 84E8/gm)).toHaveLength(89); // 21,870 bytes in LOAD blocks of 247
+      expect(run.stderr.match(/^progress: LOAD 21870\/21870 bytes$/gm)).toHaveLength(1);
+      expect(registry(name)).toContain("app 4A43416C675465737431 selectable - 4A43416C6754657374");
+      expect(webcard(["delete", "4A43416C6754657374", "--force", "-r", name]).code).toBe(0);
     },
     60_000,
   );

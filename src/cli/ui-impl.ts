@@ -8,6 +8,7 @@
 import type { Context, GlobalFlags } from "./context.ts";
 import { UsageError } from "../stack/errors.ts";
 import { withIsoResponses } from "../stack/transport/get-response.ts";
+import { withTrace } from "../stack/transport/trace.ts";
 import type { CardConnection, DashboardDeps, ReaderEvent, ReaderInfo } from "../web/deps.ts";
 import { gpOps } from "../web/gp-ops.ts";
 import { serveDashboard } from "../web/serve.ts";
@@ -115,7 +116,7 @@ async function* merge(streams: AsyncIterable<ReaderEvent>[], signal: AbortSignal
 }
 
 /** The dashboard's deps over the given reader sources. */
-export function depsFrom(sources: ReaderSource[]): DashboardDeps {
+export function depsFrom(sources: ReaderSource[], traceSink?: (line: string) => void): DashboardDeps {
   return {
     async listReaders() {
       const lists: ReaderInfo[] = [];
@@ -136,7 +137,8 @@ export function depsFrom(sources: ReaderSource[]): DashboardDeps {
       const source = sources.find((s) => s.owns(reader));
       if (!source) throw new UsageError(`No reader named '${reader}'`);
       const raw = await source.openCard(reader);
-      const iso = withIsoResponses(raw);
+      // --trace mirrors the dashboard's APDU trace panel on stderr.
+      const iso = withIsoResponses(traceSink ? withTrace(raw, traceSink, { label: reader }) : raw);
       return { ...iso, transmit: iso.transmit, close: () => raw.close() };
     },
     ops: gpOps(),
@@ -158,7 +160,7 @@ export async function uiCommand(ctx: Context, flags: UiFlags): Promise<void> {
   const port = portFrom(flags.port);
   const sources: ReaderSource[] = [await pcscSource()];
   if (flags.sim !== undefined && flags.sim !== false) sources.push(await simSource(flags.sim));
-  const served = serveDashboard(depsFrom(sources), { port });
+  const served = serveDashboard(depsFrom(sources, ctx.trace ? ctx.err : undefined), { port });
   if (ctx.json) ctx.printJson({ url: served.url, port: served.port });
   else ctx.out(`webcard dashboard: ${served.url}`);
   ctx.err("Keep this URL private: its token opens the dashboard. Stop with Ctrl+C.");

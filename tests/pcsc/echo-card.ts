@@ -5,6 +5,7 @@
  *   80 EC 00 00 Lc data  ECHO: the data back, 9000 (short or extended)
  *   80 E2 P1 P2 Le       GET N: P1P2 bytes (0000 = 65,536) of 00 01 02 ..., 9000
  *   80 E4 ...            COUNT: number of commands since power on (4 bytes), 9000
+ *   80 EE ...            SHORT: a one-byte answer, no SW (as a card dying mid-answer)
  *   anything else        6D00
  */
 import { CommandApdu } from "../../src/stack/apdu.ts";
@@ -26,7 +27,7 @@ export function uniqueAtr(tag: Uint8Array = crypto.getRandomValues(new Uint8Arra
   return atr;
 }
 
-export const INS = { SELECT: 0xa4, ECHO: 0xec, GET: 0xe2, COUNT: 0xe4 } as const;
+export const INS = { SELECT: 0xa4, ECHO: 0xec, GET: 0xe2, COUNT: 0xe4, SHORT: 0xee } as const;
 
 const OK = [0x90, 0x00];
 
@@ -78,6 +79,8 @@ export class EchoCard implements VirtualCard {
         const c = this.commands;
         return new Uint8Array([c >>> 24, (c >>> 16) & 0xff, (c >>> 8) & 0xff, c & 0xff, ...OK]);
       }
+      case INS.SHORT:
+        return new Uint8Array([0x90]);
       default:
         return new Uint8Array([0x6d, 0x00]);
     }

@@ -89,6 +89,15 @@ describe.if(isolationUsable)("failures", () => {
     expect(r.ticks).toBeGreaterThan(10);
   });
 
+  test("an answer with no status word is a clear error, and the card still works", () => {
+    expect(r.mute).toEqual({
+      name: "TransportError",
+      kind: "protocol",
+      message: "card in Virtual PCD 00 00 answered 1 byte(s), without a status word (reconnect the card and try again)",
+    });
+    expect(r.afterMute).toBe("CAFE9000");
+  });
+
   test("after a timeout the session is reset and works again once the card answers", () => {
     expect(r.afterTimeout).toBe("CAFE9000");
   });

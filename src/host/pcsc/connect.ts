@@ -105,11 +105,22 @@ export class ReaderSession implements ReaderConnection {
       // After a timeout the stuck worker was abandoned: reconnect in a new one.
       if (!this.#thread?.alive) await this.open();
       const thread = this.#thread!;
+      let response: Uint8Array;
       try {
-        return await thread.transmit(command, this.#timeoutMs);
+        response = await thread.transmit(command, this.#timeoutMs);
       } catch (e) {
         throw await this.#explain(thread, e);
       }
+      // vpcd reports success with no bytes when the card goes away mid-command:
+      // a response without its two SW bytes is a failed exchange, never data.
+      if (response.length < 2) {
+        if (await this.#leaves(thread)) throw removedError(this.readerName);
+        throw new TransportError(
+          "protocol",
+          `card in ${this.readerName} answered ${response.length} byte(s), without a status word (reconnect the card and try again)`,
+        );
+      }
+      return response;
     });
   }
 

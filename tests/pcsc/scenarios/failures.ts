@@ -30,6 +30,9 @@ await scenario(async (pcscd) => {
     let conn!: ReaderConnection;
     await waitPresent(async () => (conn = await connectReader({ reader: "00 00", timeoutMs: TIMEOUT_MS })));
     const before = toHex(await conn.transmit(ECHO));
+    // 0. An answer without a status word is an error, never data.
+    const mute = await failureOf(conn.transmit(new Uint8Array([0x80, INS.SHORT, 0, 0])));
+    const afterMute = await conn.transmit(ECHO).then(toHex, (e: Error) => e.message);
     card.kill("SIGSTOP");
     let ticks = 0;
     const ticker = setInterval(() => ticks++, 50);
@@ -62,7 +65,7 @@ await scenario(async (pcscd) => {
     const atrAfter = toHex(conn.atr);
     await conn.close();
 
-    return { before, stopped, elapsedMs, ticks, afterTimeout, killed, killedAgain, reconnected, afterReconnect, atrAfter, atr: toHex(atr), timeoutMs: TIMEOUT_MS };
+    return { before, mute, afterMute, stopped, elapsedMs, ticks, afterTimeout, killed, killedAgain, reconnected, afterReconnect, atrAfter, atr: toHex(atr), timeoutMs: TIMEOUT_MS };
   } finally {
     for (const c of children) {
       c.kill("SIGCONT");

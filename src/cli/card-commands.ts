@@ -14,7 +14,7 @@ export function register(cli: CAC): void {
     .option("--java-card <version>", "Java Card API the card ships: 2.1.1, 2.2.1, 2.2.2, 3.0.1, 3.0.4, 3.0.5 or 3.1 (default 3.0.5)")
     .option("--open", "Allow content management without a secure channel (test vectors)")
     .option("--reset", "Restore the factory state before starting (forgets packages, keys, counters)")
-    .option("--no-link", "Run without the web-card link application (a plain GlobalPlatform card)")
+    .option("--no-link", "Leave out the web-card link application, for a plain GlobalPlatform card (the link is on by default)")
     .example("webcard sim --vpcd 127.0.0.1:35963 --state /tmp/card.sqlite")
     .example("opensc-tool -r 'Virtual PCD 00 00' -s 00A4040008A000000151000000")
     .action((flags: SimFlags) =>

@@ -39,6 +39,12 @@ describe("chooseReader", () => {
     expect(() => chooseReader(none, undefined, undefined)).toThrow("no card in any reader");
   });
 
+  test("the listing of an ambiguity numbers readers as -r counts them", () => {
+    const two = readers.map((r, i) => ({ ...r, cardPresent: i > 0 }));
+    expect(() => chooseReader(two, undefined, undefined)).toThrow("choose one with -r: 2: Virtual PCD 00 00 (card); 3: Virtual PCD 00 01 (card)");
+    expect(() => chooseReader(readers, "pcd", undefined)).toThrow("be more precise: 2: Virtual PCD 00 00 (card); 3: Virtual PCD 00 01");
+  });
+
   test("one reader without a card is still chosen (connecting says there is no card)", () => {
     expect(chooseReader([{ name: "Only", cardPresent: false }], undefined, undefined)).toBe("Only");
   });

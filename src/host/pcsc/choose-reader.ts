@@ -11,8 +11,9 @@ export interface ReaderChoiceInfo {
   cardPresent: boolean;
 }
 
-function listing(readers: readonly ReaderChoiceInfo[]): string {
-  return readers.map((r, i) => `${i + 1}: ${r.name}${r.cardPresent ? " (card)" : ""}`).join("; ");
+/** The readers of `shown`, numbered by their place in `all` (the number `-r` takes). */
+function listing(all: readonly ReaderChoiceInfo[], shown: readonly ReaderChoiceInfo[] = all): string {
+  return shown.map((r) => `${all.indexOf(r) + 1}: ${r.name}${r.cardPresent ? " (card)" : ""}`).join("; ");
 }
 
 /** The reader named by `choice` (or the environment), or the only one holding a card. */
@@ -28,7 +29,7 @@ export function chooseReader(readers: readonly ReaderChoiceInfo[], choice?: stri
     if (readers.length === 1) return readers[0]!.name;
     throw new UsageError(`no card in any reader; readers: ${listing(readers)}`, { hint: "insert a card, or choose a reader with -r" });
   }
-  throw new UsageError(`several readers hold a card, choose one with -r: ${listing(withCard)}`);
+  throw new UsageError(`several readers hold a card, choose one with -r: ${listing(readers, withCard)}`);
 }
 
 function byChoice(readers: readonly ReaderChoiceInfo[], wanted: string): string {
@@ -46,5 +47,5 @@ function byChoice(readers: readonly ReaderChoiceInfo[], wanted: string): string 
   const matches = readers.filter((r) => r.name.toLowerCase().includes(needle));
   if (matches.length === 1) return matches[0]!.name;
   if (matches.length === 0) throw new UsageError(`no reader matches '${wanted}'; readers: ${listing(readers)}`);
-  throw new UsageError(`'${wanted}' matches several readers, be more precise: ${listing(matches)}`);
+  throw new UsageError(`'${wanted}' matches several readers, be more precise: ${listing(readers, matches)}`);
 }

@@ -80,6 +80,29 @@ export class PcscThread {
     this.#worker.unref();
   }
 
+  /** Whether the worker is inside a PC/SC call (after a timeout: still stuck in it). */
+  get busy(): boolean {
+    return Atomics.load(this.#ch.words, WORD.STATE) === STATE.REQUEST;
+  }
+
+  /**
+   * Wait up to `timeoutMs` for the worker's current call to return; true when
+   * it has (an abandoned worker then exits). Nothing can end a stuck
+   * SCardTransmit from outside: SCardCancel ends only SCardGetStatusChange,
+   * and terminate() cannot interrupt native code.
+   */
+  async settled(timeoutMs: number): Promise<boolean> {
+    const w = this.#ch.words;
+    const deadline = performance.now() + timeoutMs;
+    while (Atomics.load(w, WORD.STATE) === STATE.REQUEST) {
+      const left = deadline - performance.now();
+      if (left <= 0) return false;
+      const wait = Atomics.waitAsync(w, WORD.STATE, STATE.REQUEST, left);
+      if (wait.async) await wait.value;
+    }
+    return true;
+  }
+
   /** Give up on the worker: it exits after its current call. */
   abandon(reason: Error): void {
     if (this.#dead) return;

@@ -98,6 +98,11 @@ describe.if(isolationUsable)("failures", () => {
     expect(r.afterMute).toBe("CAFE9000");
   });
 
+  test("while the card stays stopped every command times out, and no worker thread piles up", () => {
+    expect(r.stillStopped).toEqual([r.stopped, r.stopped]);
+    expect(r.threadsAfter - r.threadsBefore).toBeLessThan(2);
+  });
+
   test("after a timeout the session is reset and works again once the card answers", () => {
     expect(r.afterTimeout).toBe("CAFE9000");
   });

@@ -53,6 +53,8 @@ export class ReaderSession implements ReaderConnection {
   readonly #timeoutMs: number;
   readonly #share: number;
   #thread: PcscThread | undefined;
+  /** An abandoned worker whose timed-out call has not returned yet. */
+  #stuck: PcscThread | undefined;
   #atr: Uint8Array = new Uint8Array(0);
   #protocol: "T=0" | "T=1" | "RAW" = "T=1";
   #closed = false;
@@ -76,9 +78,20 @@ export class ReaderSession implements ReaderConnection {
     return this.#protocol;
   }
 
-  /** Connect (again) in a fresh worker. */
+  /**
+   * Connect (again) in a fresh worker. A worker still stuck in a call that
+   * timed out holds the reader in pcscd, and nothing can end that call from
+   * outside: wait (within the time limit) for it to return before starting
+   * another, so a card that never answers again costs one thread, not one
+   * per command.
+   */
   async open(): Promise<void> {
-    this.#thread?.abandon(new TransportError("closed", "session reset"));
+    const previous = this.#thread;
+    this.#thread = undefined;
+    previous?.abandon(new TransportError("closed", "session reset"));
+    if (previous?.busy) this.#stuck = previous;
+    if (this.#stuck && !(await this.#stuck.settled(this.#timeoutMs))) throw timeoutError(this.readerName, this.#timeoutMs);
+    this.#stuck = undefined;
     const thread = new PcscThread();
     this.#thread = thread;
     try {
@@ -86,6 +99,7 @@ export class ReaderSession implements ReaderConnection {
       this.#protocol = protocolName(p) ?? "T=1";
       this.#atr = (await thread.status(this.#timeoutMs)).atr;
     } catch (e) {
+      if (thread.busy) this.#stuck = thread;
       void thread.close();
       this.#thread = undefined;
       throw pcscFailure(e, this.readerName, this.#timeoutMs);

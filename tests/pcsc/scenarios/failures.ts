@@ -4,12 +4,15 @@
  * ticking; the card killed gives the removal error; the card back in the
  * reader works again after reconnect. Card processes are signalled by PID.
  */
+import { readdirSync } from "node:fs";
 import { connectReader, type ReaderConnection } from "../../../src/host/pcsc/connect.ts";
 import { toHex } from "../../../src/stack/bytes.ts";
 import { uniqueAtr, INS } from "../echo-card.ts";
 import { startCardProcess } from "../isolated.ts";
 import { scenario, failureOf } from "./run.ts";
 
+/** Threads of this process (the main thread, Bun's own, one per PC/SC worker). */
+const threadCount = () => readdirSync("/proc/self/task").length;
 const ECHO = new Uint8Array([0x80, INS.ECHO, 0, 0, 2, 0xca, 0xfe]);
 const TIMEOUT_MS = 2000;
 
@@ -40,6 +43,11 @@ await scenario(async (pcscd) => {
     const stopped = await failureOf(conn.transmit(ECHO));
     const elapsedMs = performance.now() - t0;
     clearInterval(ticker);
+    // Still stopped: more commands time out too, without a new thread each
+    // (a worker stuck in SCardTransmit cannot be ended; the session waits for it).
+    const threadsBefore = threadCount();
+    const stillStopped = [await failureOf(conn.transmit(ECHO)), await failureOf(conn.transmit(ECHO))];
+    const threadsAfter = threadCount();
     card.kill("SIGCONT");
     // The session was reset: the next command reconnects in a fresh worker.
     await Bun.sleep(500);
@@ -65,7 +73,7 @@ await scenario(async (pcscd) => {
     const atrAfter = toHex(conn.atr);
     await conn.close();
 
-    return { before, mute, afterMute, stopped, elapsedMs, ticks, afterTimeout, killed, killedAgain, reconnected, afterReconnect, atrAfter, atr: toHex(atr), timeoutMs: TIMEOUT_MS };
+    return { before, mute, afterMute, stopped, elapsedMs, ticks, stillStopped, threadsBefore, threadsAfter, afterTimeout, killed, killedAgain, reconnected, afterReconnect, atrAfter, atr: toHex(atr), timeoutMs: TIMEOUT_MS };
   } finally {
     for (const c of children) {
       c.kill("SIGCONT");

@@ -12,7 +12,22 @@ import type { EventHub } from "./event-hub.ts";
 import type { KeyStore } from "./key-store.ts";
 import type { TraceLog } from "./trace-log.ts";
 import { errorLine } from "./errors.ts";
-import { SwError, TransportError } from "../stack/errors.ts";
+import { SwError, TransportError, UsageError } from "../stack/errors.ts";
+import { LinkError } from "../stack/link/link-error.ts";
+import { WebLoadError } from "../host/loader/ol.ts";
+
+/**
+ * True when the error carries an answer of the card (a status word, an
+ * HTTP status of its web server, a link error it reported) or never reached
+ * it (bad input): the card is in the reader, no need to ask the reader.
+ */
+function cardAnswered(error: unknown): boolean {
+  for (let e = error, depth = 0; e instanceof Error && depth < 8; e = e.cause, depth++) {
+    if (e instanceof SwError || e instanceof UsageError || e instanceof WebLoadError) return true;
+    if (e instanceof LinkError && e.detectedBy === "card") return true;
+  }
+  return false;
+}
 
 /** How a background operation ended. */
 export interface OpResult {
@@ -46,7 +61,8 @@ export class Operations {
    */
   async #failure(reader: string, what: string, error: unknown): Promise<string> {
     const line = errorLine(error);
-    if (error instanceof SwError) return line;
+    // A refusal wrapped with its reason (a missing import) must not wait for the reader checks.
+    if (cardAnswered(error)) return line;
     if (error instanceof TransportError && error.kind === "removed") return line;
     if (!(await this.cardGone(reader).catch(() => false))) return line;
     return `The card was pulled out of '${reader}' while ${what} (${line}): insert it and try again`;

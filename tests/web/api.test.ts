@@ -3,6 +3,7 @@ import { describe, expect, test } from "bun:test";
 import type { HubEvent } from "../../src/web/event-hub.ts";
 import { capForm, testDashboard } from "./helpers.ts";
 import { FAKE_READER } from "./fakes.ts";
+import { SwError, WebcardError } from "../../src/stack/errors.ts";
 
 const READER = encodeURIComponent(FAKE_READER);
 const INSTANCES = [{ module: "0102030405060708", instance: "0102030405060708", privileges: "card-reset", params: "" }];
@@ -126,6 +127,20 @@ describe("install", () => {
     expect(done.message).toBe(
       `The card was pulled out of '${FAKE_READER}' while installing 0102030405 (Response APDU too short: 0 bytes, need the 2-byte SW): insert it and try again`,
     );
+  });
+
+  test("a refusal wrapped with its reason is shown at once, without asking the reader whether the card left", async () => {
+    const { req, fake, dash } = await testDashboard();
+    const line = "LOAD refused with 6A80: the card lacks imported package A0000000090003FFFFFFFF8910710002 2.6";
+    fake.installError = new WebcardError(line, { cause: new SwError("LOAD", 0x6a80), hint: "this applet needs a card that has those packages" });
+    const events = collect(dash);
+    const listedBefore = fake.listed;
+    expect((await req(`/api/cards/${READER}/install`, { method: "POST", body: capForm(900, INSTANCES) })).status).toBe(202);
+    await until(() => events.some((e) => e.event === "done"));
+    const done = events.find((e) => e.event === "done")!.data as { ok: boolean; message: string };
+    expect(done).toMatchObject({ ok: false, message: `${line} (this applet needs a card that has those packages)` });
+    // The card answered: the reader list is not polled (that took 1.6 s per refusal).
+    expect(fake.listed).toBe(listedBefore);
   });
 
   test("bad instance AIDs and privileges are refused before any APDU", async () => {

@@ -19,7 +19,11 @@ export interface Fake {
   gate?: Promise<void>;
   /** When set, a command on a card that is gone fails with this plain error instead of "removed". */
   removalError?: Error;
+  /** When set, install fails with it after its first block (a card refusal, say). */
+  installError?: Error;
   opened: number;
+  /** Times the reader list was read. */
+  listed: number;
 }
 
 export const FAKE_READER = "Fake Reader 00 00";
@@ -38,6 +42,7 @@ export function makeFake(): Fake {
       wake?.();
     },
     opened: 0,
+    listed: 0,
     deps: undefined as unknown as DashboardDeps,
   };
   const present = (reader: string) => fake.readers.find((r) => r.name === reader)?.cardPresent === true;
@@ -56,6 +61,7 @@ export function makeFake(): Fake {
         await ctx.transport.transmit(fromHex("80E8000000"));
         onProgress({ block: b, blocks, bytes: Math.round((req.cap.length * b) / blocks), totalBytes: req.cap.length });
         if (b === 1 && fake.gate) await fake.gate;
+        if (fake.installError) throw fake.installError;
       }
       fake.registry.push({ kind: "load-file", aid: fromHex("0102030405"), lifecycle: 1, privileges: 0, modules: [fromHex("0102030405060708")] });
       for (const i of req.instances) fake.registry.push({ kind: "app", aid: fromHex(i.instance), lifecycle: 7, privileges: i.privileges, modules: [], loadFileAid: fromHex("0102030405") });
@@ -80,6 +86,7 @@ export function makeFake(): Fake {
   };
   fake.deps = {
     async listReaders() {
+      fake.listed++;
       return fake.readers.map((r) => ({ ...r }));
     },
     async *monitor(signal) {

@@ -44,19 +44,23 @@ describe("refusals through the card's web server", () => {
     expect((e as Error).message).toContain("nonce");
   });
 
-  test("a reused nonce: 403", async () => {
+  test("a reused nonce: 403 (spent by its first use, in the same link session), card unchanged", async () => {
     const card = createWebCard();
-    const t = inProcessTransport(card);
-    let used = "";
-    await installViaWeb(t, capBytes("kaoh_helloworld.cap"), {}, (l) => void l, {}).then((r) => (used = r.parameters.nonce));
-    // Same selection would be needed for the nonce to live; a replay within one link session:
-    const web = await CardWeb.open(t, { secure: { keys: defaultKeys("AES"), level: "mac" } });
+    // Re-SELECT forgets every nonce, so the replay must come in the same link session to test spending.
+    const web = await CardWeb.open(inProcessTransport(card), { secure: { keys: defaultKeys("AES"), level: "mac" } });
+    const page = await (await web.fetch(cardRequest("/loader", { headers: { accept: "text/html" } }))).text();
+    const nonce = /name="nonce" value="([0-9A-F]{32})"/.exec(page)![1]!;
+    const post = (cap: string) => {
+      const form = new FormData();
+      form.set("nonce", nonce);
+      form.set("load-file", new Blob([capBytes(cap)]), cap);
+      return web.fetch(cardRequest("/cgi-bin/load", { method: "POST", body: form, headers: { accept: "application/json" } }));
+    };
+    expect((await post("kaoh_helloworld.cap")).status).toBe(200);
     const before = card.stateDigest();
-    const form = new FormData();
-    form.set("nonce", used);
-    form.set("load-file", new Blob([capBytes(ALGTEST)]), "a.cap");
-    const r = await web.fetch(cardRequest("/cgi-bin/load", { method: "POST", body: form, headers: { accept: "application/json" } }));
-    expect(r.status).toBe(403);
+    const again = await post("gppro_Empty_0102030405_2.2.1.cap");
+    expect(again.status).toBe(403);
+    expect(((await again.json()) as { message: string }).message).toContain("nonce");
     expect(card.stateDigest()).toBe(before);
   });
 

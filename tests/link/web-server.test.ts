@@ -46,6 +46,15 @@ describe("the card's web server", () => {
     expect(r.status).toBe(503);
   });
 
+  test("a CGI name that is not a script is 404, Object's own names included", async () => {
+    const t = inProcessTransport(createWebCard());
+    for (const name of ["nothing", "constructor", "toString", "__proto__", "hasOwnProperty"]) {
+      const r = await cardFetch(t, cardRequest(`/cgi-bin/${name}`, { method: "POST", body: new URLSearchParams({ a: "b" }) }));
+      expect(r.status).toBe(404);
+      expect(((await r.json()) as { message: string }).message).toBe(`No CGI script ${name}`);
+    }
+  });
+
   test("webcard fetch / prints the home page", async () => {
     const dir = mkdtempSync(join(tmpdir(), "webcard-link-"));
     const r = await webcard(["fetch", "/", "--sim", join(dir, "card.sqlite")]);

@@ -38,7 +38,9 @@ export function createCardWebApp(options: CardWebOptions): { app: Hono<Env>; non
   const nonces = options.nonces ?? new NonceBook();
   const level = options.securityLevel ?? 0x01;
   const app = new Hono<Env>();
-  const script = (env: WebEnv, name: string) => options.scripts(env).get(name) ?? DEFAULT_SCRIPTS[name];
+  // Own properties only: "/cgi-bin/constructor" must not find Object.prototype's.
+  const builtin = (name: string) => (Object.hasOwn(DEFAULT_SCRIPTS, name) ? DEFAULT_SCRIPTS[name] : undefined);
+  const script = (env: WebEnv, name: string) => options.scripts(env).get(name) ?? builtin(name);
 
   app.get("/", async (c) => {
     const { where } = await c.env.port.facts();

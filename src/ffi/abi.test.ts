@@ -32,6 +32,8 @@ int main(void) {
   P("SCARD_E_TIMEOUT", SCARD_E_TIMEOUT); P("SCARD_E_NO_SERVICE", SCARD_E_NO_SERVICE); P("SCARD_W_REMOVED_CARD", SCARD_W_REMOVED_CARD);
   P("SCARD_E_NOT_TRANSACTED", SCARD_E_NOT_TRANSACTED); P("SCARD_E_NO_SMARTCARD", SCARD_E_NO_SMARTCARD);
   P("SCARD_E_CANCELLED", SCARD_E_CANCELLED); P("SCARD_E_NO_READERS_AVAILABLE", SCARD_E_NO_READERS_AVAILABLE);
+  P("UNKNOWN", SCARD_UNKNOWN); P("ABSENT", SCARD_ABSENT); P("PRESENT", SCARD_PRESENT); P("SWALLOWED", SCARD_SWALLOWED);
+  P("POWERED", SCARD_POWERED); P("NEGOTIABLE", SCARD_NEGOTIABLE); P("SPECIFIC", SCARD_SPECIFIC);
   P("SCARD_W_CARD_NOT_AUTHENTICATED", SCARD_W_CARD_NOT_AUTHENTICATED); P("SCARD_E_SERVER_TOO_BUSY", SCARD_E_SERVER_TOO_BUSY);
   return 0;
 }
@@ -49,6 +51,12 @@ function measured(): Record<string, number> {
     rmSync(dir, { recursive: true, force: true });
   }
 }
+
+// CI installs gcc and libpcsclite-dev (.ci/run): there the layout check must run, never skip.
+const CI = process.env.CI === "true" || process.env.CI === "1";
+test.if(CI && process.platform === "linux" && process.arch === "x64")("CI has gcc and pcsc-lite's headers for the layout check", () => {
+  expect(gccUsable).toBe(true);
+});
 
 describe.if(gccUsable)("the Linux ABI row against pcsc-lite's headers compiled with gcc", () => {
   const c = gccUsable ? measured() : {};
@@ -72,11 +80,15 @@ describe.if(gccUsable)("the Linux ABI row against pcsc-lite's headers compiled w
   });
 
   test("constants", () => {
-    for (const k of ["SHARE_SHARED", "SHARE_EXCLUSIVE", "PROTOCOL_T0", "PROTOCOL_T1", "PROTOCOL_RAW", "LEAVE_CARD", "RESET_CARD", "UNPOWER_CARD", "STATE_CHANGED", "STATE_EMPTY", "STATE_PRESENT", "STATE_UNKNOWN", "STATE_UNAVAILABLE", "STATE_MUTE", "INFINITE", "MAX_ATR_SIZE"] as const) {
+    for (const k of ["SHARE_SHARED", "SHARE_EXCLUSIVE", "PROTOCOL_T0", "PROTOCOL_T1", "LEAVE_CARD", "RESET_CARD", "UNPOWER_CARD", "STATE_CHANGED", "STATE_EMPTY", "STATE_PRESENT", "STATE_UNKNOWN", "STATE_UNAVAILABLE", "STATE_MUTE", "INFINITE", "MAX_ATR_SIZE"] as const) {
       expect([k, c[k]]).toEqual([k, SCARD[k]]);
     }
     for (const k of ["SCARD_E_TIMEOUT", "SCARD_E_NO_SERVICE", "SCARD_W_REMOVED_CARD", "SCARD_E_NOT_TRANSACTED", "SCARD_E_NO_SMARTCARD", "SCARD_E_CANCELLED", "SCARD_E_NO_READERS_AVAILABLE"] as const) {
       expect([k, c[k]]).toEqual([k, CODE[k]]);
+    }
+    expect(c.PROTOCOL_RAW).toBe(L.protocolRaw);
+    for (const k of ["UNKNOWN", "ABSENT", "PRESENT", "SWALLOWED", "POWERED", "NEGOTIABLE", "SPECIFIC"] as const) {
+      expect([k, c[k]]).toEqual([k, L.cardState[k]]);
     }
     expect((PCSC_CODES as Record<number, readonly string[]>)[c.SCARD_W_CARD_NOT_AUTHENTICATED!]![0]).toBe("SCARD_W_CARD_NOT_AUTHENTICATED");
     expect((PCSC_CODES as Record<number, readonly string[]>)[c.SCARD_E_SERVER_TOO_BUSY!]![0]).toBe("SCARD_E_SERVER_TOO_BUSY");
@@ -88,6 +100,13 @@ describe("the other rows", () => {
     expect(ABIS.windows.readerState).toEqual({ size: 64, szReader: 0, pvUserData: 8, dwCurrentState: 16, dwEventState: 20, cbAtr: 24, rgbAtr: 28, atrCapacity: 36 });
     // CTL_CODE(FILE_DEVICE_SMARTCARD 0x31, 3400, METHOD_BUFFERED, FILE_ANY_ACCESS)
     expect(ABIS.windows.ctlCode(3400)).toBe(0x313520);
+  });
+  test("Windows: the constants winsmcrd.h and winscard.h give other values", () => {
+    expect(ABIS.windows.protocolRaw).toBe(0x00010000);
+    // SCardStatus states are an enumeration there: SCARD_UNKNOWN 0 ... SCARD_SPECIFIC 6.
+    expect(Object.values(ABIS.windows.cardState)).toEqual([0, 1, 2, 3, 4, 5, 6]);
+    expect(ABIS.darwin.protocolRaw).toBe(ABIS.linux.protocolRaw);
+    expect(ABIS.darwin.cardState).toEqual(ABIS.linux.cardState);
   });
   test("macOS: packed, 4-byte DWORD, rgbAtr[33]", () => {
     expect(ABIS.darwin.readerState).toEqual({ size: 61, szReader: 0, pvUserData: 8, dwCurrentState: 16, dwEventState: 20, cbAtr: 24, rgbAtr: 28, atrCapacity: 33 });

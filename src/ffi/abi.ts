@@ -21,6 +21,20 @@ export interface ReaderStateLayout {
   readonly atrCapacity: number;
 }
 
+/** The card states SCardStatus reports (pdwState). */
+export interface CardStates {
+  readonly UNKNOWN: number;
+  readonly ABSENT: number;
+  readonly PRESENT: number;
+  readonly SWALLOWED: number;
+  readonly POWERED: number;
+  readonly NEGOTIABLE: number;
+  readonly SPECIFIC: number;
+}
+
+/** pcsc-lite's (and PCSC.framework's) SCardStatus states: one bit each. */
+const PCSC_LITE_CARD_STATES: CardStates = { UNKNOWN: 0x01, ABSENT: 0x02, PRESENT: 0x04, SWALLOWED: 0x08, POWERED: 0x10, NEGOTIABLE: 0x20, SPECIFIC: 0x40 };
+
 /** What differs between PC/SC implementations. */
 export interface Abi {
   readonly platform: "linux" | "darwin" | "windows";
@@ -45,6 +59,10 @@ export interface Abi {
   readonly controlSymbol: string;
   /** SCARD_CTL_CODE(code): pcsc-lite 0x42000000 + code; Windows CTL_CODE(FILE_DEVICE_SMARTCARD, code, 0, 0). */
   ctlCode(code: number): number;
+  /** SCARD_PROTOCOL_RAW: 4 in pcsc-lite, 0x00010000 in winsmcrd.h. */
+  readonly protocolRaw: number;
+  /** SCardStatus's card states: bit flags in pcsc-lite, an enumeration (0 to 6) in winscard.h. */
+  readonly cardState: CardStates;
   /** Whether `\\?PnP?\Notification` reports readers plugged in or out. */
   readonly pnpNotification: boolean;
   /** libc for setsockopt (TCP_QUICKACK exists on Linux only). */
@@ -92,6 +110,8 @@ export const ABIS = {
     stringSuffix: "",
     controlSymbol: "SCardControl",
     ctlCode: (code: number) => 0x42000000 + code,
+    protocolRaw: 0x0004,
+    cardState: PCSC_LITE_CARD_STATES,
     pnpNotification: true,
     libc: "libc.so.6",
   },
@@ -108,6 +128,8 @@ export const ABIS = {
     stringSuffix: "",
     controlSymbol: "SCardControl132",
     ctlCode: (code: number) => 0x42000000 + code,
+    protocolRaw: 0x0004,
+    cardState: PCSC_LITE_CARD_STATES,
     pnpNotification: false,
     libc: undefined,
   },
@@ -124,6 +146,8 @@ export const ABIS = {
     stringSuffix: "A",
     controlSymbol: "SCardControl",
     ctlCode: (code: number) => ((0x31 << 16) | (code << 2)) >>> 0,
+    protocolRaw: 0x00010000,
+    cardState: { UNKNOWN: 0, ABSENT: 1, PRESENT: 2, SWALLOWED: 3, POWERED: 4, NEGOTIABLE: 5, SPECIFIC: 6 },
     pnpNotification: true,
     libc: undefined,
   },
@@ -139,7 +163,7 @@ export function abiFor(platform: string): Abi {
 /** The ABI of the running platform, chosen once. */
 export const ABI: Abi = abiFor(process.platform);
 
-/** Constants that are the same on every platform (pcsclite.h, winscard.h). */
+/** Constants that are the same on every platform (pcsclite.h, winscard.h); the others are in the rows. */
 export const SCARD = {
   SCOPE_USER: 0,
   SCOPE_SYSTEM: 2,
@@ -149,7 +173,6 @@ export const SCARD = {
   PROTOCOL_UNDEFINED: 0,
   PROTOCOL_T0: 1,
   PROTOCOL_T1: 2,
-  PROTOCOL_RAW: 4,
   PROTOCOL_T15: 8,
   LEAVE_CARD: 0,
   RESET_CARD: 1,
@@ -167,13 +190,6 @@ export const SCARD = {
   STATE_INUSE: 0x0100,
   STATE_MUTE: 0x0200,
   STATE_UNPOWERED: 0x0400,
-  /** SCardStatus states (pcsc-lite bit values). */
-  ABSENT: 0x0002,
-  PRESENT: 0x0004,
-  SWALLOWED: 0x0008,
-  POWERED: 0x0010,
-  NEGOTIABLE: 0x0020,
-  SPECIFIC: 0x0040,
   INFINITE: 0xffffffff,
   MAX_ATR_SIZE: 33,
   /** pcsc-lite keeps a change counter in the upper 16 bits of event states. */

@@ -308,7 +308,7 @@ export function transmit(card: ScardHandle, protocol: number, command: Uint8Arra
 /** What SCardStatus reports. */
 export interface CardStatus {
   reader: string;
-  /** Card state as returned (pcsc-lite: bit mask with a counter in the upper 16 bits). */
+  /** Card state as returned: ABI.cardState's values (pcsc-lite: bit mask with a counter in the upper 16 bits). */
   state: number;
   protocol: number;
   atr: Uint8Array;

@@ -33,7 +33,7 @@ const PROBE_LIMIT_MS = 3_000;
 export function protocolName(protocol: number): "T=0" | "T=1" | "RAW" | undefined {
   if (protocol === SCARD.PROTOCOL_T0) return "T=0";
   if (protocol === SCARD.PROTOCOL_T1) return "T=1";
-  if (protocol === SCARD.PROTOCOL_RAW) return "RAW";
+  if (protocol === ABI.protocolRaw) return "RAW";
   return undefined;
 }
 

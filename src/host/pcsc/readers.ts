@@ -42,7 +42,7 @@ function isCode(error: unknown, code: number): boolean {
 }
 
 /** Reader names, [] when there are none. */
-export async function readerNames(thread: PcscThread, limitMs: number): Promise<string[]> {
+export async function readerNames(thread: Pick<PcscThread, "listReaders">, limitMs: number): Promise<string[]> {
   try {
     return await thread.listReaders(limitMs);
   } catch (e) {
@@ -52,7 +52,7 @@ export async function readerNames(thread: PcscThread, limitMs: number): Promise<
 }
 
 /** Current states of `names` (no waiting). */
-export async function readerStates(thread: PcscThread, names: readonly string[], limitMs: number): Promise<ReaderStateReport[]> {
+export async function readerStates(thread: Pick<PcscThread, "getStatusChange">, names: readonly string[], limitMs: number): Promise<ReaderStateReport[]> {
   if (names.length === 0) return [];
   return thread.getStatusChange(
     names.map((reader) => ({ reader, currentState: SCARD.STATE_UNAWARE })),
@@ -94,23 +94,27 @@ export async function listReaders(options: { protocol?: boolean } = {}): Promise
   }
 }
 
-/** Follow reader and card changes until `signal` aborts (or the consumer stops). */
-export function monitorReaders(signal?: AbortSignal): AsyncIterable<ReaderEvent> {
+/** The calls the monitor makes on its worker. */
+export type MonitorThread = Pick<PcscThread, "establish" | "listReaders" | "getStatusChange" | "close" | "abandon" | "context">;
+
+/** Follow reader and card changes until `signal` aborts (or the consumer stops); `thread` is for tests. */
+export function monitorReaders(signal?: AbortSignal, thread: () => MonitorThread = () => new PcscThread()): AsyncIterable<ReaderEvent> {
   return {
-    [Symbol.asyncIterator]: () => new ReaderMonitor(signal),
+    [Symbol.asyncIterator]: () => new ReaderMonitor(signal, thread()),
   };
 }
 
 /** The events of one monitor, produced by a loop around SCardGetStatusChange in a worker. */
 class ReaderMonitor implements AsyncIterator<ReaderEvent> {
-  readonly #thread = new PcscThread();
+  readonly #thread: MonitorThread;
   readonly #abort = new AbortController();
   readonly #queue: ReaderEvent[] = [];
   #waiter: (() => void) | undefined;
   #failure: Error | undefined;
   #done = false;
 
-  constructor(signal?: AbortSignal) {
+  constructor(signal: AbortSignal | undefined, thread: MonitorThread) {
+    this.#thread = thread;
     if (signal?.aborted) this.#abort.abort();
     signal?.addEventListener("abort", () => this.#stop(), { once: true });
     void this.#run().then(
@@ -177,16 +181,19 @@ class ReaderMonitor implements AsyncIterator<ReaderEvent> {
       // Without plug-and-play notification (macOS), wake up every second to look for new readers.
       const wait = ABI.pnpNotification && request.length > 0 ? SCARD.INFINITE : 1000;
       let changes: ReaderStateReport[];
+      let relist = !ABI.pnpNotification;
       try {
         changes = await this.#thread.getStatusChange(request, wait, Number.POSITIVE_INFINITY);
       } catch (e) {
         if (isCode(e, CODE.SCARD_E_CANCELLED) && aborted()) return;
         if (isCode(e, CODE.SCARD_E_TIMEOUT)) changes = [];
-        else if (isCode(e, CODE.SCARD_E_UNKNOWN_READER) || isCode(e, CODE.SCARD_E_READER_UNAVAILABLE)) changes = [];
-        else throw e;
+        else if (isCode(e, CODE.SCARD_E_UNKNOWN_READER) || isCode(e, CODE.SCARD_E_READER_UNAVAILABLE)) {
+          // A reader went away between two waits (pcsc-lite then fails the whole call): list again.
+          changes = [];
+          relist = true;
+        } else throw e;
       }
       if (aborted()) return;
-      let relist = !ABI.pnpNotification;
       for (const s of changes) {
         if (s.reader === SCARD.PNP_NOTIFICATION) {
           if ((s.eventState & SCARD.STATE_CHANGED) !== 0) relist = true;

@@ -1,0 +1,52 @@
+import { describe, test, expect } from "bun:test";
+import { SCARD } from "../../ffi/abi.ts";
+import { CODE, PcscError } from "../../ffi/pcsc-error.ts";
+import type { ReaderStateIn } from "../../ffi/winscard.ts";
+import { monitorReaders, type MonitorThread, type ReaderEvent } from "./readers.ts";
+
+/**
+ * A worker stand-in: readers A (empty) and B (with a card); B is unplugged
+ * between two waits, so pcsc-lite fails the next wait that names it with
+ * SCARD_E_UNKNOWN_READER (seen with pcsc-lite 1.9.9). A wait without B
+ * blocks until the test aborts.
+ */
+function unpluggedBetweenWaits(signal: AbortSignal) {
+  let names = ["A", "B"];
+  let failedWaits = 0;
+  const thread: MonitorThread = {
+    context: undefined,
+    establish: async () => 1n,
+    listReaders: async () => names,
+    close: async () => undefined,
+    abandon: () => undefined,
+    getStatusChange: async (states: readonly ReaderStateIn[], waitMs: number) => {
+      if (waitMs === 0) {
+        const state = (reader: string) => (reader === "B" ? SCARD.STATE_PRESENT : reader === "A" ? SCARD.STATE_EMPTY : 0);
+        const report = states.map((s) => ({ reader: s.reader, eventState: state(s.reader), atr: new Uint8Array(0) }));
+        names = ["A"]; // B goes away once the monitor knows it
+        return report;
+      }
+      if (states.some((s) => s.reader === "B")) {
+        // A monitor that keeps asking about B spins here: stop it after a few rounds.
+        if (++failedWaits > 20) throw new PcscError("SCardGetStatusChange", CODE.SCARD_E_NO_SERVICE);
+        throw new PcscError("SCardGetStatusChange", CODE.SCARD_E_UNKNOWN_READER);
+      }
+      return new Promise((_, reject) =>
+        signal.addEventListener("abort", () => reject(new PcscError("SCardGetStatusChange", CODE.SCARD_E_CANCELLED)), { once: true }),
+      );
+    },
+  };
+  return thread;
+}
+
+describe("monitorReaders", () => {
+  test("a reader gone between two waits is reported removed (no spinning on SCARD_E_UNKNOWN_READER)", async () => {
+    const abort = new AbortController();
+    const events: ReaderEvent[] = [];
+    for await (const e of monitorReaders(abort.signal, () => unpluggedBetweenWaits(abort.signal))) {
+      events.push(e);
+      if (e.type === "reader-removed") abort.abort();
+    }
+    expect(events).toEqual([{ type: "reader-removed", reader: "B" }]);
+  });
+});

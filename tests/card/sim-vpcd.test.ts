@@ -38,7 +38,15 @@ test.if(isolationUsable)("pcsc_scan and opensc-tool see and talk to the simulate
 }, 90_000);
 
 test.if(isolationUsable)("webcard sim killed with SIGKILL during installs comes back consistent every time", async () => {
-  const r = await scenario<{ rounds: { outcome: string }[]; final: string[]; inconsistent: number; killedMidInstall: number; integrity: string; exitCode: number; pcscdRestarts: number }>(
+  const r = await scenario<{
+    rounds: { outcome: string; cap: number; refused: string[]; statesBefore: string[] }[];
+    final: string[];
+    inconsistent: number;
+    killedMidInstall: number;
+    integrity: string;
+    exitCode: number;
+    pcscdRestarts: number;
+  }>(
     "kill.ts",
     300_000,
   );
@@ -46,6 +54,13 @@ test.if(isolationUsable)("webcard sim killed with SIGKILL during installs comes 
   expect(r.rounds.length).toBe(12);
   expect(r.inconsistent).toBe(0);
   expect(r.final.every((s) => s === "absent" || s === "installed" || s === "loaded")).toBe(true);
+  // What was answered 9000 was kept: an install that completed before the kill is there after the restart.
+  const completed = r.rounds.map((round, k) => ({ round, after: (r.rounds[k + 1]?.statesBefore ?? r.final)[round.cap] }));
+  for (const { round, after } of completed.filter((c) => c.round.outcome === "completed")) {
+    expect(round.refused).toEqual([]);
+    expect(after).toBe("installed");
+  }
+  expect(completed.filter((c) => c.round.outcome === "completed").length).toBeGreaterThan(0);
   // The seeded moments do hit installs in flight (the rest land between APDUs or after the last).
   expect(r.killedMidInstall).toBeGreaterThan(0);
   console.log(`kill test: ${r.rounds.length} rounds, ${r.killedMidInstall} killed mid-install, ${r.inconsistent} inconsistent, pcscd restarted ${r.pcscdRestarts} time(s)`);

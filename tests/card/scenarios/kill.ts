@@ -80,11 +80,14 @@ async function body(pcscd: OwnPcscd): Promise<Record<string, unknown>> {
     const window = Math.round((installDuration / installApdus) * seq.length * 1.1);
     const killAfter = round === 0 ? -1 : random(Math.max(2, window));
     let done = 0;
+    const refused: string[] = [];
     const t0 = performance.now();
     const timer = killAfter >= 0 ? setTimeout(() => sim.proc.kill("SIGKILL"), killAfter) : undefined;
     const outcome = await (async () => {
       for (const a of seq) {
-        await send(a);
+        const r = await send(a);
+        const sw = toHex(r.subarray(r.length - 2));
+        if (sw !== "9000") refused.push(sw);
         done++;
       }
       return "completed";
@@ -95,7 +98,7 @@ async function body(pcscd: OwnPcscd): Promise<Record<string, unknown>> {
     }
     clearTimeout(timer);
     await conn.close().catch(() => undefined);
-    rounds.push({ round, package: toHex(cap.packageAid), killAfterMs: killAfter, apdusAnswered: done, of: seq.length, outcome, statesBefore: states });
+    rounds.push({ round, cap: round % CAPS.length, package: toHex(cap.packageAid), killAfterMs: killAfter, apdusAnswered: done, of: seq.length, refused, outcome, statesBefore: states });
     // Kill (if the timer did not fire during the install, now) and restart on the same memory.
     sim.proc.kill("SIGKILL");
     await sim.proc.exited;

@@ -74,7 +74,7 @@ describe("power lost before each APDU of an install", () => {
   }
 
   test("every position of every CAP file in the fixtures was checked and none was inconsistent", () => {
-    expect([...FIXTURES].sort()).toEqual(readdirSync(FIXTURE_DIR).filter((f) => f.endsWith(".cap")).sort());
+    expect([...FIXTURES].sort() as string[]).toEqual(readdirSync(FIXTURE_DIR).filter((f) => f.endsWith(".cap")).sort());
     const expected = FIXTURES.reduce((n, f) => n + installSequence(fixture(f)).length + 1, 0);
     expect(positions).toBe(expected);
     expect(inconsistent).toBe(0);

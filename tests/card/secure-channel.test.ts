@@ -6,6 +6,8 @@ import { defaultKeys, StaticKeys } from "../../src/stack/gp/keys.ts";
 import { openSecureChannel, type ScpLevel } from "../../src/stack/gp/secure-channel.ts";
 import { putKeyCommand } from "../../src/stack/gp/put-key.ts";
 import { parseRegistryEntries } from "../../src/stack/gp/registry.ts";
+import { scp02SessionKeys } from "../../src/stack/gp/scp02.ts";
+import { kcvHex } from "../../src/stack/crypto/kcv.ts";
 import { createSimulatedCard } from "../../src/card/sim.ts";
 import { inProcessTransport } from "../../src/card/in-process.ts";
 import { fixture } from "./fixtures.ts";
@@ -132,4 +134,58 @@ describe("PUT KEY", () => {
       c.close();
     });
   }
+});
+
+describe("every i the card offers (SCP02 15 and 55, SCP03 00, 10 and 70)", () => {
+  const CASES: [2 | 3, number, number][] = [
+    [2, 0x15, 28],
+    [2, 0x55, 28],
+    [3, 0x00, 29],
+    [3, 0x10, 32],
+    [3, 0x70, 32],
+  ];
+  for (const [scp, i, length] of CASES) {
+    const hexI = toHex(Uint8Array.of(i));
+    test(`SCP0${scp} i=${hexI}: announced in card data, INITIALIZE UPDATE of ${length} bytes, C-MAC + C-DEC install`, async () => {
+      const c = createSimulatedCard({ scp, i: { [scp]: i } });
+      c.powerOn();
+      const type = scp === 2 ? "3DES" : "AES";
+      // Card recognition data: the SCP OID 1.2.840.114283.4.<scp>.<i>.
+      expect(toHex(await c.process(fromHex("80CA006600")))).toContain(`06092A864886FC6B040${scp}${hexI}`);
+      const init = toHex(await c.process(fromHex("8050000008010203040506070800")));
+      expect(init.slice(-4)).toBe("9000");
+      expect(init.length / 2 - 2).toBe(length);
+      expect(init.slice(22, 24)).toBe(`0${scp}`);
+      if (scp === 3) expect(init.slice(24, 26)).toBe(hexI);
+      // SCP02 does not announce i in INITIALIZE UPDATE: the terminal takes it from the card data, as above.
+      const sc = await openSecureChannel(inProcessTransport(c), { keys: defaultKeys(type), level: "enc", ...(scp === 2 ? { scp02i: i } : {}) });
+      expect(sc.i).toBe(i);
+      const sws: string[] = [];
+      for (const a of sequenceFor(sc.maxCommandData)) sws.push(toHex((await sc.transmit(a)).subarray(-2)));
+      expect(sws.every((s) => s === "9000")).toBe(true);
+      // R-MAC and R-ENC only where i offers them (SCP03: bits 20 and 40).
+      if (scp === 3 && !(i & 0x20)) await expect(openSecureChannel(inProcessTransport(c), { keys: defaultKeys(type), level: "rmac" })).rejects.toThrow();
+      if (scp === 3 && i & 0x40) await openSecureChannel(inProcessTransport(c), { keys: defaultKeys(type), level: "renc" });
+      c.close();
+    });
+  }
+});
+
+test("card-side known answer (REFERENCE.md section 4): at sequence counter 0000 the SCP02 card decrypts PUT KEY with the session DEK of KCV 85272E", async () => {
+  const c = card(2);
+  const statics = defaultKeys("3DES");
+  const dek = scp02SessionKeys(statics, fromHex("0000")).dek;
+  expect(kcvHex(dek, "3DES")).toBe("85272E");
+  await openSecureChannel(inProcessTransport(c), { keys: statics, level: "mac" });
+  const sc = await openSecureChannel(inProcessTransport(c), { keys: statics, level: "mac" });
+  // The second session runs at sequence 0001: a key set encrypted with the 0000 DEK is refused there.
+  const k = fromHex("00112233445566778899AABBCCDDEEFF");
+  const keys = new StaticKeys({ enc: k, mac: k, dek: k, version: 1, type: "3DES" });
+  expect(toHex(await sc.transmit(putKeyCommand({ keys, dek, dekType: "3DES" }).toBytes()))).not.toEndWith("9000");
+  c.close();
+  const fresh = card(2);
+  const first = await openSecureChannel(inProcessTransport(fresh), { keys: statics, level: "mac" });
+  const r = toHex(await first.transmit(putKeyCommand({ keys, dek, dekType: "3DES" }).toBytes()));
+  expect(r).toBe(`01${keys.kcvs.enc}${keys.kcvs.mac}${keys.kcvs.dek}9000`);
+  fresh.close();
 });

@@ -117,6 +117,12 @@ describe.if(isolationUsable)("failures", () => {
     expect(r.afterReconnect).toBe("CAFE9000");
     expect(r.atrAfter).toBe(r.atr);
   });
+
+  test("pcscd stopped under an open session and a running monitor gives the service error", () => {
+    const service = { name: "TransportError", kind: "no-service", message: "PC/SC service not running (start pcscd)" };
+    expect(r.serviceStopped).toEqual(service);
+    expect(r.monitorStopped).toEqual(service);
+  });
 });
 
 test.if(isolationUsable)("no pcscd gives the service error (library, connect and CLI)", async () => {

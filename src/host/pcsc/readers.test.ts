@@ -2,6 +2,7 @@ import { describe, test, expect } from "bun:test";
 import { SCARD } from "../../ffi/abi.ts";
 import { CODE, PcscError } from "../../ffi/pcsc-error.ts";
 import type { ReaderStateIn } from "../../ffi/winscard.ts";
+import { TransportError } from "../../stack/errors.ts";
 import { monitorReaders, type MonitorThread, type ReaderEvent } from "./readers.ts";
 
 /**
@@ -48,5 +49,29 @@ describe("monitorReaders", () => {
       if (e.type === "reader-removed") abort.abort();
     }
     expect(events).toEqual([{ type: "reader-removed", reader: "B" }]);
+  });
+
+  test("pcscd going away mid-wait ends the monitor with the service error", async () => {
+    const thread: MonitorThread = {
+      context: undefined,
+      establish: async () => 1n,
+      listReaders: async () => {
+        if (stopped) throw new PcscError("SCardListReaders", CODE.SCARD_E_NO_SERVICE);
+        return ["A"];
+      },
+      close: async () => undefined,
+      abandon: () => undefined,
+      getStatusChange: async (states: readonly ReaderStateIn[], waitMs: number) => {
+        if (waitMs === 0) return states.map((s) => ({ reader: s.reader, eventState: SCARD.STATE_EMPTY, atr: new Uint8Array(0) }));
+        stopped = true;
+        throw new PcscError("SCardGetStatusChange", CODE.SCARD_F_COMM_ERROR); // what pcsc-lite 1.9.9 says when pcscd stops
+      },
+    };
+    let stopped = false;
+    const failure = await (async () => {
+      for await (const _ of monitorReaders(undefined, () => thread));
+    })().then(() => undefined, (e: unknown) => e);
+    expect(failure).toBeInstanceOf(TransportError);
+    expect(failure).toMatchObject({ kind: "no-service", message: "PC/SC service not running (start pcscd)" });
   });
 });

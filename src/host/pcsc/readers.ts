@@ -191,6 +191,10 @@ class ReaderMonitor implements AsyncIterator<ReaderEvent> {
           // A reader went away between two waits (pcsc-lite then fails the whole call): list again.
           changes = [];
           relist = true;
+        } else if (isCode(e, CODE.SCARD_F_COMM_ERROR)) {
+          // pcscd went away mid-wait; the next call names that (SCARD_E_NO_SERVICE) where it can.
+          await readerNames(this.#thread, LIST_LIMIT_MS);
+          throw e;
         } else throw e;
       }
       if (aborted()) return;

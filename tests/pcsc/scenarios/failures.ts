@@ -2,10 +2,13 @@
  * Failures: the card process stopped (SIGSTOP) mid-command gives the timeout
  * error within the limit plus a second while a main-thread timer keeps
  * ticking; the card killed gives the removal error; the card back in the
- * reader works again after reconnect. Card processes are signalled by PID.
+ * reader works again after reconnect; pcscd stopped under an open session
+ * and a running monitor gives the service error. Card processes are
+ * signalled by PID.
  */
 import { readdirSync } from "node:fs";
 import { connectReader, type ReaderConnection } from "../../../src/host/pcsc/connect.ts";
+import { monitorReaders } from "../../../src/host/pcsc/readers.ts";
 import { toHex } from "../../../src/stack/bytes.ts";
 import { uniqueAtr, INS } from "../echo-card.ts";
 import { startCardProcess } from "../isolated.ts";
@@ -71,9 +74,20 @@ await scenario(async (pcscd) => {
     }
     const afterReconnect = await conn.transmit(ECHO).then(toHex, (e: Error) => e.message);
     const atrAfter = toHex(conn.atr);
+
+    // 4. pcscd stopped under an open session and a running monitor: the service error for both.
+    const watching = failureOf(
+      (async () => {
+        for await (const _ of monitorReaders());
+      })(),
+    );
+    await Bun.sleep(300);
+    await pcscd.stop();
+    const serviceStopped = await failureOf(conn.transmit(ECHO));
+    const monitorStopped = await watching;
     await conn.close();
 
-    return { before, mute, afterMute, stopped, elapsedMs, ticks, stillStopped, threadsBefore, threadsAfter, afterTimeout, killed, killedAgain, reconnected, afterReconnect, atrAfter, atr: toHex(atr), timeoutMs: TIMEOUT_MS };
+    return { serviceStopped, monitorStopped, before, mute, afterMute, stopped, elapsedMs, ticks, stillStopped, threadsBefore, threadsAfter, afterTimeout, killed, killedAgain, reconnected, afterReconnect, atrAfter, atr: toHex(atr), timeoutMs: TIMEOUT_MS };
   } finally {
     for (const c of children) {
       c.kill("SIGCONT");

@@ -144,8 +144,8 @@ export async function runLoadingProgram(
   return { parameters, result, steps: { loaderStatus: page.status, loadStatus: post.status } };
 }
 
-/** The hint the GlobalPlatform path gives with a missing import (host/gp/explain.ts), so the CLI prints the same line. */
-const MISSING_IMPORT_HINT = "this applet needs a card that has those packages";
+/** The hint the GlobalPlatform path gives with one missing import (host/gp/explain.ts), so the CLI prints the same line. */
+const MISSING_IMPORT_HINT = "this applet needs a card that has that package";
 
 /**
  * The loader's reason, in the words of the GlobalPlatform path where it is

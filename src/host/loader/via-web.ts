@@ -1,5 +1,6 @@
 /** `webcard install --via web`: OL over the link to the card's own web server. */
 import { parseLoadFile, type CapFile } from "../../stack/cap/load-file.ts";
+import { WebcardError } from "../../stack/errors.ts";
 import { defaultKeys } from "../../stack/gp/keys.ts";
 import type { KeyCheckValues } from "../../stack/gp/keys.ts";
 import type { ScpLevel, SecureChannelOptions } from "../../stack/gp/secure-channel.ts";
@@ -19,6 +20,8 @@ export interface ViaWebOptions {
   nonce?: string;
 }
 
+const LINK_FAULT_HINT = "the card's link application is at fault: install with --via bridge or --via gp";
+
 /** What installViaWeb did, with the link's round-trip count. */
 export interface ViaWebResult extends WebInstallResult {
   /** EXCHANGE commands sent after authentication. */
@@ -36,14 +39,28 @@ export async function installViaWeb(
   options: ViaWebOptions = {},
 ): Promise<ViaWebResult> {
   const file = cap instanceof Uint8Array ? parseLoadFile(cap) : cap;
+  let delivered = false;
   let deliver!: (p: LoaderParameters) => void;
-  const parameters = new Promise<LoaderParameters>((resolve) => (deliver = resolve));
+  let refuse!: (e: Error) => void;
+  const parameters = new Promise<LoaderParameters>((resolve, reject) => {
+    deliver = (p) => ((delivered = true), resolve(p));
+    refuse = reject;
+  });
+  parameters.catch(() => undefined); // observed by OL after step 1
   const agents = new Map([
     [
       TERMINAL_AGENT.OL,
       async (request: Request) => {
         if (request.method !== "POST" || new URL(request.url).pathname !== "/webcard/loader-parameters") return new Response(null, { status: 404 });
-        deliver((await request.json()) as LoaderParameters);
+        let p: LoaderParameters;
+        try {
+          p = (await request.json()) as LoaderParameters;
+        } catch (error) {
+          const e = new WebcardError("The card's loader delivered parameters that are not JSON", { cause: error, hint: LINK_FAULT_HINT });
+          refuse(e);
+          throw e;
+        }
+        deliver(p);
         return new Response(null, { status: 204 });
       },
     ],
@@ -55,7 +72,13 @@ export async function installViaWeb(
     ...(options.trace ? { trace: options.trace } : {}),
     agents,
   });
-  const result = await runLoadingProgram({ fetch: (r) => web.fetch(r), parameters, origin: "http://card" }, file, choices, progress, {
+  const fetch = async (r: Request) => {
+    const response = await web.fetch(r);
+    // The link drains everything the card has before fetch returns: a 202 without the session is final.
+    if (response.status === 202 && !delivered) refuse(new WebcardError("The card's loader answered 202 but opened no session with its parameters", { hint: LINK_FAULT_HINT }));
+    return response;
+  };
+  const result = await runLoadingProgram({ fetch, parameters, origin: "http://card" }, file, choices, progress, {
     nonce: options.nonce,
     trace: options.trace,
   });

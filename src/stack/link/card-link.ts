@@ -93,7 +93,9 @@ export class CardLink {
 
   /** Process one EXCHANGE command; status words are data, never exceptions. */
   async process(command: CommandApdu, options: ExchangeOptions = {}): Promise<ResponseApdu> {
-    if (command.ins !== LINK_INS.EXCHANGE) return ResponseApdu.of(0x6d00);
+    // Section 4.1: a proprietary class (80, or 84 before the secure channel unwrapped it).
+    if ((command.cla & 0x80) === 0) return ResponseApdu.of(LINK_SW.CLA_NOT_SUPPORTED);
+    if (command.ins !== LINK_INS.EXCHANGE) return ResponseApdu.of(LINK_SW.INS_NOT_SUPPORTED);
     if (command.p2 !== 0) return ResponseApdu.of(LINK_SW.WRONG_P1P2);
     if (command.p1 === LINK_P1.RESET) {
       this.reset();

@@ -36,7 +36,8 @@ export const LINK_SW = {
   MALFORMED: 0x6a80,
   WRONG_LENGTH: 0x6700,
   WRONG_P1P2: 0x6a86,
-  NOT_SELECTED: 0x6985,
+  INS_NOT_SUPPORTED: 0x6d00,
+  CLA_NOT_SUPPORTED: 0x6e00,
 } as const;
 
 /** SW2 bits after SW1 91 (section 4.3). */

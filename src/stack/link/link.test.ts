@@ -213,3 +213,126 @@ function replaySeq(apdu: Uint8Array, seq: number): Uint8Array {
   const frames = decodeFrames(cmd.data).map((f) => (f.kind === FRAME_KIND.DATA ? { ...f, seq } : f));
   return cmd.with({ data: encodeFrames(frames) }).toBytes();
 }
+
+describe("link: every status word and error of the spec", () => {
+  const apdu = (cla: number, ins: number, p1: number, p2: number, bytes: Uint8Array = new Uint8Array(0), ne = 256) =>
+    new CommandApdu({ cla, ins, p1, p2, data: bytes, ne });
+
+  test.each([
+    ["CLA 00 (not proprietary)", apdu(0x00, 0x3c, 0, 0), 0x6e00],
+    ["INS other than EXCHANGE", apdu(0x80, 0x3e, 0, 0), 0x6d00],
+    ["P1 02", apdu(0x80, 0x3c, 2, 0), 0x6a86],
+    ["P2 01", apdu(0x80, 0x3c, 0, 1), 0x6a86],
+    ["data over tag 81", apdu(0x80, 0x3c, 0, 0, encodeFrames([openFrame(1, 1, 1), data(1, 0, "x".repeat(250))])), 0x6700],
+  ])("%s is refused with its status word, nothing applied", async (_name, command, sw) => {
+    const { card, served } = echoCard({}, false);
+    expect((await card.process(command)).sw).toBe(sw);
+    expect(card.endpoint.openSessions()).toEqual([]);
+    expect(served).toEqual([]);
+  });
+
+  test("EXCHANGE with P1 01 aborts every session", async () => {
+    const { card } = echoCard();
+    await card.process(exchange([openFrame(0x01, 1, 1), openFrame(0x02, 1, 1), data(0x01, 0, "GET")]));
+    expect(card.endpoint.openSessions().length).toBe(2);
+    expect((await card.process(new CommandApdu({ cla: 0x80, ins: 0x3c, p1: 1, p2: 0 }))).sw).toBe(0x9000);
+    expect(card.endpoint.openSessions()).toEqual([]);
+    // The ids are free again.
+    const r = await card.process(exchange([openFrame(0x01, 1, 1), data(0x01, 0, "GET", FRAME_FLAG.FIN | FRAME_FLAG.CLOSE)]));
+    expect(dec(decodeFrames(r.data)[0]!.payload)).toBe("echo:3:GET");
+  });
+
+  test("an OPEN beyond the session limit is TOO_MANY_SESSIONS; the open ones stay", async () => {
+    const { card } = echoCard({ maxSessions: 2 });
+    const r = await card.process(exchange([openFrame(0x01, 1, 1), openFrame(0x02, 1, 1), openFrame(0x03, 1, 1)]));
+    const errors = decodeFrames(r.data);
+    expect(errors.map((f) => [f.kind, f.session, f.payload[0]])).toEqual([[FRAME_KIND.ERROR, 0x03, LINK_ERROR.TOO_MANY_SESSIONS]]);
+    expect(card.endpoint.openSessions().map((s) => s.id)).toEqual([0x01, 0x02]);
+  });
+
+  test("an OPEN of an id already open is SESSION_EXISTS and the existing session is kept", async () => {
+    const { card, served } = echoCard();
+    await card.process(exchange([openFrame(0x01, 1, 1), data(0x01, 0, "GET / HT")]));
+    const r = await card.process(exchange([openFrame(0x01, 1, 1), data(0x01, 1, "TP/1.1", FRAME_FLAG.FIN | FRAME_FLAG.CLOSE)]));
+    const frames = decodeFrames(r.data);
+    expect(frames[0]!.kind).toBe(FRAME_KIND.ERROR);
+    expect(frames[0]!.payload[0]).toBe(LINK_ERROR.SESSION_EXISTS);
+    // The first session went on: its message was whole and served.
+    expect(served).toEqual(["GET / HTTP/1.1"]);
+    expect(frames[1]!.kind).toBe(FRAME_KIND.DATA);
+  });
+
+  test("DATA on a session never opened is UNKNOWN_SESSION", async () => {
+    const { card, served } = echoCard();
+    const r = await card.process(exchange([data(0x05, 0, "GET", FRAME_FLAG.FIN)]));
+    const [f] = decodeFrames(r.data);
+    expect([f!.kind, f!.session, f!.payload[0]]).toEqual([FRAME_KIND.ERROR, 0x05, LINK_ERROR.UNKNOWN_SESSION]);
+    expect(served).toEqual([]);
+  });
+
+  test("DATA after the peer's CLOSE is a PROTOCOL error", async () => {
+    const { card, served } = echoCard();
+    // CLOSE without FIN keeps the session waiting for our answer; anything more from the terminal is a violation.
+    const r = await card.process(exchange([openFrame(0x01, 1, 1), data(0x01, 0, "GET", FRAME_FLAG.CLOSE), data(0x01, 1, "more", FRAME_FLAG.FIN)]));
+    const [f] = decodeFrames(r.data);
+    expect([f!.kind, f!.payload[0]]).toEqual([FRAME_KIND.ERROR, LINK_ERROR.PROTOCOL]);
+    expect(served).toEqual([]);
+  });
+
+  test("a session the card wants to open is signalled in SW2 (91 02) until its OPEN has left", async () => {
+    const { card } = echoCard({}, false);
+    card.openSession(CARD_AGENT.LOADER, TERMINAL_AGENT.OL, enc("POST /params HTTP/1.1\r\n\r\n"));
+    // An answer with no room for the 8-byte OPEN frame: the wish stays in the status word.
+    const tight = await card.process(new CommandApdu({ cla: 0x80, ins: 0x3c, p1: 0, p2: 0, ne: 7 }));
+    expect(tight.sw).toBe(0x9103);
+    expect(tight.data.length).toBe(0);
+    const poll = await card.process(new CommandApdu({ cla: 0x80, ins: 0x3c, p1: 0, p2: 0, ne: 256 }));
+    expect(poll.sw).toBe(0x9000);
+    const frames = decodeFrames(poll.data);
+    expect(frames.map((f) => [f.kind, f.session])).toEqual([[FRAME_KIND.OPEN, 0x81], [FRAME_KIND.DATA, 0x81]]);
+    expect(toHex(frames[0]!.payload)).toBe("0201");
+  });
+
+  test("sequence numbers wrap after FFFF on a long session", async () => {
+    const { card, served } = echoCard();
+    await card.process(exchange([openFrame(0x01, 1, 1)]));
+    // 65,536 empty chunks take the receiver's seq round to 0000 again.
+    const chunks: Frame[] = [];
+    for (let seq = 0; seq <= 0xffff; seq++) chunks.push(data(0x01, seq, ""));
+    for (let i = 0; i < chunks.length; i += 8192) await card.process(exchange(chunks.slice(i, i + 8192)));
+    const r = await card.process(exchange([data(0x01, 0, "GET", FRAME_FLAG.FIN | FRAME_FLAG.CLOSE)]));
+    expect(decodeFrames(r.data)[0]!.kind).toBe(FRAME_KIND.DATA);
+    expect(served).toEqual(["GET"]);
+  });
+
+  test("a terminal agent that fails gives its session up (ABORTED): the card drops it, the terminal's own request completes", async () => {
+    const cardErrors: number[] = [];
+    const events: string[] = [];
+    let card!: CardLink;
+    card = new CardLink({
+      maxCommand: 255,
+      maxResponse: 256,
+      onEvent: (e) => void (e.type === "error" && cardErrors.push(e.code)),
+      agents: [
+        {
+          id: CARD_AGENT.HTTP,
+          name: "http",
+          serve: () => {
+            card.openSession(CARD_AGENT.LOADER, TERMINAL_AGENT.OL, enc("POST /params HTTP/1.1\r\n\r\n"), () => undefined);
+            return enc("accepted");
+          },
+        },
+        { id: CARD_AGENT.LOADER, name: "loader" },
+      ],
+    });
+    const client = await LinkClient.connect(transportTo(card, false), {
+      trace: (l) => events.push(l),
+      agents: [{ id: TERMINAL_AGENT.OL, name: "ol", serve: () => { throw new Error("not JSON"); } }],
+    });
+    expect(dec(await client.exchange(enc("GET /loader")))).toBe("accepted");
+    await client.flush();
+    expect(cardErrors).toEqual([LINK_ERROR.ABORTED]);
+    expect(card.endpoint.openSessions()).toEqual([]);
+    expect(events.some((l) => l.includes("error 07") && l.includes("not JSON"))).toBe(true);
+  });
+});

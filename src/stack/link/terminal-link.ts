@@ -134,7 +134,16 @@ export class TerminalLink {
       this.endpoint.abort(session.id, LINK_ERROR.UNKNOWN_AGENT, `no terminal agent ${session.localAgent}`);
       return;
     }
-    const response = await agent.serve(message, session);
+    let response: Uint8Array;
+    try {
+      response = await agent.serve(message, session);
+    } catch (e) {
+      // Section 7, ABORTED: this end gives the session up; the card learns it with the next command.
+      const reason = `terminal agent ${session.localAgent} failed: ${e instanceof Error ? e.message : String(e)}`;
+      this.endpoint.abort(session.id, LINK_ERROR.ABORTED, reason.slice(0, 120));
+      this.options.onEvent?.({ type: "error", session: session.id, code: LINK_ERROR.ABORTED, reason, expected: 0, detectedHere: true }, "out");
+      return;
+    }
     this.options.onEvent?.({ type: "message", session, message: response, peerClosed }, "out");
     this.endpoint.send(session.id, response, peerClosed);
   }

@@ -2,11 +2,18 @@
  * Fuzz test (seeded, bounded): random and mutated APDUs never crash the
  * card (no exception, no 6F00, always a status word), and without an
  * authenticated session they never change its persistent state (digest of
- * every table, security counters aside).
+ * every table, security counters aside), nor do state-changing commands
+ * inside a secure channel whose bytes were altered on the way.
  */
 import { test, expect } from "bun:test";
 import { concat, fromHex, toHex } from "../../src/stack/bytes.ts";
+import { CommandApdu } from "../../src/stack/apdu.ts";
+import { defaultKeys, StaticKeys } from "../../src/stack/gp/keys.ts";
+import { openSecureChannel } from "../../src/stack/gp/secure-channel.ts";
+import { putKeyCommand } from "../../src/stack/gp/put-key.ts";
+import type { Transport } from "../../src/stack/transport/transport.ts";
 import { createSimulatedCard } from "../../src/card/sim.ts";
+import { inProcessTransport } from "../../src/card/in-process.ts";
 import { FIXTURES, fixture } from "./fixtures.ts";
 import { installSequence } from "./helpers.ts";
 import { packageState } from "./registry-check.ts";
@@ -155,5 +162,59 @@ test("20,000 mutated install APDUs on an open card: no crash, the registry stays
   expect(log.filter((l) => l.startsWith("refused: LOAD")).length).toBeGreaterThan(0);
   card.reset();
   for (const cap of caps) expect((await packageState(card, cap)).state).not.toBe("inconsistent");
+  card.close();
+}, 60_000);
+
+test("3,000 state-changing commands inside a secure channel, mutated on the wire: all refused, state unchanged", async () => {
+  const log: string[] = [];
+  const card = createSimulatedCard({ log: (l) => log.push(l) });
+  const raw = inProcessTransport(card);
+  let tamper: ((wire: Uint8Array) => Uint8Array) | undefined;
+  const wire: Transport = { ...raw, transmit: (c) => raw.transmit(tamper ? tamper(c) : c) };
+  const keys = defaultKeys("AES");
+  // Something on the card for the commands to change: HelloWorld, installed through a real session.
+  const hello = fixture("kaoh_helloworld.cap");
+  const setup = await openSecureChannel(wire, { keys, level: "mac" });
+  for (const a of installSequence(hello, setup.maxCommandData)) expect(toHex((await setup.transmit(a)).subarray(-2))).toBe("9000");
+  const before = card.stateDigest();
+  const del = (aid: Uint8Array) => concat(fromHex("80E40080"), 2 + aid.length, 0x4f, aid.length, aid);
+  const commands: Uint8Array[] = [
+    del(hello.packageAid),
+    del(hello.applets[0]!.aid),
+    concat(fromHex("80F04080"), hello.applets[0]!.aid.length, hello.applets[0]!.aid),
+    fromHex("80F0807F"),
+    installSequence(fixture("gppro_Empty_0102030405_2.2.1.cap"))[0]!,
+    putKeyCommand({ keys: new StaticKeys({ enc: keys.enc, mac: keys.enc, dek: keys.enc, version: 1, type: "AES" }), dek: keys.dek, dekType: "AES" }).toBytes(),
+  ];
+  const r = rng(0x5ec);
+  let sent = 0;
+  let unknown = 0;
+  for (let n = 0; n < 3000; n++) {
+    tamper = undefined;
+    const sc = await openSecureChannel(wire, { keys, level: r.int(2) === 0 ? "mac" : "enc" });
+    tamper = (c) => {
+      // Mutate the part the C-MAC covers (header, Lc, data), never only the trailing Le; never send the original.
+      const hasLe = CommandApdu.parse(c).ne !== undefined;
+      const body = c.subarray(0, c.length - (hasLe ? 1 : 0));
+      for (;;) {
+        const m = concat(mutate(r, body), hasLe ? c.subarray(c.length - 1) : new Uint8Array(0));
+        if (toHex(m) !== toHex(c)) return m;
+      }
+    };
+    const resp = await sc.transmit(r.pick(commands));
+    sent++;
+    const sw = toHex(resp.subarray(-2));
+    if (sw === "6F00") unknown++;
+    expect(sw).not.toBe("9000");
+  }
+  expect(sent).toBe(3000);
+  expect(unknown).toBe(0);
+  expect(log.filter((l) => l.startsWith("error:"))).toEqual([]);
+  expect(card.stateDigest()).toBe(before);
+  // The same commands unmutated do change the card: the test could fail.
+  tamper = undefined;
+  const sc = await openSecureChannel(wire, { keys, level: "mac" });
+  expect(toHex(await sc.transmit(commands[0]!))).toEndWith("9000");
+  expect(card.stateDigest()).not.toBe(before);
   card.close();
 }, 60_000);

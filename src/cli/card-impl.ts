@@ -37,6 +37,8 @@ export interface SimSettings {
 }
 
 const DEFAULT_VPCD = { host: "127.0.0.1", port: 35963 } as const;
+/** How long `webcard sim` waits for vpcd before saying that it is waiting. */
+const WAIT_NOTICE_MS = 2000;
 
 function text(name: string, value: unknown): string | undefined {
   if (value === undefined || value === false) return undefined;
@@ -133,6 +135,11 @@ export async function simCommand(ctx: Context, flags: SimFlags): Promise<void> {
     process.once("SIGINT", stop);
     process.once("SIGTERM", stop);
   });
+  // Without pcscd (or with vpcd on another port) the link retries quietly: say once what it waits for.
+  const notice = setTimeout(
+    () => ctx.err(`webcard sim: waiting for vpcd at ${s.host}:${s.port} (is pcscd running with the vpcd driver?)`),
+    WAIT_NOTICE_MS,
+  );
   try {
     await Promise.race([link.connected, stopped]);
   } catch (error) {
@@ -141,6 +148,8 @@ export async function simCommand(ctx: Context, flags: SimFlags): Promise<void> {
       cause: error,
       hint: "is pcscd running with the vpcd driver (vsmartcard-vpcd)?",
     });
+  } finally {
+    clearTimeout(notice);
   }
   if (!stopping) {
     const mode = `${s.open ? ", open (no secure channel needed)" : ""}${s.link ? "" : ", no link application"}`;

@@ -1,9 +1,9 @@
 /** `webcard sim` as a user types it: help and bad options (no reader needed). */
 import { test, expect } from "bun:test";
-import { mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { webcard } from "../harness/cli.ts";
+import { CLI, webcard } from "../harness/cli.ts";
 
 test("webcard sim --help lists every option", () => {
   const r = webcard(["sim", "--help"]);
@@ -29,3 +29,35 @@ test.each([
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+/** A TCP port on 127.0.0.1 that nothing listens on (bound, then released). */
+function closedPort(): number {
+  const server = Bun.listen({ hostname: "127.0.0.1", port: 0, socket: { data() {} } });
+  const port = server.port;
+  server.stop(true);
+  return port;
+}
+
+test("without vpcd, webcard sim creates its default state file, says once what it waits for, and stops cleanly on SIGINT", async () => {
+  const home = mkdtempSync(join(tmpdir(), "webcard-sim-home-"));
+  try {
+    const env: Record<string, string | undefined> = { ...process.env, HOME: home };
+    delete env.XDG_DATA_HOME;
+    const proc = Bun.spawn([process.execPath, CLI, "sim", "--vpcd", `127.0.0.1:${closedPort()}`], { env, stdout: "pipe", stderr: "pipe" });
+    const state = join(home, ".local/share/webcard/card.sqlite");
+    let err = "";
+    const reader = (proc.stderr as ReadableStream<Uint8Array>).getReader();
+    while (!err.includes("\n")) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      err += new TextDecoder().decode(value);
+    }
+    expect(err).toMatch(/^webcard sim: waiting for vpcd at 127\.0\.0\.1:\d+ \(is pcscd running with the vpcd driver\?\)\n$/);
+    expect(existsSync(state)).toBe(true);
+    proc.kill("SIGINT");
+    expect(await proc.exited).toBe(0);
+    expect(await new Response(proc.stdout).text()).toBe("");
+  } finally {
+    rmSync(home, { recursive: true, force: true });
+  }
+}, 30_000);

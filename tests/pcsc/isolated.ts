@@ -1,13 +1,13 @@
 /**
  * A private pcscd with one vpcd device, for the PC/SC integration tests.
  *
- * Why not the shared pcscd of tests/harness/pcscd.ts: its configuration has
- * four vpcd DEVICENAME entries, and the vpcd driver (vsmartcard 3.3) keeps one
- * context per slot number for the whole pcscd. So only the last device's two
- * ports accept a card, four reader threads poll that one socket at the same
- * time, their GET ATR exchanges interleave, and vpcd hangs or shows the card
- * under a random reader name (seen with strace: eight threads selecting on two
- * sockets). One device per pcscd works.
+ * Why not the shared pcscd of tests/harness/pcscd.ts: these scenarios stop
+ * and kill cards, stop pcscd itself and need the readers' exact states, while
+ * other test processes use the shared one at the same time. A private pcscd
+ * carries one vpcd device (two readers, ports 35963 and 35964): the vpcd
+ * driver (vsmartcard 3.3) keeps one context per slot number for the whole
+ * pcscd, so with several devices their reader threads poll one socket, their
+ * GET ATR exchanges interleave and vpcd hangs (seen with strace).
  *
  * The libpcsclite client always uses /run/pcscd/pcscd.comm, so a private
  * pcscd needs a private mount namespace (a tmpfs over /run/pcscd) and, so its

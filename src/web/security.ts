@@ -59,6 +59,8 @@ function ownHosts(port: number): string[] {
   return [`127.0.0.1:${port}`, `localhost:${port}`];
 }
 
+const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
+
 function isCardWeb(path: string): boolean {
   return path.startsWith(CARD_WEB_PREFIX);
 }
@@ -66,7 +68,8 @@ function isCardWeb(path: string): boolean {
 /** Refuse a Host that is not 127.0.0.1:<port> or localhost:<port>. */
 export function hostGuard(secrets: Secrets): MiddlewareHandler {
   return async (c, next) => {
-    const host = (c.req.header("host") ?? new URL(c.req.url).host).toLowerCase();
+    // No fallback to the request URL: without a Host header (HTTP/1.0) it is not even a valid URL.
+    const host = (c.req.header("host") ?? "").toLowerCase();
     if (!ownHosts(secrets.port()).includes(host)) {
       return refuse(c, 403, `Refused: Host '${host}' is not this dashboard's: open it at http://127.0.0.1:${secrets.port()}/`);
     }
@@ -74,14 +77,34 @@ export function hostGuard(secrets: Secrets): MiddlewareHandler {
   };
 }
 
-/** Refuse an Origin other than the dashboard's own ("null" only for the sandboxed card frame). */
+/** The origin part of a Referer ("http://host:port"), or undefined when it is not a URL. */
+function refererOrigin(referer: string): string | undefined {
+  try {
+    return new URL(referer).origin;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Refuse an Origin other than the dashboard's own ("null" only for the
+ * sandboxed card frame). A state-changing request without Origin but with a
+ * Referer from elsewhere is refused too (the dashboard's pages send none:
+ * Referrer-Policy no-referrer).
+ */
 export function originGuard(secrets: Secrets): MiddlewareHandler {
   return async (c, next) => {
+    const own = ownHosts(secrets.port()).map((h) => `http://${h}`);
     const origin = c.req.header("origin");
     if (origin !== undefined) {
-      const own = ownHosts(secrets.port()).map((h) => `http://${h}`);
       const allowed = own.includes(origin) || (origin === "null" && isCardWeb(c.req.path));
       if (!allowed) return refuse(c, 403, `Refused: requests from '${origin}' are not allowed`);
+    } else if (!SAFE_METHODS.has(c.req.method)) {
+      const referer = c.req.header("referer");
+      if (referer !== undefined) {
+        const from = refererOrigin(referer);
+        if (from === undefined || !own.includes(from)) return refuse(c, 403, `Refused: requests from '${from ?? referer}' are not allowed`);
+      }
     }
     await next();
   };
@@ -111,8 +134,6 @@ export function tokenGuard(secrets: Secrets): MiddlewareHandler {
     await next();
   };
 }
-
-const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
 
 /** Require the CSRF token on state-changing requests. */
 export function csrfGuard(secrets: Secrets): MiddlewareHandler {

@@ -67,6 +67,38 @@ describe("Host (DNS rebinding)", () => {
   });
 });
 
+describe("Host: look-alikes", () => {
+  test.each([`127.0.0.1.evil.example:${PORT}`, `localhost.:${PORT}`, `127.0.0.1:${PORT}.evil.example`, `127.0.0.1:0${PORT}`, `[::1]:${PORT}`, `127.1:${PORT}`, `evil.example, 127.0.0.1:${PORT}`])(
+    "Host %s is refused",
+    async (host) => {
+      const { req } = await testDashboard();
+      expect((await req("/api/readers", { headers: { host } })).status).toBe(403);
+    },
+  );
+
+  test("a request without Host (HTTP/1.0) is refused in one line, not a server error", async () => {
+    const { dash } = await testDashboard();
+    // Through a real server: app.request() always makes a Host from its URL.
+    const server = Bun.serve({ port: 0, hostname: "127.0.0.1", fetch: (q) => dash.app.fetch(q) });
+    try {
+      dash.setPort(server.port!);
+      let text = "";
+      const socket = await Bun.connect({
+        hostname: "127.0.0.1",
+        port: server.port!,
+        socket: { data: (_s, d) => void (text += new TextDecoder().decode(d)) },
+      });
+      socket.write(`GET /api/readers HTTP/1.0\r\nX-Webcard-Token: ${dash.token}\r\n\r\n`);
+      for (let i = 0; i < 400 && !text.includes("\r\n\r\n{"); i++) await Bun.sleep(5);
+      socket.end();
+      expect(text.split("\r\n")[0]).toBe("HTTP/1.1 403 Forbidden");
+      expect(text).toContain("is not this dashboard's");
+    } finally {
+      server.stop(true);
+    }
+  });
+});
+
 describe("Origin", () => {
   test("a foreign Origin is refused, even with the token and the CSRF token", async () => {
     const { req } = await testDashboard();
@@ -92,6 +124,37 @@ describe("Origin", () => {
       body: JSON.stringify({ aid: "0102030405060708" }),
     });
     expect(r.status).toBe(200);
+  });
+});
+
+describe("Referer and cookies", () => {
+  test("a POST without Origin but with a foreign Referer is refused, nothing sent to the card", async () => {
+    const { req, fake } = await testDashboard();
+    const before = fake.opened;
+    const r = await req(`/api/cards/${READER}/lock`, {
+      method: "POST",
+      headers: { referer: "http://evil.example/page", "content-type": "application/json" },
+      body: JSON.stringify({ aid: "0102030405060708" }),
+    });
+    expect(r.status).toBe(403);
+    expect(((await r.json()) as { error: string }).error).toBe("Refused: requests from 'http://evil.example' are not allowed");
+    expect(fake.opened).toBe(before);
+  });
+
+  test("a POST with the dashboard's own Referer is accepted", async () => {
+    const { req } = await testDashboard();
+    const r = await req(`/api/cards/${READER}/lock`, {
+      method: "POST",
+      headers: { referer: `${ORIGIN}/cards/x`, "content-type": "application/json" },
+      body: JSON.stringify({ aid: "0102030405060708" }),
+    });
+    expect(r.status).toBe(200);
+  });
+
+  test("the right token in the cookie of another port's dashboard is not this one's", async () => {
+    const { req, dash } = await testDashboard();
+    const r = await req("/api/readers", { headers: { cookie: `${cookieName(PORT + 1)}=${dash.token}` } });
+    expect(r.status).toBe(401);
   });
 });
 

@@ -64,3 +64,23 @@ test("a second card process on the same memory file is refused with a hint, the 
   expect(toHex(await first.process(fromHex("80CA9F7F00"))).slice(-4)).toBe("9000");
   first.close();
 });
+
+test("a load cut by power loss is discarded at power-on: its next block is refused, in the same process and after a restart", async () => {
+  const statePath = join(dir, "torn.sqlite");
+  const seq = installSequence(HELLO);
+  for (const restart of [false, true]) {
+    const log: string[] = [];
+    let card = open(statePath, { reset: true, log: (l) => log.push(l) });
+    for (const a of seq.slice(0, 2)) expect(toHex(await card.process(a)).slice(-4)).toBe("9000");
+    card.powerOff();
+    if (restart) {
+      card.close();
+      card = open(statePath, { log: (l) => log.push(l) });
+    } else {
+      card.powerOn();
+    }
+    expect(log).toContain("power on: unfinished load discarded");
+    expect(toHex(await card.process(seq[2]!))).toBe("6985");
+    card.close();
+  }
+});

@@ -34,10 +34,10 @@ export interface RunningUi {
   stop(): Promise<void>;
 }
 
-/** Start `webcard ui ARGS` and wait for its URL line. */
-export async function startUi(args: string[], env: Record<string, string> = {}): Promise<RunningUi> {
+/** Start `webcard ui ARGS` (in `cwd`, the project by default) and wait for its URL line. */
+export async function startUi(args: string[], env: Record<string, string> = {}, cwd = ROOT): Promise<RunningUi> {
   const proc = Bun.spawn([process.execPath, resolve(ROOT, "src/cli.ts"), "ui", ...args], {
-    cwd: ROOT,
+    cwd,
     env: { ...process.env, ...env },
     stdout: "pipe",
     stderr: "pipe",

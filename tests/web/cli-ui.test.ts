@@ -26,7 +26,8 @@ test("a bad --port is a usage error in one line", () => {
 });
 
 test("the printed URL opens the dashboard; without the token or from a foreign Host it does not", async () => {
-  ui = await startUi(["--sim", join(dir, "card.sqlite")]);
+  // Started outside the project: the pages' JSX must not depend on the caller's tsconfig.json.
+  ui = await startUi(["--sim", join(dir, "card.sqlite")], {}, dir);
   const url = new URL(ui.url);
   const token = url.searchParams.get("token")!;
   expect(url.hostname).toBe("127.0.0.1");

@@ -1,3 +1,4 @@
+/** @jsxImportSource hono/jsx */
 /** A card's page: facts and registry, keys, install, the card's own pages, the APDU trace. */
 import type { ReaderView } from "../reader-watch.ts";
 import { CardPanel, type PanelProps } from "./card-panel.tsx";

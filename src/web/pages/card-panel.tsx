@@ -1,3 +1,4 @@
+/** @jsxImportSource hono/jsx */
 /** The card facts block of a card page (re-fetched after operations and insertions). */
 import { fromHex } from "../../stack/bytes.ts";
 import { decodeAtr } from "../atr.ts";

@@ -1,3 +1,4 @@
+/** @jsxImportSource hono/jsx */
 /** The page shell: head with the CSRF token, style and script from the dashboard's own routes. */
 import type { Child } from "hono/jsx";
 

@@ -1,3 +1,4 @@
+/** @jsxImportSource hono/jsx */
 /** The readers page: every reader, live, with its card. */
 import type { ReaderView } from "../reader-watch.ts";
 import { Layout, cardPath } from "./layout.tsx";

@@ -1,3 +1,4 @@
+/** @jsxImportSource hono/jsx */
 /** The card's registry as tables: security domains, applications, load files, with names for states and privileges. */
 import { toHex } from "../../stack/bytes.ts";
 import { isLocked, lifecycleName } from "../../stack/gp/lifecycle.ts";

@@ -1,3 +1,4 @@
+/** @jsxImportSource hono/jsx */
 /**
  * Server-sent events at /api/events: the reader list (as HTML for the
  * readers page), card insertions and removals, install progress, operation

@@ -1,3 +1,4 @@
+/** @jsxImportSource hono/jsx */
 /** The HTML pages: readers, a card, the card block fragment, and the embedded assets. */
 import { Hono } from "hono";
 import { CLIENT_JS } from "../assets/client.ts";

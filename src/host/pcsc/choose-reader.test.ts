@@ -36,7 +36,8 @@ describe("chooseReader", () => {
     expect(() => chooseReader(readers, "nope", undefined)).toThrow("no reader matches 'nope'; readers: 1: ACS ACR39U ICC Reader 00 00; 2: Virtual PCD 00 00 (card); 3: Virtual PCD 00 01");
     expect(() => chooseReader(readers, "4", undefined)).toThrow("no reader number 4");
     const none = readers.map((r) => ({ ...r, cardPresent: false }));
-    expect(() => chooseReader(none, undefined, undefined)).toThrow("no card in any reader");
+    expect(() => chooseReader(none, undefined, undefined)).toThrow("no card in any reader; readers: 1: ACS ACR39U ICC Reader 00 00; 2: Virtual PCD 00 00; 3: Virtual PCD 00 01");
+    expect(() => chooseReader(none, undefined, undefined)).toThrow(TransportError); // exit 1: nothing wrong with the command
   });
 
   test("the listing of an ambiguity numbers readers as -r counts them", () => {

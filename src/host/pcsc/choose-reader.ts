@@ -1,7 +1,8 @@
 /**
  * Which reader a command uses: `-r/--reader` by exact name, substring
  * (case-insensitive) or 1-based index; else WEBCARD_READER; else the only
- * reader holding a card. Ambiguity is a usage error that lists the readers.
+ * reader holding a card. Ambiguity is a usage error that lists the readers;
+ * no card anywhere is a transport error that lists them.
  */
 import { TransportError, UsageError } from "../../stack/errors.ts";
 
@@ -27,7 +28,8 @@ export function chooseReader(readers: readonly ReaderChoiceInfo[], choice?: stri
   if (withCard.length === 1) return withCard[0]!.name;
   if (withCard.length === 0) {
     if (readers.length === 1) return readers[0]!.name;
-    throw new UsageError(`no card in any reader; readers: ${listing(readers)}`, { hint: "insert a card, or choose a reader with -r" });
+    // Not a usage error (exit 2): the command was right, the card is missing (as SCARD_E_NO_SMARTCARD).
+    throw new TransportError("removed", `no card in any reader; readers: ${listing(readers)}`, { hint: "insert a card, or choose a reader with -r" });
   }
   throw new UsageError(`several readers hold a card, choose one with -r: ${listing(readers, withCard)}`);
 }

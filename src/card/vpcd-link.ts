@@ -35,6 +35,10 @@ export const VPCD_DEFAULT = { host: "127.0.0.1", port: 35963 } as const;
 const RETRY_MS = 250;
 /** vpcd's 2-byte length prefix caps a message (C-APDU or R-APDU) at 65,535 bytes. */
 export const VPCD_MAX_MESSAGE = 0xffff;
+/** Largest command data in one vpcd message: an extended case 4 APDU adds 4 + 3 + 2 bytes. */
+export const VPCD_MAX_COMMAND_DATA = VPCD_MAX_MESSAGE - 9;
+/** Largest response data in one vpcd message: the R-APDU adds the 2-byte SW. */
+export const VPCD_MAX_RESPONSE_DATA = VPCD_MAX_MESSAGE - 2;
 /** R-APDU when the card implementation throws: 6F00 (no precise diagnosis, ISO 7816-4). */
 const SW_UNKNOWN = new Uint8Array([0x6f, 0x00]);
 

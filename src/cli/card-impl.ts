@@ -99,7 +99,7 @@ export async function simCommand(ctx: Context, flags: SimFlags): Promise<void> {
   const { createSimulatedCard } = await import("../card/sim.ts");
   const { defaultStatePath } = await import("../card/state-path.ts");
   const { builtinApplications } = await import("../card/builtin-apps.ts");
-  const { attachToVpcd } = await import("../card/vpcd-link.ts");
+  const { attachToVpcd, VPCD_MAX_COMMAND_DATA, VPCD_MAX_RESPONSE_DATA } = await import("../card/vpcd-link.ts");
   const statePath = s.statePath ?? defaultStatePath();
   const log = (line: string) => ctx.err(`card: ${line}`);
   const card = createSimulatedCard({
@@ -112,7 +112,9 @@ export async function simCommand(ctx: Context, flags: SimFlags): Promise<void> {
     reset: s.reset,
     log,
   });
-  for (const app of await builtinApplications({ link: s.link })) card.installApplication(app);
+  // The link announces only what one vpcd message can carry.
+  const linkOptions = { maxCommand: VPCD_MAX_COMMAND_DATA, maxResponse: VPCD_MAX_RESPONSE_DATA };
+  for (const app of await builtinApplications({ link: s.link, linkOptions })) card.installApplication(app);
   const keys = card
     .keyCheckValues()
     .map((k) => `SCP0${k.scp} key set ${k.version.toString(16).toUpperCase().padStart(2, "0")} KCV ENC ${k.enc} MAC ${k.mac} DEK ${k.dek}`)

@@ -37,7 +37,7 @@ async function waitForCard(name: string, present: boolean, stillRunning: () => b
 /** Start `webcard sim [--no-link] --vpcd 127.0.0.1:PORT --state DIR/NAME.sqlite --reset` and wait for its card in the reader. */
 export async function startSim(reader: VpcdReader, dir: string, link: boolean): Promise<SimProcess> {
   const name = link ? "link" : "plain";
-  const args = ["sim", ...(link ? [] : ["--no-link"]), "--vpcd", `127.0.0.1:${reader.port}`, "--state", join(dir, `${name}.sqlite`), "--reset"];
+  const args = ["sim", ...(link ? [] : ["--no-link"]), "--vpcd", `127.0.0.1:${reader.port}`, "--state", join(dir, `${name}.sqlite`), "--reset", "--memory", "262144"];
   const proc = Bun.spawn([process.execPath, CLI, ...args], {
     stdout: Bun.file(join(dir, `${name}-sim.out`)),
     stderr: Bun.file(join(dir, `${name}-sim.err`)),

@@ -11,6 +11,9 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { defaultKeys } from "../../src/stack/gp/keys.ts";
+import { buildCap } from "../../src/stack/cap/build/build-cap.ts";
+import { fromHex } from "../../src/stack/bytes.ts";
+import { writeFileSync } from "node:fs";
 import type { Transport } from "../../src/stack/transport/transport.ts";
 import { openGpSession } from "../../src/host/gp/connect.ts";
 import { installViaGp } from "../../src/host/gp/install.ts";
@@ -127,6 +130,32 @@ async function roundTrips(name: string, extended: boolean, install: (t: Transpor
 
 describe("web-card flow through pcscd + vpcd", () => {
   test.if(pcscUsable)(
+    "a load file over 64 KB (past GlobalPlatform's 256 blocks) installs through the card's web server in vpcd-sized APDUs",
+    async () => {
+      const { name } = await cardWith(true);
+      const file = join(dir, "big.cap");
+      writeFileSync(
+        file,
+        buildCap({
+          packageAid: fromHex("F0776562636172B1"),
+          packageName: "com.webcard.big",
+          applets: [{ aid: fromHex("F0776562636172B101"), className: "Big" }],
+          padding: 90_000,
+        }),
+      );
+      const gp = webcard(["install", file, "--via", "gp", "-r", name]);
+      expect(gp.code).toBe(1);
+      expect(gp.stderr).toContain("256");
+      const web = webcard(["install", file, "-r", name, "--json"]);
+      expect({ code: web.code, stderr: web.stderr }).toEqual({ code: 0, stderr: "" });
+      expect(JSON.parse(web.stdout)).toMatchObject({ ok: true, via: "web", installed: ["F0776562636172B101"] });
+      expect(registry(name).some((line) => line.includes("F0776562636172B101"))).toBe(true);
+      expect(webcard(["delete", "F0776562636172B1", "--force", "-r", name]).code).toBe(0);
+    },
+    60_000,
+  );
+
+  test.if(pcscUsable)(
     "a card with the link: the trace shows sessions 1, 2 (opened by the card) and 3 and the script's orders; list shows the result",
     async () => {
       const { name } = await cardWith(true);
@@ -138,7 +167,8 @@ describe("web-card flow through pcscd + vpcd", () => {
       });
       const missing = missingInOrder(run.stderr, [
         /^card has the web-card link: loading through its web server$/m,
-        /^link: selected F05745424341524401 version 1, command data up to 65535/m,
+        // vpcd frames carry 65,535 bytes in all: the sim announces what fits.
+        /^link: selected F05745424341524401 version 1, command data up to 65526/m,
         /^link: secure channel SCP03 level mac open$/m,
         /^OL step 1: GET \/loader/m,
         /^link: session 01 opened by the terminal: agent 01 -> card agent 01$/m,

@@ -21,6 +21,13 @@ export interface LinkAppOptions {
   extended?: boolean;
   /** Where the parameters of step 2 are posted on the terminal agent. */
   parametersPath?: string;
+  /**
+   * Largest command data and response data the card announces, when the path
+   * to it carries less than extended-length APDUs allow (vpcd frames hold
+   * 65,535 bytes in all, so 65,526 bytes of command data and 65,533 of response).
+   */
+  maxCommand?: number;
+  maxResponse?: number;
 }
 
 /** Path the loader posts its parameters to on the terminal agent (step 2). */
@@ -71,8 +78,8 @@ export function createLinkApplication(options: LinkAppOptions = {}): CardApplica
   };
 
   const link = new CardLink({
-    maxCommand: extended ? 65_535 : 255,
-    maxResponse: extended ? 65_536 : 256,
+    maxCommand: extended ? Math.min(options.maxCommand ?? 65_535, 65_535) : 255,
+    maxResponse: extended ? Math.min(options.maxResponse ?? 65_536, 65_536) : 256,
     agents: [
       { id: CARD_AGENT.HTTP, name: "http", serve: serveHttp },
       { id: CARD_AGENT.LOADER, name: "loader" },

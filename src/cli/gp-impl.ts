@@ -8,13 +8,13 @@ import { parseKeys } from "../stack/gp/keys.ts";
 import { UsageError } from "../stack/errors.ts";
 import { rawOption } from "./gp-argv.ts";
 import type { Context } from "./context.ts";
-import { aidFrom, connectOptionsFrom, type GpFlags } from "./gp-options.ts";
+import { aidFrom, isdFrom, type GpFlags } from "./gp-options.ts";
 import { withSession, withTarget } from "./gp-session.ts";
 import { channelJson, channelLine, infoJson, infoLines, registryJson, registryLines } from "./gp-format.ts";
 
 /** `webcard info`: what the card tells without authentication. */
 export async function infoCommand(ctx: Context, flags: GpFlags): Promise<void> {
-  const { isd } = connectOptionsFrom(flags);
+  const isd = isdFrom(flags); // info needs no keys: a bad WEBCARD_KEY must not stop it
   await withTarget(ctx, flags, async (target) => {
     const card = await info(target.transport, isd ? { isd } : {});
     if (ctx.json) return ctx.printJson({ target: target.describe, ...infoJson(card) });

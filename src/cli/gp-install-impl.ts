@@ -106,7 +106,7 @@ export const DEFAULT_INSTALL_PATH = "auto";
 
 /** `webcard install FILE [--applet AID] [--instance AID] [--privs LIST] [--params HEX] [--default] [--via PATH]`. */
 export async function installCommand(ctx: Context, file: string, flags: InstallFlags): Promise<void> {
-  const via = flags.via === undefined ? DEFAULT_INSTALL_PATH : String(flags.via);
+  const via = flags.via === undefined ? DEFAULT_INSTALL_PATH : String([flags.via].flat().pop()); // a repeated --via: the last wins
   const path = INSTALL_PATHS[via];
   if (!path) throw new UsageError(`Unknown install path '${via}': use ${Object.keys(INSTALL_PATHS).join(" or ")}`);
   const choices = installChoicesFrom(flags);

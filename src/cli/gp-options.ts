@@ -6,13 +6,14 @@
 import { UsageError, WebcardError } from "../stack/errors.ts";
 import { fromHex } from "../stack/bytes.ts";
 import { parseAid } from "../stack/gp/aid.ts";
-import { parseKeys, parseKdf, type Kdf, type StaticKeys } from "../stack/gp/keys.ts";
+import { parseKdf, type Kdf } from "../stack/gp/keys.ts";
 import { parsePrivileges } from "../stack/gp/privileges.ts";
 import type { ScpLevel } from "../stack/gp/secure-channel.ts";
 import type { GpConnectOptions } from "../host/gp/connect.ts";
 import type { InstallChoices } from "../host/gp/install.ts";
 import type { GlobalFlags } from "./context.ts";
 import { rawArg, rawOption, rawOptionValues } from "./gp-argv.ts";
+import { resolveKeys, type KeySource, type ResolvedKeys } from "./gp-keys.ts";
 
 /** Flags of commands that authenticate (as cac hands them over). */
 export interface GpFlags extends GlobalFlags {
@@ -82,26 +83,17 @@ export function levelFrom(value: unknown): ScpLevel {
   throw new UsageError(`Unknown security level '${text}': use one of ${LEVELS.join(", ")}`);
 }
 
-/** Where the key came from, for messages (never the key itself). */
-export type KeySource = "--key" | "WEBCARD_KEY" | "GP_KEY" | "default";
+export type { KeySource } from "./gp-keys.ts";
 
-/** The static keys: --key, else WEBCARD_KEY, else GP_KEY (GlobalPlatformPro's variable), else the test key. */
-export function keysFrom(flags: GpFlags, env: Record<string, string | undefined> = process.env): { keys: StaticKeys; source: KeySource } {
+/** The static keys: --key, else WEBCARD_KEY, else GlobalPlatformPro's GP_KEY variables, else the test key (see gp-keys.ts). */
+export function keysFrom(flags: GpFlags, env: Record<string, string | undefined> = process.env): ResolvedKeys {
   const fromFlag = flags.key === undefined ? undefined : (rawOption("key") ?? String(flags.key));
-  const [text, source]: [string, KeySource] =
-    fromFlag !== undefined
-      ? [fromFlag, "--key"]
-      : env.WEBCARD_KEY
-        ? [env.WEBCARD_KEY, "WEBCARD_KEY"]
-        : env.GP_KEY
-          ? [env.GP_KEY, "GP_KEY"]
-          : ["default", "default"];
-  try {
-    return { keys: parseKeys({ key: text }), source };
-  } catch (error) {
-    if (error instanceof UsageError && source !== "--key") throw new UsageError(`${source}: ${error.message}`, { cause: error });
-    throw error;
-  }
+  return resolveKeys(fromFlag, env);
+}
+
+/** --isd AID, when given. */
+export function isdFrom(flags: GpFlags): Uint8Array | undefined {
+  return flags.isd === undefined ? undefined : aidFrom(rawOption("isd") ?? flags.isd, "ISD AID");
 }
 
 /** Everything needed to open an authenticated session, from the flags and environment. */
@@ -109,14 +101,18 @@ export function connectOptionsFrom(
   flags: GpFlags,
   env: Record<string, string | undefined> = process.env,
 ): GpConnectOptions & { keySource: KeySource; level: ScpLevel } {
-  const { keys, source } = keysFrom(flags, env);
-  const kdf: Kdf = flags.kdf === undefined ? "none" : parseKdf(String(flags.kdf));
+  const { keys, source, kdf: keyKdf, keyVersion: envKeyVersion } = keysFrom(flags, env);
+  const flagKdf = flags.kdf === undefined ? undefined : parseKdf(String(flags.kdf));
+  if (flagKdf !== undefined && keyKdf !== undefined && flagKdf !== keyKdf) {
+    throw new UsageError(`--kdf ${flagKdf} disagrees with the key's diversification '${keyKdf}' (from ${source}): give one of them`);
+  }
+  const kdf: Kdf = flagKdf ?? keyKdf ?? "none";
   const scp = scpFrom(flags.scp);
   const level = levelFrom(flags.mode);
   if (scp === 2 && level === "renc") throw new UsageError("R-ENC exists only in SCP03: use --mode rmac or --scp 03");
-  const keyVersion = numberOption("key-version", flags.keyVersion, 0, 0x7f);
+  const keyVersion = numberOption("key-version", flags.keyVersion, 0, 0x7f) ?? envKeyVersion;
   const blockSize = numberOption("block-size", flags.blockSize, 1, 65_535);
-  const isd = flags.isd === undefined ? undefined : aidFrom(rawOption("isd") ?? flags.isd, "ISD AID");
+  const isd = isdFrom(flags);
   return {
     keys,
     keySource: source,
@@ -145,7 +141,11 @@ export function installChoicesFrom(flags: InstallFlags): InstallChoices {
   let params: Uint8Array | undefined;
   if (flags.params !== undefined) {
     const text = rawOption("params") ?? String(flags.params);
-    params = asUsage(() => fromHex(text));
+    try {
+      params = fromHex(text);
+    } catch (error) {
+      throw new UsageError(`--params '${text}' is not hex: give raw applet parameters or a C9 field as hex digits`, { cause: error });
+    }
   }
   return {
     ...(applets.length ? { applets } : {}),

@@ -38,18 +38,25 @@ function explainAuthFailure(error: unknown, source: KeySource): unknown {
   return error;
 }
 
-/** Open the target and an authenticated session (flags give keys, SCP, level, ISD, block size), run `fn`. */
+/**
+ * Open the target and an authenticated session (flags give keys, SCP, level, ISD, block size), run `fn`.
+ * Bad options fail before the card (or a simulated card's state file) is opened.
+ */
 export async function withSession<T>(
   ctx: Context,
   flags: GpFlags,
   fn: (session: GpSession, target: Target) => Promise<T>,
 ): Promise<T> {
-  return withTarget(ctx, flags, async (target) => fn(await sessionOn(target, flags), target));
+  const options = connectOptionsFrom(flags);
+  return withTarget(ctx, flags, async (target) => fn(await sessionOn(target, flags, options), target));
 }
 
 /** An authenticated session on a target that is already open (flags give keys, SCP, level, ISD, block size). */
-export async function sessionOn(target: Target, flags: GpFlags): Promise<GpSession> {
-  const options = connectOptionsFrom(flags);
+export async function sessionOn(
+  target: Target,
+  flags: GpFlags,
+  options: ReturnType<typeof connectOptionsFrom> = connectOptionsFrom(flags),
+): Promise<GpSession> {
   try {
     return await openGpSession(target.transport, options);
   } catch (error) {

@@ -177,3 +177,58 @@ test("webcard demo installs through the web-card flow and prints its four steps,
   expect(j.steps.orders).toEqual(["INSTALL [for load] F0776562636172", `LOAD ${j.cap.lfdbBytes} bytes`, "INSTALL [for install and make selectable] F077656263617201 as F077656263617201"]);
   expect(j.registry.apps.map((a: { aid: string }) => a.aid)).toEqual(expect.arrayContaining(["F05745424341524401", "F077656263617201"]));
 });
+
+describe("keys and options as GlobalPlatformPro users and scripts give them", () => {
+  const state = join(dir, "gpkeys02.sqlite");
+  const HELLO = join(FIXTURES, "kaoh_helloworld.cap");
+
+  test("GP_KEY_KDF is honoured: an EMV-diversified default key is not the card's key", () => {
+    expect(webcard(["list", "--sim", state, "--scp", "02"]).code).toBe(0); // creates an SCP02 card with the test key
+    const r = webcard(["list", "--sim", state], { GP_KEY: "default", GP_KEY_KDF: "emv" });
+    expectOneLineFailure(r, "Wrong key");
+    expect(r.stderr).toContain("key from GP_KEY; key KCVs ENC ");
+    expect(r.stderr).toContain("diversification emv");
+  });
+
+  test("--key=PREFIX:KEY and GP_KEY_ENC/_MAC/_DEK authenticate, KCVs only in the output", () => {
+    const ok = webcard(["list", "--sim", state, "--key=none:404142434445464748494A4B4C4D4E4F", "--json"]);
+    expect(ok.code).toBe(0);
+    expect(JSON.parse(ok.stdout).channel.kcv).toEqual({ enc: "8BAF47", mac: "8BAF47", dek: "8BAF47" });
+    const env = { GP_KEY_ENC: "default", GP_KEY_MAC: "default", GP_KEY_DEK: "404142434445464748494A4B4C4D4E4F" };
+    const r = webcard(["list", "--sim", state], env);
+    expect(r.code).toBe(0);
+    expect(r.stdout + r.stderr).not.toMatch(/404142434445464748494A4B4C4D4E4F/i);
+  });
+
+  test("a disagreeing --kdf and key prefix is bad usage, before the card is opened", () => {
+    const r = webcard(["list", "--sim", join(dir, "never2.sqlite"), "--key", "emv:default", "--kdf", "visa2"]);
+    expect(r.code).toBe(2);
+    expect(r.stderr.trim()).toBe("webcard: --kdf visa2 disagrees with the key's diversification 'emv' (from --key): give one of them");
+    expect(existsSync(join(dir, "never2.sqlite"))).toBe(false);
+  });
+
+  test("info needs no key: a malformed WEBCARD_KEY does not stop it", () => {
+    const r = webcard(["info", "--sim", state], { WEBCARD_KEY: "not-a-key" });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain("ISD: A000000151000000");
+  });
+
+  test("--params that is not hex names the option", () => {
+    const r = webcard(["install", HELLO, "--via", "gp", "--sim", state, "--params=XYZ"]);
+    expect(r.code).toBe(2);
+    expect(r.stderr.trim()).toBe("webcard: --params 'XYZ' is not hex: give raw applet parameters or a C9 field as hex digits");
+  });
+
+  test("a card that wants secure messaging for loading says so under --mode clear", () => {
+    expectOneLineFailure(
+      webcard(["load", HELLO, "--sim", state, "--mode", "clear"]),
+      "INSTALL [for load] refused with 6982: the card wants secure messaging for loading (use --mode mac (or enc) instead of clear)",
+    );
+  });
+
+  test("a repeated --via takes the last one", () => {
+    const r = webcard(["install", HELLO, "--via", "web", "--via", "gp", "--sim", join(dir, "via.sqlite")]);
+    expect(r.stderr).toBe("");
+    expect(r.stdout).toContain("Loaded package D0D1D2D3D4D501 1.0: 250 bytes in 2 LOAD blocks of 247");
+  });
+});

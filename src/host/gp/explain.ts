@@ -58,14 +58,21 @@ export async function explainRefusal(
   const names = missing.map(importText).join(", ");
   return new WebcardError(
     `${error.operation} refused with ${error.swHex}: the card lacks imported package${missing.length > 1 ? "s" : ""} ${names}`,
-    { cause: error, hint: "this applet needs a card that has those packages" },
+    { cause: error, hint: `this applet needs a card that has ${missing.length > 1 ? "those packages" : "that package"}` },
   );
 }
 
-/** A clearer error for the usual refusals of INSTALL [for load]. */
-export function explainInstallForLoad(error: unknown, packageAid: Uint8Array): unknown {
+/** A clearer error for the usual refusals of INSTALL [for load]; `level` is the session's security level. */
+export function explainInstallForLoad(error: unknown, packageAid: Uint8Array, level?: string): unknown {
   if (!(error instanceof SwError)) return error;
   const pkg = toHex(packageAid);
+  if (error.sw === SW.SECURITY_STATUS_NOT_SATISFIED && level === "clear") {
+    // GP 2.3.1 10.2: a security domain may demand secure messaging for card content management.
+    return new WebcardError(`INSTALL [for load] refused with ${error.swHex}: the card wants secure messaging for loading`, {
+      cause: error,
+      hint: "use --mode mac (or enc) instead of clear",
+    });
+  }
   if (error.sw === SW.CONDITIONS_NOT_SATISFIED || error.sw === 0x6a89) {
     return new WebcardError(`Package ${pkg} is already on the card (${error.swHex})`, {
       cause: error,

@@ -65,7 +65,7 @@ export async function load(session: GpSession, file: LoadFile, options: LoadOpti
       "INSTALL [for load]",
     );
   } catch (error) {
-    throw explainInstallForLoad(error, file.packageAid);
+    throw explainInstallForLoad(error, file.packageAid, session.level);
   }
   let sent = 0;
   for (const [i, command] of commands.entries()) {

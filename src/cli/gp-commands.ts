@@ -14,10 +14,10 @@ function targetOptions(cmd: Command): Command {
 /** Keys and secure channel, for every command that authenticates. */
 function keyOptions(cmd: Command): Command {
   return targetOptions(cmd)
-    .option("--key <hex>", "Static key for ENC, MAC and DEK (hex) or 'default' (404142..4F); env WEBCARD_KEY or GP_KEY")
+    .option("--key <hex>", "Static key for ENC, MAC and DEK (hex) or 'default' (404142..4F), optionally as emv:KEY, visa2:KEY or kdf3:KEY; env WEBCARD_KEY, or GP_KEY (with GP_KEY_KDF, GP_KEY_VER, GP_KEY_ENC/_MAC/_DEK)")
     .option("--kdf <name>", "Key diversification: none, emv, visa2 or kdf3 (default none)")
     .option("--scp <version>", "Secure channel protocol 02 or 03 (default: what the card offers)")
-    .option("--mode <level>", "Security level: clear, mac, enc, rmac or renc (default mac)")
+    .option("--mode <level>", "Security level: clear, mac (C-MAC), enc (+ encryption), rmac (enc + R-MAC) or renc (rmac + R-ENC, SCP03) (default mac)")
     .option("--key-version <n>", "Key set version to use (default 0 = the card's choice)")
     .option("--isd <aid>", "AID of the security domain (default: discovered)")
     .option("--block-size <n>", "LOAD block size in bytes (default: from the card, 247 with MAC, 239 with encryption; over 255 needs extended-length APDUs)");

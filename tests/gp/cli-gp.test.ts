@@ -232,3 +232,13 @@ describe("keys and options as GlobalPlatformPro users and scripts give them", ()
     expect(r.stdout).toContain("Loaded package D0D1D2D3D4D501 1.0: 250 bytes in 2 LOAD blocks of 247");
   });
 });
+
+test("--mode rmac encrypts commands too: the 256-block check uses 239-byte blocks, before the card is opened", () => {
+  const cap = join(dir, "rmac.cap");
+  // About 62.2 KB of load file: 252 blocks of 247, 261 of 239.
+  writeFileSync(cap, buildCap({ packageAid: fromHex("F000000002"), packageName: "com.example.rmac", applets: [{ aid: fromHex("F00000000201"), className: "R" }], padding: 62_000 }));
+  const state = join(dir, "rmac.sqlite");
+  const r = webcard(["load", cap, "--mode", "rmac", "--sim", state]);
+  expectOneLineFailure(r, "LOAD blocks of 239 bytes, more than the 256 that LOAD can number");
+  expect(existsSync(state)).toBe(false);
+});

@@ -258,7 +258,7 @@ test("block size: FCI 9F65 less the channel overhead, or explicit within bounds"
   expect(blockSizeFor("clear")).toBe(255);
   expect(blockSizeFor("mac")).toBe(247);
   expect(blockSizeFor("enc")).toBe(239);
-  expect(blockSizeFor("rmac")).toBe(247);
+  expect(blockSizeFor("rmac")).toBe(239); // level 13 encrypts commands too
   expect(blockSizeFor("mac", 0x80)).toBe(120);
   expect(blockSizeFor("mac", 1024)).toBe(247);
   expect(blockSizeFor("enc", undefined, 200)).toBe(200);

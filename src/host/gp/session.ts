@@ -31,15 +31,18 @@ export interface GpSession {
   readonly kcvs?: Record<string, string>;
 }
 
-/** Bytes a secure channel adds to a command at `level`: 8 for the C-MAC, 8 more for encryption padding. */
+/**
+ * Bytes a secure channel adds to a command at `level`: 8 for the C-MAC, 8 more for encryption padding.
+ * rmac (13) and renc (33) encrypt commands too (LEVEL_BYTE in secure-channel.ts).
+ */
 export function channelOverhead(level: ChannelLevel): number {
   if (level === "clear") return 0;
-  if (level === "enc" || level === "renc") return BLOCK_SIZE.PLAIN - BLOCK_SIZE.C_ENC;
+  if (level === "enc" || level === "rmac" || level === "renc") return BLOCK_SIZE.PLAIN - BLOCK_SIZE.C_ENC;
   return BLOCK_SIZE.PLAIN - BLOCK_SIZE.C_MAC;
 }
 
 /** Bytes a secure channel may add to an extended command: the MAC and a full cipher block of padding. */
-const EXTENDED_OVERHEAD = { clear: 0, mac: 8, rmac: 8, enc: 24, renc: 24 } as const satisfies Record<ChannelLevel, number>;
+const EXTENDED_OVERHEAD = { clear: 0, mac: 8, rmac: 24, enc: 24, renc: 24 } as const satisfies Record<ChannelLevel, number>;
 
 /**
  * LOAD block size: the card's FCI 9F65 (at most 255, short APDUs) less the

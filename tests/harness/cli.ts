@@ -3,11 +3,10 @@ import { resolve } from "node:path";
 
 export const CLI = resolve(import.meta.dir, "../../src/cli.ts");
 
-/** `webcard ARGS...` with the test's environment plus `env`; WEBCARD_KEY and GP_KEY are cleared unless given. */
+/** `webcard ARGS...` with the test's environment plus `env`; key variables (WEBCARD_KEY, GP_KEY*) are cleared unless given. */
 export function webcard(args: string[], env: Record<string, string> = {}) {
   const base = { ...process.env };
-  delete base.WEBCARD_KEY;
-  delete base.GP_KEY;
+  for (const name of Object.keys(base)) if (name === "WEBCARD_KEY" || name.startsWith("GP_KEY")) delete base[name];
   const r = Bun.spawnSync([process.execPath, CLI, ...args], {
     env: { ...base, ...env },
     stdout: "pipe",

@@ -59,6 +59,7 @@ export function register(cli: CAC): void {
     .option("--params <hex>", "Install parameters: raw applet parameters (wrapped in C9) or a C9 field")
     .option("--default", "Make the new instance the default selected application (card-reset privilege)")
     .option("--via <path>", "Install path: web (the card's own loader), bridge (the same flow on the terminal), gp (direct GlobalPlatform) or auto (default: web when the card has the link, else bridge)")
+    .option("--force", "Replace the package if it is already on the card: delete it and its instances first, then load it again (without --force, a package of the same version with none of the new instances is installed from without loading again)")
     .example("webcard install applet.cap --instance A000000001 --privs card-reset")
     .action((file: string, flags: InstallFlags) =>
       run(flags, async (ctx) => {

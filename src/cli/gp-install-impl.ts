@@ -10,6 +10,7 @@ import { UsageError } from "../stack/errors.ts";
 import type { CapFile } from "../stack/cap/load-file.ts";
 import { checkLoadSize, load, type LoadResult } from "../host/gp/load.ts";
 import { installViaGp, planInstalls, type InstallChoices, type InstalledInstance } from "../host/gp/install.ts";
+import { removeExisting } from "../host/gp/existing.ts";
 import { maxBlockSize } from "../host/gp/session.ts";
 import { privilegeNames } from "../stack/gp/privileges.ts";
 import type { Context } from "./context.ts";
@@ -28,6 +29,11 @@ function precheckSize(cap: CapFile, flags: GpFlags): void {
 function loadLine(cap: CapFile, r: LoadResult): string {
   const v = `${cap.packageVersion.major}.${cap.packageVersion.minor}`;
   return `Loaded package ${toHex(cap.packageAid)} ${v}: ${r.bytes} bytes in ${r.blocks} LOAD block${r.blocks === 1 ? "" : "s"} of ${r.blockSize}`;
+}
+
+function reusedLine(cap: CapFile): string {
+  const v = `${cap.packageVersion.major}.${cap.packageVersion.minor}`;
+  return `Package ${toHex(cap.packageAid)} ${v} is already on the card: installing from it without loading again (--force loads it anew)`;
 }
 
 function loadJson(r: LoadResult) {
@@ -67,7 +73,7 @@ export const installPathGp: InstallPath = async (ctx, cap, flags, choices) => {
     const bar = ctx.json ? createProgressBar({ isTTY: false, write: () => true }) : createProgressBar();
     let result: Awaited<ReturnType<typeof installViaGp>>;
     try {
-      result = await installViaGp(session, cap, choices, bar.update);
+      result = await installViaGp(session, cap, choices, bar.update, { replace: flags.force === true });
     } finally {
       bar.done();
     }
@@ -78,11 +84,14 @@ export const installPathGp: InstallPath = async (ctx, cap, flags, choices) => {
         target: target.describe,
         channel: channelJson(session),
         package: toHex(cap.packageAid),
+        reused: result.reused,
+        replaced: result.replaced,
         load: loadJson(result.load),
         installed: result.installed.map(installedJson),
       });
     }
-    ctx.out(loadLine(cap, result.load));
+    if (result.replaced) ctx.out(`Deleted the copy of package ${toHex(cap.packageAid)} already on the card (--force)`);
+    ctx.out(result.reused ? reusedLine(cap) : loadLine(cap, result.load));
     for (const i of result.installed) {
       const same = toHex(i.moduleAid) === toHex(i.instanceAid);
       const privs = privilegeNames(i.privileges);
@@ -111,6 +120,14 @@ export async function installCommand(ctx: Context, file: string, flags: InstallF
   if (!path) throw new UsageError(`Unknown install path '${via}': use ${Object.keys(INSTALL_PATHS).join(" or ")}`);
   const choices = installChoicesFrom(flags);
   const cap = readLoadFile(file);
-  planInstalls(cap, choices); // bad applet or instance choices fail before the card is opened
+  const plans = planInstalls(cap, choices); // bad applet or instance choices fail before the card is opened
+  if (flags.force === true && via !== "gp") {
+    // The web and bridge paths load through the card's script: make room first, in a GP session.
+    await withSession(ctx, flags, async (session) => {
+      if ((await removeExisting(session, cap, plans.map((p) => p.instanceAid))) && !ctx.json) {
+        ctx.out(`Deleted the copy of package ${toHex(cap.packageAid)} already on the card (--force)`);
+      }
+    });
+  }
   await path(ctx, cap, flags, choices);
 }

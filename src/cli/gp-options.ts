@@ -37,6 +37,7 @@ export interface InstallFlags extends GpFlags {
   params?: unknown;
   default?: unknown;
   via?: unknown;
+  force?: unknown;
 }
 
 const LEVELS: readonly ScpLevel[] = ["clear", "mac", "enc", "rmac", "renc"];

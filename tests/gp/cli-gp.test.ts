@@ -242,3 +242,60 @@ test("--mode rmac encrypts commands too: the 256-block check uses 239-byte block
   expectOneLineFailure(r, "LOAD blocks of 239 bytes, more than the 256 that LOAD can number");
   expect(existsSync(state)).toBe(false);
 });
+
+describe("installing a package that is already on the card", () => {
+  const state = join(dir, "again.sqlite");
+  const hello = join(FIXTURES, "kaoh_helloworld.cap");
+
+  test("a package loaded without its instance (an install cut short) is installed from, without loading again", () => {
+    expect(webcard(["load", hello, "--sim", state]).code).toBe(0);
+    const r = webcard(["install", hello, "--via", "gp", "--sim", state]);
+    expect({ code: r.code, stderr: r.stderr }).toEqual({ code: 0, stderr: "" });
+    expect(r.stdout).toBe(
+      "Package D0D1D2D3D4D501 1.0 is already on the card: installing from it without loading again (--force loads it anew)\nInstalled applet D0D1D2D3D4D50101\n",
+    );
+    const j = JSON.parse(webcard(["list", "--sim", state, "--json"]).stdout);
+    expect(installedApps(j).map((a) => a.aid)).toEqual(["D0D1D2D3D4D50101"]);
+  });
+
+  test("with its instance there too, one line says --force replaces it, and nothing changes", () => {
+    const before = webcard(["list", "--sim", state, "--json"]).stdout;
+    expectOneLineFailure(
+      webcard(["install", hello, "--via", "gp", "--sim", state]),
+      "Package D0D1D2D3D4D501 and instance D0D1D2D3D4D50101 are already on the card (use --force to replace it",
+    );
+    expect(webcard(["list", "--sim", state, "--json"]).stdout).toBe(before);
+  });
+
+  test("a different version of the package is not installed from", () => {
+    const v2 = join(dir, "hello-v2.cap");
+    writeFileSync(
+      v2,
+      buildCap({
+        packageAid: fromHex("D0D1D2D3D4D501"),
+        packageName: "com.example.hello",
+        packageVersion: { major: 2, minor: 0 },
+        applets: [{ aid: fromHex("D0D1D2D3D4D50102"), className: "Hello2" }],
+      }),
+    );
+    expectOneLineFailure(
+      webcard(["install", v2, "--via", "gp", "--sim", state]),
+      "Package D0D1D2D3D4D501 version 1.0 is already on the card; this file has version 2.0",
+    );
+  });
+
+  test("--force deletes the old copy and its instances, then loads and installs anew", () => {
+    const r = webcard(["install", hello, "--via", "gp", "--force", "--sim", state]);
+    expect({ code: r.code, stderr: r.stderr }).toEqual({ code: 0, stderr: "" });
+    expect(r.stdout).toBe(
+      "Deleted the copy of package D0D1D2D3D4D501 already on the card (--force)\nLoaded package D0D1D2D3D4D501 1.0: 250 bytes in 2 LOAD blocks of 247\nInstalled applet D0D1D2D3D4D50101\n",
+    );
+  });
+
+  test("--force works on the card's own loader too (the web path)", () => {
+    const r = webcard(["install", hello, "--force", "--sim", state]);
+    expect({ code: r.code, stderr: r.stderr }).toEqual({ code: 0, stderr: "" });
+    expect(r.stdout).toContain("Deleted the copy of package D0D1D2D3D4D501 already on the card (--force)\n");
+    expect(r.stdout).toContain("through the card's web server");
+  });
+});

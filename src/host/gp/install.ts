@@ -10,9 +10,10 @@ import { UsageError, WebcardError, SwError } from "../../stack/errors.ts";
 import { equal, toHex } from "../../stack/bytes.ts";
 import { PRIV1 } from "../../stack/gp/constants.ts";
 import type { GpSession } from "./session.ts";
-import { load, type LoadFile, type LoadResult, type ProgressCallback } from "./load.ts";
+import { checkLoadSize, load, type LoadFile, type LoadResult, type ProgressCallback } from "./load.ts";
 import { explainRefusal } from "./explain.ts";
 import { getStatusAll } from "./registry.ts";
+import { checkReusable, findExisting, removeExisting } from "./existing.ts";
 
 /** What to install from a CAP (all optional: by default every applet, instance AID = applet AID). */
 export interface InstallChoices {
@@ -110,22 +111,46 @@ async function explainInstall(error: unknown, session: GpSession, file: LoadFile
 
 /** What installViaGp did. */
 export interface GpInstallResult {
+  /** The LOAD; no blocks when the package was already on the card (`reused`). */
   load: LoadResult;
+  /** The same package version was on the card without the planned instances: installed from it. */
+  reused: boolean;
+  /** `replace` deleted an earlier copy of the package (and its instances) first. */
+  replaced: boolean;
   installed: InstalledInstance[];
 }
 
+export interface GpInstallOptions {
+  /** Delete a copy of the package already on the card (with its instances) and load it again. */
+  replace?: boolean;
+}
+
 /**
- * The direct GlobalPlatform install: check the choices and the block count
- * (before sending anything), load the package, install its applets.
+ * The direct GlobalPlatform install: check the choices (before sending
+ * anything), look the package up on the card, load it (or go on from the copy
+ * already there), install its applets.
  */
 export async function installViaGp(
   session: GpSession,
   file: LoadFile,
   choices: InstallChoices = {},
   onProgress?: ProgressCallback,
+  options: GpInstallOptions = {},
 ): Promise<GpInstallResult> {
-  planInstalls(file, choices); // bad choices fail before the card is touched
-  const loaded = await load(session, file, onProgress ? { onProgress } : {});
+  const plans = planInstalls(file, choices); // bad choices fail before the card is touched
+  checkLoadSize(file, session.blockSize); // so does a file over 256 blocks
+  const existing = await findExisting(session, file, plans.map((p) => p.instanceAid));
+  let reused = false;
+  let replaced = false;
+  if (options.replace) {
+    replaced = await removeExisting(session, file, [], existing);
+  } else if (existing.loadFile) {
+    checkReusable(existing, file);
+    reused = true;
+  }
+  const loaded = reused
+    ? { blocks: 0, bytes: 0, blockSize: session.blockSize }
+    : await load(session, file, onProgress ? { onProgress } : {});
   const installed = await install(session, file, choices);
-  return { load: loaded, installed };
+  return { load: loaded, reused, replaced, installed };
 }

@@ -13,6 +13,8 @@ import { explainInstallForLoad, explainRefusal, type ImportRef } from "./explain
 /** What the loader needs from a CAP file (src/stack/cap CapFile fits). */
 export interface LoadFile {
   packageAid: Uint8Array;
+  /** The package version (CAP Header), to compare with a copy already on the card. */
+  packageVersion?: { major: number; minor: number };
   applets: readonly { aid: Uint8Array }[];
   imports?: readonly ImportRef[];
   /** The Load File Data Block, without the C4 tag. */

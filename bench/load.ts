@@ -244,7 +244,7 @@ const notes = [
   `${PYSIM} imports a SIM toolkit package the card lacks: every path refuses it (the row's time is until the refusal).`,
   `Two cards: the 22 KB fixture by \`--via gp\` onto both vpcd readers of one pcscd (one \`webcard sim\` each), with both installs started together (Promise.all over two reader sessions) against one after the other; time is the wall time of both.`,
   `Peak RSS of this process (getrusage maxRSS): ${rssInProcess} MB after the in-process part, ${rssPeak} MB at the end (the pcscd + vpcd part adds the PC/SC workers).`,
-  "Known limit through vpcd: the link application announces 65,535 bytes of command data (tag 81), so a 94 KB message goes out as an EXCHANGE of 65,544 bytes, which vpcd's 2-byte length prefix cannot frame (src/card/vpcd-link.ts VPCD_MAX_MESSAGE): the reader loses the card. In-process the same install passes. `webcard sim` on vpcd should announce at most 65,526 (and at most 65,533 bytes of response).",
+  "Through vpcd, `webcard sim` announces at most 65,526 bytes of command data and 65,533 of response on the link: one vpcd message carries 65,535 bytes in all (src/card/vpcd-link.ts VPCD_MAX_COMMAND_DATA), so the 94 KB file goes in two EXCHANGE commands of at most that size.",
   ...(pcscdNote ? [pcscdNote] : []),
 ];
 

@@ -17,24 +17,8 @@ import { inProcessTransport } from "../../src/card/in-process.ts";
 import { FIXTURES, fixture } from "./fixtures.ts";
 import { installSequence } from "./helpers.ts";
 import { packageState } from "./registry-check.ts";
+import { mutate, rng, type Rng } from "../harness/random.ts";
 
-/** mulberry32: a small seeded generator, so a failure replays exactly. */
-function rng(seed: number) {
-  let a = seed >>> 0;
-  const next = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  return {
-    next,
-    int: (n: number) => Math.floor(next() * n),
-    pick: <T>(xs: readonly T[]): T => xs[Math.floor(next() * xs.length)]!,
-    bytes: (n: number) => Uint8Array.from({ length: n }, () => Math.floor(next() * 256)),
-  };
-}
 
 const CLAS = [0x00, 0x80, 0x84, 0x04, 0x0c, 0x01, 0x81, 0x90, 0xff, 0x40, 0xe0];
 const INSES = [0xa4, 0xca, 0xcb, 0xf2, 0xe6, 0xe8, 0xe4, 0xf0, 0xd8, 0x50, 0x82, 0x70, 0xc0, 0xe2, 0x00, 0xb0];
@@ -57,7 +41,6 @@ const CORPUS: Uint8Array[] = [
   fromHex("80D8008143018810AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA03AABBCC8810AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA03AABBCC8810AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA03AABBCC00"),
 ];
 
-type Rng = ReturnType<typeof rng>;
 
 function randomApdu(r: Rng): Uint8Array {
   switch (r.int(4)) {
@@ -79,30 +62,6 @@ function randomApdu(r: Rng): Uint8Array {
   }
 }
 
-function mutate(r: Rng, base: Uint8Array): Uint8Array {
-  const out = Array.from(base);
-  const edits = 1 + r.int(4);
-  for (let i = 0; i < edits; i++) {
-    const at = r.int(Math.max(1, out.length));
-    switch (r.int(5)) {
-      case 0:
-        out[at] = r.int(256);
-        break;
-      case 1:
-        out[at] = (out[at] ?? 0) ^ (1 << r.int(8));
-        break;
-      case 2:
-        out.splice(at, 1 + r.int(4));
-        break;
-      case 3:
-        out.splice(at, 0, ...r.bytes(1 + r.int(8)));
-        break;
-      default:
-        out.length = Math.min(out.length, at);
-    }
-  }
-  return Uint8Array.from(out);
-}
 
 async function exchange(card: { process(c: Uint8Array): Uint8Array | Promise<Uint8Array> }, a: Uint8Array): Promise<Uint8Array> {
   const resp = await card.process(a);

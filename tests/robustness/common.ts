@@ -16,24 +16,7 @@ export const LONG = process.env.WEBCARD_LONG === "1";
 /** Base seed of every suite (override with ROBUSTNESS_SEED to explore). */
 export const SEED = Number(process.env.ROBUSTNESS_SEED ?? 0x9e11ab1e);
 
-/** mulberry32: a small seeded generator, so a failure replays exactly. */
-export function rng(seed: number) {
-  let a = seed >>> 0;
-  const next = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  return {
-    next,
-    int: (n: number) => Math.floor(next() * n),
-    pick: <T>(xs: readonly T[]): T => xs[Math.floor(next() * xs.length)]!,
-    bytes: (n: number) => Uint8Array.from({ length: n }, () => Math.floor(next() * 256)),
-  };
-}
-export type Rng = ReturnType<typeof rng>;
+export { rng, mutate, type Rng } from "../harness/random.ts";
 
 /** Counts of one suite; `fail` keeps the first few reasons for the test's message. */
 export class Counts {

@@ -21,7 +21,7 @@ import { createDashboard } from "../../src/web/app.ts";
 import type { DashboardDeps } from "../../src/web/deps.ts";
 import { gpOps } from "../../src/web/gp-ops.ts";
 import { cookieName } from "../../src/web/security.ts";
-import { Counts, LONG, SEED, rng, type Rng } from "./common.ts";
+import { Counts, LONG, SEED, mutate, rng, type Rng } from "./common.ts";
 import { ALGTEST, fixtureCap } from "./paths.ts";
 
 const link = new Counts("link fuzz");
@@ -82,29 +82,6 @@ function randomFrames(r: Rng): Frame[] {
   return frames;
 }
 
-function mutate(r: Rng, base: Uint8Array): Uint8Array {
-  const out = Array.from(base);
-  for (let i = 0, n = 1 + r.int(4); i < n; i++) {
-    const at = r.int(Math.max(1, out.length));
-    switch (r.int(5)) {
-      case 0:
-        out[at] = r.int(256);
-        break;
-      case 1:
-        out[at] = (out[at] ?? 0) ^ (1 << r.int(8));
-        break;
-      case 2:
-        out.splice(at, 1 + r.int(4));
-        break;
-      case 3:
-        out.splice(at, 0, ...r.bytes(1 + r.int(8)));
-        break;
-      default:
-        out.length = Math.min(out.length, at);
-    }
-  }
-  return Uint8Array.from(out);
-}
 
 function exchange(r: Rng, data: Uint8Array): Uint8Array {
   const cla = r.pick([0x80, 0x80, 0x84, 0x00]);

@@ -19,15 +19,21 @@ export interface Existing {
   instances: Uint8Array[];
 }
 
-/** Look up the package and the planned instances in the card's registry (GET STATUS). */
+/**
+ * Look up the package and the planned instances in the card's registry: one
+ * GET STATUS searching for each AID (GP 11.4.2.3), so a usual install adds two
+ * round trips. The search matches AIDs that begin with the one given, so the
+ * answers are compared exactly. One after the other: MACs chain, and 6310
+ * pages belong to the last query.
+ */
 export async function findExisting(session: GpSession, file: LoadFile, instanceAids: readonly Uint8Array[]): Promise<Existing> {
-  // One after the other: GET STATUS pages (6310) belong to the last query, and MACs chain.
-  const loadFiles = await getStatusAll(session.channel, "load-files");
-  const apps = instanceAids.length > 0 ? await getStatusAll(session.channel, "apps") : [];
-  return {
-    loadFile: loadFiles.find((f) => equal(f.aid, file.packageAid)),
-    instances: instanceAids.filter((aid) => apps.some((a) => equal(a.aid, aid))),
-  };
+  const loadFiles = await getStatusAll(session.channel, "load-files", file.packageAid);
+  const instances: Uint8Array[] = [];
+  for (const aid of instanceAids) {
+    const apps = await getStatusAll(session.channel, "apps", aid);
+    if (apps.some((a) => equal(a.aid, aid))) instances.push(aid);
+  }
+  return { loadFile: loadFiles.find((f) => equal(f.aid, file.packageAid)), instances };
 }
 
 /** "1.2" from a CE version field (major, minor). */

@@ -157,6 +157,9 @@ describe("install choices", () => {
   test("installViaGp loads then installs with the golden INSTALL", async () => {
     const small = { ...EMPTY, lfdb: new Uint8Array(10) };
     const t = scriptedTransport([
+      // The registry lookup: the package, then the planned instance, each by AID (not on the card: 6A88).
+      { command: "80F2200207" + "4F050102030405" + "00", response: "6A88" },
+      { command: "80F240020A" + "4F080102030405060708" + "00", response: "6A88" },
       { command: (c) => c[1] === 0xe6 && c[2] === 0x02, response: "9000" },
       { command: (c) => c[1] === 0xe8, response: "9000" },
       { command: "80E60C001E050102030405080102030405060708080102030405060708010002C9000000", response: "009000" },

@@ -13,13 +13,16 @@ import type { GpSession } from "./session.ts";
 /** More pages than any registry has: a card that keeps answering 6310 is broken. */
 const MAX_PAGES = 128;
 
-/** Every entry of one registry subset; empty when the card answers 6A88 (nothing there). */
-export async function getStatusAll(transport: Transport, subset: StatusSubset): Promise<RegistryEntry[]> {
+/**
+ * Every entry of one registry subset (those whose AID begins with `aid`, when
+ * given); empty when the card answers 6A88 (nothing there).
+ */
+export async function getStatusAll(transport: Transport, subset: StatusSubset, aid?: Uint8Array): Promise<RegistryEntry[]> {
   let legacy = false;
-  let r = await send(transport, getStatus(subset));
+  let r = await send(transport, getStatus(subset, false, false, aid));
   if (r.sw === SW.INCORRECT_P1P2 || r.sw === SW.WRONG_P1P2) {
     legacy = true;
-    r = await send(transport, getStatus(subset, false, true));
+    r = await send(transport, getStatus(subset, false, true, aid));
   }
   const out: RegistryEntry[] = [];
   for (let page = 1; ; page++) {
@@ -30,7 +33,7 @@ export async function getStatusAll(transport: Transport, subset: StatusSubset): 
     if (page >= MAX_PAGES) {
       throw new TransportError("protocol", `Card kept answering 6310 (more data) after ${MAX_PAGES} GET STATUS pages`);
     }
-    r = await send(transport, getStatus(subset, true, legacy));
+    r = await send(transport, getStatus(subset, true, legacy, aid));
   }
 }
 

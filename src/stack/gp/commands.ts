@@ -33,11 +33,12 @@ export const STATUS_SUBSET_P1: Readonly<Record<StatusSubset, number>> = {
 export const STATUS_P2_LEGACY = { FIRST: 0x00, NEXT: 0x01 } as const;
 
 /**
- * GET STATUS (GP 11.4): `80 F2 P1 P2 02 4F 00 00`. `4F 00` matches every AID.
+ * GET STATUS (GP 11.4): `80 F2 P1 P2 02 4F 00 00`. `4F 00` matches every AID;
+ * `4F len AID` searches for AIDs that begin with `aid` (11.4.2.3).
  * P2 02 asks for the first page in the tagged format, 03 for the next page
  * after 6310; `legacy` selects the untagged format of GP 2.1.1 (P2 00/01).
  */
-export function getStatus(subset: StatusSubset, next = false, legacy = false): CommandApdu {
+export function getStatus(subset: StatusSubset, next = false, legacy = false, aid?: Uint8Array): CommandApdu {
   const p2 = legacy
     ? next
       ? STATUS_P2_LEGACY.NEXT
@@ -50,7 +51,7 @@ export function getStatus(subset: StatusSubset, next = false, legacy = false): C
     ins: INS.GET_STATUS,
     p1: STATUS_SUBSET_P1[subset],
     p2,
-    data: Uint8Array.of(TAG.AID, 0x00),
+    data: aid ? Uint8Array.of(TAG.AID, aid.length, ...aid) : Uint8Array.of(TAG.AID, 0x00),
     ne: 256,
   });
 }

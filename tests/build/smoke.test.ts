@@ -76,17 +76,22 @@ test.if(built !== undefined)("--help lists every command the smoke tests run", (
   expect(["demo", "readers", "sim", "install", "list", "ui"].filter((c) => !commands.has(c))).toEqual([]);
 });
 
+/** Run the binary under strace (file calls only); its exit code and the calls it made. */
+function fileCalls(args: string[], name: string): { exitCode: number | null; calls: string } {
+  const log = join(built!.home, `strace-${name}.log`);
+  const r = Bun.spawnSync([strace!, "-f", "-e", "trace=%file", "-o", log, built!.bin, ...args], {
+    cwd: built!.dir,
+    env: cleanEnv(built!.home),
+    stdout: "pipe",
+    stderr: "pipe",
+  });
+  return { exitCode: r.exitCode, calls: readFileSync(log, "utf8") };
+}
+
 test.if(canStrace)("--version and --help open no PC/SC library and nothing from the source tree", () => {
   for (const args of [["--version"], ["--help"]]) {
-    const log = join(built!.home, `strace-${args[0]!.slice(2)}.log`);
-    const r = Bun.spawnSync([strace!, "-f", "-e", "trace=%file", "-o", log, built!.bin, ...args], {
-      cwd: built!.dir,
-      env: cleanEnv(built!.home),
-      stdout: "pipe",
-      stderr: "pipe",
-    });
-    expect(r.exitCode).toBe(0);
-    const calls = readFileSync(log, "utf8");
+    const { exitCode, calls } = fileCalls(args, args[0]!.slice(2));
+    expect(exitCode).toBe(0);
     expect(calls).toContain("execve(");
     expect(calls).not.toMatch(/pcsclite|winscard|PCSC\.framework/);
     expect(calls).not.toContain(ROOT);
@@ -102,15 +107,8 @@ test.if(has("demo"))("demo runs with nothing beside the binary", () => {
 });
 
 test.if(has("demo") && canStrace)("demo reads nothing from the source tree", () => {
-  const log = join(built!.home, "strace-demo.log");
-  const r = Bun.spawnSync([strace!, "-f", "-e", "trace=%file", "-o", log, built!.bin, "demo"], {
-    cwd: built!.dir,
-    env: cleanEnv(built!.home),
-    stdout: "pipe",
-    stderr: "pipe",
-  });
-  expect(r.exitCode).toBe(0);
-  const calls = readFileSync(log, "utf8");
+  const { exitCode, calls } = fileCalls(["demo"], "demo");
+  expect(exitCode).toBe(0);
   expect(calls).not.toContain(ROOT);
   expect(calls).not.toContain("node_modules");
 });

@@ -4,24 +4,17 @@
  * One compile of a tiny program proves a worker runs in the executable.
  */
 import { test, expect, afterAll } from "bun:test";
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
+import { tempTrees } from "../harness/temp-tree.ts";
 import { checkSources } from "../../scripts/build/source-checks.ts";
 import { compile } from "../../scripts/build/compile.ts";
 import { hostTarget } from "../../scripts/build/targets.ts";
 
-const temp = mkdtempSync(join(tmpdir(), "webcard-sources-"));
-afterAll(() => rmSync(temp, { recursive: true, force: true }));
+const { tree, remove } = tempTrees("webcard-sources-");
+afterAll(remove);
 
-function tree(files: Record<string, string>): string {
-  const root = mkdtempSync(join(temp, "p-"));
-  for (const [path, text] of Object.entries(files)) {
-    mkdirSync(dirname(join(root, path)), { recursive: true });
-    writeFileSync(join(root, path), text);
-  }
-  return root;
-}
 
 const WORKER = `declare var self: Worker;\nself.onmessage = (e: MessageEvent) => postMessage("pong " + e.data);\n`;
 const CALLER = `export function ping(): Promise<string> {

@@ -1,22 +1,13 @@
 /** `webcard --version` and `--help` must load neither PC/SC nor the web server (issue 8). */
 import { test, expect, afterAll } from "bun:test";
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { dirname, join, resolve } from "node:path";
+import { resolve } from "node:path";
+import { tempTrees } from "../harness/temp-tree.ts";
 import { startupGraph } from "../../scripts/build/startup-graph.ts";
 
 const ROOT = resolve(import.meta.dir, "../..");
-const temp = mkdtempSync(join(tmpdir(), "webcard-graph-"));
-afterAll(() => rmSync(temp, { recursive: true, force: true }));
+const { tree, remove } = tempTrees("webcard-graph-");
+afterAll(remove);
 
-function tree(files: Record<string, string>): string {
-  const root = mkdtempSync(join(temp, "p-"));
-  for (const [path, text] of Object.entries(files)) {
-    mkdirSync(dirname(join(root, path)), { recursive: true });
-    writeFileSync(join(root, path), text);
-  }
-  return root;
-}
 
 test("webcard's start-up loads no bun:ffi, src/ffi, src/web or hono through static imports", () => {
   const graph = startupGraph(ROOT);

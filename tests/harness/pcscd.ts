@@ -17,7 +17,8 @@ import { join } from "node:path";
 export const CI = process.env.CI === "true" || process.env.CI === "1";
 
 const SOCKET = "/run/pcscd/pcscd.comm";
-const VPCD_DRIVER_CANDIDATES = [
+/** Where Debian and others put the vpcd driver. */
+export const VPCD_DRIVER_CANDIDATES = [
   "/usr/lib/pcsc/drivers/serial/libifdvpcd.so",
   "/usr/lib64/pcsc/drivers/serial/libifdvpcd.so",
   "/usr/local/lib/pcsc/drivers/serial/libifdvpcd.so",

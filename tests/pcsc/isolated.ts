@@ -15,19 +15,14 @@
  * scripts run inside `unshare --mount --net`; the shared pcscd is never
  * touched. Everything started inside is stopped by PID.
  */
-import { existsSync, mkdtempSync, writeFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, rmSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { pcscUsable } from "../harness/pcscd.ts";
+import { PCSCD_SOCKET, PRIVATE_READERS, launchPcscd, stopProcess, vpcdConfigDir } from "../harness/private-pcscd.ts";
 
 export const ROOT = resolve(import.meta.dir, "../..");
 export const BUN = process.execPath;
 
-const VPCD_DRIVERS = [
-  "/usr/lib/pcsc/drivers/serial/libifdvpcd.so",
-  "/usr/lib64/pcsc/drivers/serial/libifdvpcd.so",
-  "/usr/local/lib/pcsc/drivers/serial/libifdvpcd.so",
-];
 
 function canIsolate(): boolean {
   if (!pcscUsable || process.platform !== "linux") return false;
@@ -92,38 +87,13 @@ export interface PrivatePcscd {
 
 /** Inside a namespace: start pcscd with one vpcd device (ports 35963, 35964) and wait for its readers. */
 export async function startPrivatePcscd(): Promise<PrivatePcscd> {
-  if (existsSync("/run/pcscd/pcscd.comm")) throw new Error("a pcscd socket exists: run this inside runIsolated()");
-  const driver = VPCD_DRIVERS.find((p) => existsSync(p));
-  if (!driver) throw new Error("the vpcd driver is not installed");
-  const dir = mkdtempSync(join(tmpdir(), "webcard-private-pcscd-"));
-  writeFileSync(join(dir, "vpcd"), `FRIENDLYNAME "Virtual PCD"\nDEVICENAME /dev/null:35963\nLIBPATH ${driver}\n`);
-  const proc = Bun.spawn(["pcscd", "--foreground", "-c", dir], { stdout: "ignore", stderr: "ignore", stdin: "ignore" });
-  const end = Date.now() + 10_000;
-  const names = () =>
-    Bun.spawnSync(["pcsc_scan", "-r"], { stdout: "pipe", stderr: "ignore", timeout: 5000 })
-      .stdout.toString()
-      .split("\n")
-      .map((l) => /^\d+: (.*)$/.exec(l.trim())?.[1])
-      .filter((n): n is string => n !== undefined);
-  while (!existsSync("/run/pcscd/pcscd.comm") || names().length < 2) {
-    if (Date.now() > end || proc.exitCode !== null) {
-      proc.kill("SIGKILL");
-      throw new Error("private pcscd did not come up");
-    }
-    await Bun.sleep(50);
-  }
+  if (existsSync(PCSCD_SOCKET)) throw new Error("a pcscd socket exists: run this inside runIsolated()");
+  const dir = vpcdConfigDir();
+  const proc = await launchPcscd(dir);
   return {
-    readers: [
-      { name: "Virtual PCD 00 00", port: 35963 },
-      { name: "Virtual PCD 00 01", port: 35964 },
-    ],
+    readers: PRIVATE_READERS.map((r) => ({ ...r })),
     async stop() {
-      proc.kill("SIGTERM");
-      const gone = await Promise.race([proc.exited.then(() => true), Bun.sleep(6000).then(() => false)]);
-      if (!gone) {
-        proc.kill("SIGKILL");
-        await proc.exited;
-      }
+      await stopProcess(proc);
       rmSync(dir, { recursive: true, force: true });
     },
   };

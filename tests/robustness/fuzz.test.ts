@@ -15,11 +15,9 @@ import { inProcessTransport } from "../../src/card/in-process.ts";
 import { encodeFrames, type Frame } from "../../src/stack/link/frames.ts";
 import { LINK_AID } from "../../src/stack/link/constants.ts";
 import type { Transport } from "../../src/stack/transport/transport.ts";
-import { withIsoResponses } from "../../src/stack/transport/get-response.ts";
 import { installViaWeb } from "../../src/host/loader/via-web.ts";
 import { createDashboard } from "../../src/web/app.ts";
-import type { DashboardDeps } from "../../src/web/deps.ts";
-import { gpOps } from "../../src/web/gp-ops.ts";
+import { simCardDeps } from "../harness/dashboard.ts";
 import { cookieName } from "../../src/web/security.ts";
 import { Counts, LONG, SEED, mutate, rng, type Rng } from "./common.ts";
 import { ALGTEST, fixtureCap } from "./paths.ts";
@@ -144,15 +142,7 @@ test("random requests and bytes to the dashboard API: no 500, no throw, no state
   const PORT = 47199;
   const NAME = "Simulated card";
   const card = createWebCard();
-  const deps: DashboardDeps = {
-    listReaders: async () => [{ name: NAME, cardPresent: true, atr: "3B80800101", simulated: true }],
-    async *monitor() {},
-    async openCard() {
-      const t = withIsoResponses(inProcessTransport(card));
-      return { ...t, transmit: t.transmit, close: async () => t.close?.() };
-    },
-    ops: gpOps(),
-  };
+  const deps = simCardDeps(card, NAME);
   const dash = createDashboard(deps, { port: PORT });
   await dash.state.watch.refresh();
   const before = card.stateDigest();

@@ -7,12 +7,9 @@ import { afterAll, describe, expect, test } from "bun:test";
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { createWebCard } from "../../src/card/link/with-link.ts";
-import { inProcessTransport } from "../../src/card/in-process.ts";
-import { withIsoResponses } from "../../src/stack/transport/get-response.ts";
 import { createDashboard } from "../../src/web/app.ts";
-import type { DashboardDeps } from "../../src/web/deps.ts";
+import { simCardDeps } from "../harness/dashboard.ts";
 import type { HubEvent } from "../../src/web/event-hub.ts";
-import { gpOps } from "../../src/web/gp-ops.ts";
 import { cookieName } from "../../src/web/security.ts";
 
 const FIXTURES = resolve(import.meta.dir, "../../../shared/fixtures/cap");
@@ -21,15 +18,7 @@ const NAME = "Simulated card";
 const card = createWebCard({});
 afterAll(() => card.close());
 
-const deps: DashboardDeps = {
-  listReaders: async () => [{ name: NAME, cardPresent: true, atr: "3B80800101", simulated: true }],
-  async *monitor() {},
-  async openCard() {
-    const t = withIsoResponses(inProcessTransport(card));
-    return { ...t, transmit: t.transmit, close: async () => t.close?.() };
-  },
-  ops: gpOps(),
-};
+const deps = simCardDeps(card, NAME);
 const dash = createDashboard(deps, { port: PORT });
 const events: HubEvent[] = [];
 dash.state.hub.subscribe((e) => events.push(e));

@@ -4,12 +4,8 @@
  * pcscd down when cards die mid-exchange, and the kill test must tell that
  * apart from the card's own consistency. Stopped by PID only.
  */
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-
-const DRIVERS = ["/usr/lib/pcsc/drivers/serial/libifdvpcd.so", "/usr/lib64/pcsc/drivers/serial/libifdvpcd.so", "/usr/local/lib/pcsc/drivers/serial/libifdvpcd.so"];
-const SOCKET = "/run/pcscd/pcscd.comm";
+import { rmSync } from "node:fs";
+import { PRIVATE_READERS, launchPcscd, stopProcess, vpcdConfigDir } from "../../harness/private-pcscd.ts";
 
 export interface OwnPcscd {
   readonly reader: { name: string; port: number };
@@ -20,48 +16,25 @@ export interface OwnPcscd {
   stop(): Promise<void>;
 }
 
-async function launch(dir: string): Promise<ReturnType<typeof Bun.spawn>> {
-  rmSync(SOCKET, { force: true }); // a crashed pcscd leaves it behind (private tmpfs)
-  const proc = Bun.spawn(["pcscd", "--foreground", "-c", dir], { stdout: "ignore", stderr: "ignore", stdin: "ignore" });
-  const end = Date.now() + 10_000;
-  const listed = () => Bun.spawnSync(["pcsc_scan", "-r"], { stdout: "pipe", stderr: "ignore", timeout: 5000 }).stdout.toString().includes("Virtual PCD 00 00");
-  while (!existsSync(SOCKET) || !listed()) {
-    if (Date.now() > end || proc.exitCode !== null) {
-      proc.kill("SIGKILL");
-      throw new Error("private pcscd did not come up");
-    }
-    await Bun.sleep(50);
-  }
-  return proc;
-}
-
 /** Start pcscd; run only inside runIsolated (it takes /run/pcscd). */
 export async function startOwnPcscd(): Promise<OwnPcscd> {
-  const driver = DRIVERS.find((p) => existsSync(p));
-  if (!driver) throw new Error("the vpcd driver is not installed");
-  const dir = mkdtempSync(join(tmpdir(), "webcard-own-pcscd-"));
-  writeFileSync(join(dir, "vpcd"), `FRIENDLYNAME "Virtual PCD"\nDEVICENAME /dev/null:35963\nLIBPATH ${driver}\n`);
-  let proc = await launch(dir);
+  const dir = vpcdConfigDir();
+  let proc = await launchPcscd(dir);
   let restarts = 0;
   return {
-    reader: { name: "Virtual PCD 00 00", port: 35963 },
+    reader: { ...PRIVATE_READERS[0] },
     alive: () => proc.exitCode === null && proc.signalCode === null,
     async restart() {
       proc.kill("SIGKILL");
       await proc.exited;
       restarts++;
-      proc = await launch(dir);
+      proc = await launchPcscd(dir);
     },
     get restarts() {
       return restarts;
     },
     async stop() {
-      proc.kill("SIGTERM");
-      const gone = await Promise.race([proc.exited.then(() => true), Bun.sleep(6000).then(() => false)]);
-      if (!gone) {
-        proc.kill("SIGKILL");
-        await proc.exited;
-      }
+      await stopProcess(proc);
       rmSync(dir, { recursive: true, force: true });
     },
   };

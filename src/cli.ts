@@ -7,7 +7,8 @@
 import { cac } from "cac";
 import { VERSION } from "./cli/version.ts";
 import { EXIT, errorLine } from "./cli/context.ts";
-import { registerCommands } from "./cli/commands.ts";
+import { registerCommands } from "./cli/register.ts";
+import { protectValues, restoreParsed } from "./cli/argv.ts";
 
 const cli = cac("webcard");
 
@@ -29,7 +30,9 @@ function usageError(message: string): never {
 }
 
 try {
-  const parsed = cli.parse(process.argv, { run: false });
+  // The one read of the command line: values stay strings as typed (see cli/argv.ts).
+  const parsed = cli.parse(protectValues(process.argv), { run: false });
+  restoreParsed(cli, [...cli.globalCommand.options, ...(cli.matchedCommand?.options ?? [])]);
   if (parsed.options.version === true && !cli.matchedCommand) {
     process.stdout.write(`webcard ${VERSION}\n`);
     process.exit(EXIT.OK);

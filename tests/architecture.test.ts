@@ -72,6 +72,8 @@ for (const file of files(SRC)) {
       violations.push(`${rel}: only src/ffi may import bun:ffi`);
     }
   }
+  // The command line is read once, by the entry point (cli/argv.ts keeps its values as typed).
+  if (rel !== "cli.ts" && /\b(process\.argv|Bun\.argv)\b/.test(source)) violations.push(`${rel}: reads the command line (only src/cli.ts may)`);
   if (layer === "stack" && /\bBun\.(spawn|file|write|connect|listen|serve|sleep)\b/.test(source)) {
     violations.push(`${rel}: stack must stay pure, uses Bun I/O`);
   }

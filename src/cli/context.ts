@@ -4,12 +4,7 @@
  * error into one line and an exit code.
  */
 import { UsageError, WebcardError, SwError, FormatError } from "../stack/errors.ts";
-
-export interface GlobalFlags {
-  json?: boolean;
-  trace?: boolean;
-  debug?: boolean;
-}
+import type { GlobalFlags } from "./options.ts";
 
 export interface Context {
   readonly json: boolean;

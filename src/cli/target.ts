@@ -9,14 +9,11 @@ import { withIsoResponses } from "../stack/transport/get-response.ts";
 import { withTrace } from "../stack/transport/trace.ts";
 import type { Transport } from "../stack/transport/transport.ts";
 import { UsageError } from "../stack/errors.ts";
-import { rawOption } from "./gp-argv.ts";
+import type { ReaderConnection } from "../host/pcsc/connect.ts";
+import type { ReaderFlags, TargetFlags } from "./options.ts";
+import { readerChoice } from "./option-values.ts";
 
-export interface TargetOptions {
-  /** true = the default state path; a string = that state file. */
-  sim?: unknown;
-  reader?: unknown;
-  /** Seconds a card may take to answer one command (`--timeout`). */
-  timeout?: unknown;
+export interface TargetOptions extends TargetFlags {
   trace?: boolean;
   /** Factory secure channel protocol of a newly created simulated card (an existing state keeps its own). */
   simScp?: 2 | 3;
@@ -31,6 +28,13 @@ export interface Target {
   close(): Promise<void>;
 }
 
+/** Open the reader a command's flags choose (`-r/--reader`, `--timeout`). */
+export async function openReader(flags: ReaderFlags): Promise<ReaderConnection> {
+  const choice = readerChoice(flags);
+  const { connectReader } = await import("../host/pcsc/connect.ts");
+  return connectReader(choice);
+}
+
 /** Open the card named by the options. */
 export async function openTarget(options: TargetOptions): Promise<Target> {
   const sink = options.traceSink ?? ((line: string) => process.stderr.write(line + "\n"));
@@ -38,13 +42,13 @@ export async function openTarget(options: TargetOptions): Promise<Target> {
     const iso = withIsoResponses(raw);
     return { transport: options.trace ? withTrace(iso, sink) : iso, describe, close };
   };
-  if (options.sim !== undefined && options.sim !== false) {
+  if (options.sim !== undefined) {
     if (options.reader !== undefined) throw new UsageError("Choose either --sim or --reader, not both");
     // The simulated card carries the web-card link application, as `webcard sim` does.
     const { createWebCard } = await import("../card/link/with-link.ts");
     const { inProcessTransport } = await import("../card/in-process.ts");
     const { defaultStatePath } = await import("../card/state-path.ts");
-    const statePath = options.sim === true ? defaultStatePath() : (rawOption("sim") ?? String(options.sim));
+    const statePath = options.sim === true ? defaultStatePath() : options.sim;
     const card = createWebCard({ statePath, ...(options.simScp ? { scp: options.simScp } : {}) });
     const transport = inProcessTransport(card);
     return finish(transport, `simulated card (${statePath})`, async () => {
@@ -52,10 +56,6 @@ export async function openTarget(options: TargetOptions): Promise<Target> {
       card.close();
     });
   }
-  const { openReader } = await import("./pcsc-impl.ts");
-  const reader = await openReader({
-    ...(options.reader === undefined ? {} : { reader: options.reader as string }),
-    ...(options.timeout === undefined ? {} : { timeout: options.timeout as string }),
-  });
+  const reader = await openReader(options);
   return finish(reader, `reader ${reader.readerName}`, () => reader.close());
 }

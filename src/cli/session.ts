@@ -6,17 +6,18 @@ import { SecurityError } from "../stack/errors.ts";
 import { openGpSession } from "../host/gp/connect.ts";
 import type { GpSession } from "../host/gp/session.ts";
 import type { Context } from "./context.ts";
-import { connectOptionsFrom, scpFrom, type GpFlags, type KeySource } from "./gp-options.ts";
+import type { KeyFlags } from "./options.ts";
+import { connectOptionsFrom, scpFrom, type ConnectOptions, type KeySource } from "./option-values.ts";
 import { openTarget, type Target } from "./target.ts";
 
 /** Open the target named by the flags, run `fn`, close the target. */
-export async function withTarget<T>(ctx: Context, flags: GpFlags, fn: (target: Target) => Promise<T>): Promise<T> {
+export async function withTarget<T>(ctx: Context, flags: KeyFlags, fn: (target: Target) => Promise<T>): Promise<T> {
   const scp = scpFrom(flags.scp);
   const target = await openTarget({
     ...(scp ? { simScp: scp } : {}),
-    sim: flags.sim,
-    reader: flags.reader,
-    timeout: flags.timeout,
+    ...(flags.sim === undefined ? {} : { sim: flags.sim }),
+    ...(flags.reader === undefined ? {} : { reader: flags.reader }),
+    ...(flags.timeout === undefined ? {} : { timeout: flags.timeout }),
     trace: ctx.trace,
     traceSink: ctx.err,
   });
@@ -28,7 +29,7 @@ export async function withTarget<T>(ctx: Context, flags: GpFlags, fn: (target: T
 }
 
 /** A wrong key is said plainly: one attempt only, and why (cards lock after repeated failures). */
-function explainAuthFailure(error: unknown, source: KeySource): unknown {
+export function explainAuthFailure(error: unknown, source: KeySource): unknown {
   if (error instanceof SecurityError && error.message.startsWith("Card cryptogram does not match")) {
     return new SecurityError(
       "Wrong key: the card's cryptogram does not match, so webcard stopped after one attempt (repeated failures can lock the card)",
@@ -44,7 +45,7 @@ function explainAuthFailure(error: unknown, source: KeySource): unknown {
  */
 export async function withSession<T>(
   ctx: Context,
-  flags: GpFlags,
+  flags: KeyFlags,
   fn: (session: GpSession, target: Target) => Promise<T>,
 ): Promise<T> {
   const options = connectOptionsFrom(flags);
@@ -52,11 +53,7 @@ export async function withSession<T>(
 }
 
 /** An authenticated session on a target that is already open (flags give keys, SCP, level, ISD, block size). */
-export async function sessionOn(
-  target: Target,
-  flags: GpFlags,
-  options: ReturnType<typeof connectOptionsFrom> = connectOptionsFrom(flags),
-): Promise<GpSession> {
+export async function sessionOn(target: Target, flags: KeyFlags, options: ConnectOptions = connectOptionsFrom(flags)): Promise<GpSession> {
   try {
     return await openGpSession(target.transport, options);
   } catch (error) {

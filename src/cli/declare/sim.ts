@@ -1,7 +1,20 @@
-/** CLI commands of the card area: declarations only; implementations are imported lazily. */
+/** `webcard sim`: declaration only; the implementation (commands/sim.ts) is imported lazily. */
 import type { CAC } from "cac";
-import { run } from "./context.ts";
-import type { SimFlags } from "./card-impl.ts";
+import { run } from "../context.ts";
+import type { GlobalFlags } from "../options.ts";
+
+/** Flags of `webcard sim`. */
+export interface SimFlags extends GlobalFlags {
+  vpcd?: string;
+  state?: string;
+  key?: string;
+  scp?: string;
+  memory?: string;
+  javaCard?: string;
+  open?: boolean;
+  reset?: boolean;
+  link?: boolean;
+}
 
 export function register(cli: CAC): void {
   cli
@@ -19,7 +32,7 @@ export function register(cli: CAC): void {
     .example("opensc-tool -r 'Virtual PCD 00 00' -s 00A4040008A000000151000000")
     .action((flags: SimFlags) =>
       run(flags, async (ctx) => {
-        const { simCommand } = await import("./card-impl.ts");
+        const { simCommand } = await import("../commands/sim.ts");
         await simCommand(ctx, flags);
       }),
     );

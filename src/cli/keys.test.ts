@@ -1,6 +1,6 @@
 import { test, expect } from "bun:test";
-import { resolveKeys, splitKeySpec } from "./gp-keys.ts";
-import { connectOptionsFrom } from "./gp-options.ts";
+import { resolveKeys, splitKeySpec } from "./keys.ts";
+import { connectOptionsFrom } from "./option-values.ts";
 import { UsageError } from "../stack/errors.ts";
 
 const OTHER = "00112233445566778899AABBCCDDEEFF";

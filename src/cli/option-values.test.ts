@@ -1,5 +1,6 @@
 import { test, expect } from "bun:test";
-import { keysFrom, scpFrom, levelFrom, connectOptionsFrom, installChoicesFrom } from "./gp-options.ts";
+import { keysFrom, scpFrom, levelFrom, connectOptionsFrom } from "./option-values.ts";
+import { installChoicesFrom } from "./commands/install.ts";
 import { UsageError } from "../stack/errors.ts";
 import { toHex } from "../stack/bytes.ts";
 
@@ -32,10 +33,10 @@ test("R-ENC with SCP02 is refused as usage", () => {
 });
 
 test("install choices: lists, privileges by name, raw parameters", () => {
-  const c = installChoicesFrom({ applet: "A000000001,A000000002", privs: "security-domain,card-reset", params: "0102" });
+  const c = installChoicesFrom({ applet: ["A000000001,A000000002"], privs: "security-domain,card-reset", params: "0102" });
   expect(c.applets?.map(toHex)).toEqual(["A000000001", "A000000002"]);
   expect(c.privileges).toBe(0x840000);
   expect(toHex(c.params!)).toBe("0102");
-  expect(() => installChoicesFrom({ instance: "A0" })).toThrow(UsageError);
+  expect(() => installChoicesFrom({ instance: ["A0"] })).toThrow(UsageError);
   expect(() => installChoicesFrom({ privs: "root" })).toThrow(UsageError);
 });

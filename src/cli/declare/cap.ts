@@ -1,6 +1,7 @@
-/** CLI commands of the cap area: declarations only; implementations are imported lazily. */
+/** `webcard cap`: declaration only; the implementation (commands/cap.ts) is imported lazily. */
 import type { CAC } from "cac";
-import { run, type GlobalFlags } from "./context.ts";
+import { run } from "../context.ts";
+import type { GlobalFlags } from "../options.ts";
 
 export function register(cli: CAC): void {
   cli
@@ -8,7 +9,7 @@ export function register(cli: CAC): void {
     .example("webcard cap applet.cap --json")
     .action((file: string, flags: GlobalFlags) =>
       run(flags, async (ctx) => {
-        const { capCommand } = await import("./cap-impl.ts");
+        const { capCommand } = await import("../commands/cap.ts");
         await capCommand(ctx, file);
       }),
     );

@@ -1,7 +1,14 @@
-/** CLI commands of the ui area: declarations only; implementations are imported lazily. */
+/** `webcard ui`: declaration only; the implementation (commands/ui.ts) is imported lazily. */
 import type { CAC } from "cac";
-import { run } from "./context.ts";
-import type { UiFlags } from "./ui-impl.ts";
+import { run } from "../context.ts";
+import type { GlobalFlags } from "../options.ts";
+
+/** Flags of `webcard ui`. */
+export interface UiFlags extends GlobalFlags {
+  port?: string;
+  sim?: string | true;
+  open?: boolean;
+}
 
 export function register(cli: CAC): void {
   cli
@@ -12,7 +19,7 @@ export function register(cli: CAC): void {
     .example("webcard ui --sim --open")
     .action((flags: UiFlags) =>
       run(flags, async (ctx) => {
-        const { uiCommand } = await import("./ui-impl.ts");
+        const { uiCommand } = await import("../commands/ui.ts");
         await uiCommand(ctx, flags);
       }),
     );

@@ -5,22 +5,22 @@
  * of DESIGN.md as they happened on the link, then the card's registry. No
  * reader, a few seconds at most.
  */
-import { fromHex, toHex } from "../stack/bytes.ts";
-import { buildCap } from "../stack/cap/build/build-cap.ts";
-import { parseLoadFile } from "../stack/cap/load-file.ts";
-import { defaultKeys } from "../stack/gp/keys.ts";
-import { withIsoResponses } from "../stack/transport/get-response.ts";
-import { withTrace } from "../stack/transport/trace.ts";
-import { inProcessTransport } from "../card/in-process.ts";
-import { createWebCard } from "../card/link/with-link.ts";
-import { LEVEL_BYTE } from "../stack/gp/secure-channel.ts";
-import { openGpSession } from "../host/gp/connect.ts";
-import { planInstalls } from "../host/gp/install.ts";
-import { list, type Registry } from "../host/gp/registry.ts";
-import { describeLevel } from "../host/loader/ol.ts";
-import { installViaWeb, type ViaWebResult } from "../host/loader/via-web.ts";
-import type { Context } from "./context.ts";
-import { registryJson, registryLines } from "./gp-format.ts";
+import { fromHex, toHex } from "../../stack/bytes.ts";
+import { buildCap } from "../../stack/cap/build/build-cap.ts";
+import { parseLoadFile } from "../../stack/cap/load-file.ts";
+import { defaultKeys } from "../../stack/gp/keys.ts";
+import { withIsoResponses } from "../../stack/transport/get-response.ts";
+import { withTrace } from "../../stack/transport/trace.ts";
+import { inProcessTransport } from "../../card/in-process.ts";
+import { createWebCard } from "../../card/link/with-link.ts";
+import { LEVEL_BYTE } from "../../stack/gp/secure-channel.ts";
+import { openGpSession } from "../../host/gp/connect.ts";
+import { planInstalls } from "../../host/gp/install.ts";
+import { list, type Registry } from "../../host/gp/registry.ts";
+import { describeLevel } from "../../host/loader/ol.ts";
+import { installViaWeb, type ViaWebResult } from "../../host/loader/via-web.ts";
+import type { Context } from "../context.ts";
+import { registryJson, registryLines } from "../format.ts";
 
 /** The sample applet: a proprietary RID (F0...), "webcard" in ASCII. */
 export const DEMO_PACKAGE_AID = fromHex("F0776562636172");

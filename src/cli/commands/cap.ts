@@ -1,23 +1,9 @@
 /** `webcard cap FILE`: read the file, parse it in the stack, print the facts. */
-import { readFileSync } from "node:fs";
-import type { Context } from "./context.ts";
-import { toHex } from "../stack/bytes.ts";
-import { WebcardError } from "../stack/errors.ts";
-import { parseLoadFile, type CapFile } from "../stack/cap/load-file.ts";
-import { packageNameOf } from "../stack/cap/javacard-api.ts";
-
-/** Read a load file from disk and parse it; a missing or unreadable file is one clear line. */
-export function readLoadFile(path: string): CapFile {
-  let bytes: Uint8Array;
-  try {
-    bytes = readFileSync(path);
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    const why = code === "ENOENT" ? "no such file" : code === "EISDIR" ? "it is a directory" : code === "EACCES" ? "permission denied" : (error as Error).message;
-    throw new WebcardError(`Cannot read CAP file ${path}: ${why}`, { cause: error });
-  }
-  return parseLoadFile(bytes, path);
-}
+import type { Context } from "../context.ts";
+import { readLoadFile } from "../load-file.ts";
+import { toHex } from "../../stack/bytes.ts";
+import type { CapFile } from "../../stack/cap/load-file.ts";
+import { packageNameOf } from "../../stack/cap/javacard-api.ts";
 
 /** The facts of a load file as JSON (hex strings: AIDs uppercase, digests lowercase). */
 export function capJson(cap: CapFile, file: string): Record<string, unknown> {

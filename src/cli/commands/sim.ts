@@ -4,23 +4,10 @@
  * can use it. One line when attached, one line per refusal, clean exit on
  * SIGINT/SIGTERM. Keys are shown as KCVs only.
  */
-import { UsageError, WebcardError } from "../stack/errors.ts";
-import { fromHex, isHex } from "../stack/bytes.ts";
-import { DEFAULT_TEST_KEY } from "../stack/gp/constants.ts";
-import type { Context, GlobalFlags } from "./context.ts";
-import { rawOption } from "./gp-argv.ts";
-
-export interface SimFlags extends GlobalFlags {
-  vpcd?: unknown;
-  state?: unknown;
-  key?: unknown;
-  scp?: unknown;
-  memory?: unknown;
-  javaCard?: unknown;
-  open?: boolean;
-  reset?: boolean;
-  link?: boolean;
-}
+import { UsageError, WebcardError } from "../../stack/errors.ts";
+import type { Context } from "../context.ts";
+import type { SimFlags } from "../declare/sim.ts";
+import { factoryKeyFrom, scpFrom, vpcdFrom } from "../option-values.ts";
 
 /** The parsed `webcard sim` options. */
 export interface SimSettings {
@@ -36,58 +23,28 @@ export interface SimSettings {
   link: boolean;
 }
 
-const DEFAULT_VPCD = { host: "127.0.0.1", port: 35963 } as const;
 /** How long `webcard sim` waits for vpcd before saying that it is waiting. */
 const WAIT_NOTICE_MS = 2000;
 
-function text(name: string, value: unknown): string | undefined {
-  if (value === undefined || value === false) return undefined;
-  if (value === true) throw new UsageError(`--${name} needs a value`);
-  return rawOption(name) ?? String(value);
+/** `--memory 65536`, `64K`, `1M`. */
+function memoryFrom(text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  const m = /^(\d+)\s*([kKmM]?)$/.exec(text.trim());
+  if (!m) throw new UsageError(`--memory must be a number of bytes (or with K/M), got '${text}'`);
+  return Number(m[1]) * (m[2] === "" ? 1 : m[2]!.toLowerCase() === "k" ? 1024 : 1024 * 1024);
 }
 
 /** Parse the flags (UsageError on bad values). */
 export function simSettings(flags: SimFlags): SimSettings {
-  const vpcd = text("vpcd", flags.vpcd);
-  let host: string = DEFAULT_VPCD.host;
-  let port: number = DEFAULT_VPCD.port;
-  if (vpcd !== undefined) {
-    const m = /^(?:(.*):)?(\d{1,5})$/.exec(vpcd.trim());
-    if (!m || Number(m[2]) < 1 || Number(m[2]) > 65535) throw new UsageError(`--vpcd must be HOST:PORT or PORT, got '${vpcd}'`);
-    host = m[1] || DEFAULT_VPCD.host;
-    port = Number(m[2]);
-  }
-  const keyText = text("key", flags.key);
-  let key: Uint8Array | undefined;
-  if (keyText !== undefined) {
-    const t = keyText.trim();
-    if (t.toLowerCase() === "default") key = fromHex(DEFAULT_TEST_KEY);
-    else if (!isHex(t)) throw new UsageError("--key is not hex: give 32, 48 or 64 hex digits or 'default'");
-    else key = fromHex(t);
-  }
-  const scpText = text("scp", flags.scp)?.trim().toLowerCase().replace(/^scp/, "");
-  let scp: 2 | 3 | undefined;
-  if (scpText !== undefined) {
-    if (scpText === "02" || scpText === "2") scp = 2;
-    else if (scpText === "03" || scpText === "3") scp = 3;
-    else throw new UsageError(`Unknown secure channel protocol '${scpText}': use --scp 02 or 03`);
-  }
-  const memText = text("memory", flags.memory);
-  let memoryBytes: number | undefined;
-  if (memText !== undefined) {
-    const m = /^(\d+)\s*([kKmM]?)$/.exec(memText.trim());
-    if (!m) throw new UsageError(`--memory must be a number of bytes (or with K/M), got '${memText}'`);
-    memoryBytes = Number(m[1]) * (m[2] === "" ? 1 : m[2]!.toLowerCase() === "k" ? 1024 : 1024 * 1024);
-  }
-  const state = text("state", flags.state);
+  const { host, port } = vpcdFrom(flags.vpcd);
   return {
     host,
     port,
-    statePath: state,
-    key,
-    scp,
-    memoryBytes,
-    javaCardVersion: text("java-card", flags.javaCard),
+    statePath: flags.state,
+    key: factoryKeyFrom(flags.key),
+    scp: scpFrom(flags.scp),
+    memoryBytes: memoryFrom(flags.memory),
+    javaCardVersion: flags.javaCard,
     open: flags.open === true,
     reset: flags.reset === true,
     link: flags.link !== false,
@@ -96,10 +53,10 @@ export function simSettings(flags: SimFlags): SimSettings {
 
 export async function simCommand(ctx: Context, flags: SimFlags): Promise<void> {
   const s = simSettings(flags);
-  const { createSimulatedCard } = await import("../card/sim.ts");
-  const { defaultStatePath } = await import("../card/state-path.ts");
-  const { builtinApplications } = await import("../card/builtin-apps.ts");
-  const { attachToVpcd, VPCD_MAX_COMMAND_DATA, VPCD_MAX_RESPONSE_DATA } = await import("../card/vpcd-link.ts");
+  const { createSimulatedCard } = await import("../../card/sim.ts");
+  const { defaultStatePath } = await import("../../card/state-path.ts");
+  const { builtinApplications } = await import("../../card/builtin-apps.ts");
+  const { attachToVpcd, VPCD_MAX_COMMAND_DATA, VPCD_MAX_RESPONSE_DATA } = await import("../../card/vpcd-link.ts");
   const statePath = s.statePath ?? defaultStatePath();
   const log = (line: string) => ctx.err(`card: ${line}`);
   const card = createSimulatedCard({

@@ -1,0 +1,53 @@
+import { test, expect } from "bun:test";
+import { cac } from "cac";
+import { protectValues, restoreParsed } from "./argv.ts";
+
+/** Parse as src/cli.ts does: the pre-pass, cac, then the marks off. */
+function parse(argv: string[], declare: (cli: ReturnType<typeof cac>) => void) {
+  const cli = cac("t");
+  declare(cli);
+  cli.parse(["bun", "t", ...protectValues(argv)], { run: false });
+  restoreParsed(cli, [...cli.globalCommand.options, ...(cli.matchedCommand?.options ?? [])]);
+  return { args: cli.args, options: cli.options };
+}
+
+const install = (cli: ReturnType<typeof cac>) =>
+  cli
+    .command("install <file>")
+    .option("--key <hex>", "")
+    .option("--isd <aid>", "")
+    .option("--applet <aid>", "", { type: [String] })
+    .option("--force", "")
+    .option("-r, --reader <reader>", "")
+    .option("--sim [state]", "");
+
+test("hex values stay strings exactly as typed, in both option forms", () => {
+  const { options } = parse(["install", "x.cap", "--key", "0102030405060708090A0B0C0D0E0F10", "--isd=0102030405"], install);
+  expect(options.key).toBe("0102030405060708090A0B0C0D0E0F10");
+  expect(options.isd).toBe("0102030405");
+});
+
+test("a number-like value after a flag stays a string argument", () => {
+  const { args, options } = parse(["install", "--force", "0011223344"], install);
+  expect(args).toEqual(["0011223344"]);
+  expect(options.force).toBe(true);
+});
+
+test("a repeatable option is always a list; a repeated single option keeps its last value", () => {
+  const one = parse(["install", "x", "--applet", "0102030405"], install);
+  expect(one.options.applet).toEqual(["0102030405"]);
+  const two = parse(["install", "x", "--applet=0102030405", "--applet", "A0000001", "-r", "1", "-r", "02"], install);
+  expect(two.options.applet).toEqual(["0102030405", "A0000001"]);
+  expect(two.options.reader).toBe("02");
+  expect(two.options.r).toBe("02");
+});
+
+test("an optional value: absent is true, given is the string", () => {
+  expect(parse(["install", "x", "--sim"], install).options.sim).toBe(true);
+  expect(parse(["install", "x", "--sim", "007"], install).options.sim).toBe("007");
+});
+
+test("arguments after -- are passed through untouched", () => {
+  expect(protectValues(["a", "--", "12"])).toEqual(["a", "--", "12"]);
+  expect(protectValues(["-r", "-1"])).toEqual(["-r", "-1"]);
+});

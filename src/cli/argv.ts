@@ -1,0 +1,71 @@
+/**
+ * The one pre-pass over the command line. cac parses with mri, which turns
+ * every value that looks like a number into one: `--key 0102...` or
+ * `--isd 0102030405` would lose leading zeros and precision, and `--force
+ * 0011223344` would leave a number among the arguments. So before cac sees
+ * argv, every value it could read as a number is marked (a NUL prefix, which
+ * no real argument can hold) and after parsing the mark is taken off again:
+ * options and arguments reach the commands exactly as typed, as strings.
+ */
+
+/** The mark: a NUL cannot occur in a process argument (C strings end there). */
+const MARK = "\0";
+
+function looksNumeric(value: string): boolean {
+  // mri's own test: `x = +value, x * 0 === 0`.
+  const x = +value;
+  return x * 0 === 0;
+}
+
+/** argv with every number-like value (a whole argument, or what follows `=`) marked; untouched after `--`. */
+export function protectValues(argv: readonly string[]): string[] {
+  const out: string[] = [];
+  let rest = false;
+  for (const arg of argv) {
+    if (rest || arg === "--") {
+      rest = true;
+      out.push(arg);
+      continue;
+    }
+    const eq = arg.indexOf("=");
+    if (arg.startsWith("-") && eq > 0) {
+      const value = arg.slice(eq + 1);
+      out.push(looksNumeric(value) ? `${arg.slice(0, eq + 1)}${MARK}${value}` : arg);
+    } else if (!arg.startsWith("-") && looksNumeric(arg)) {
+      out.push(MARK + arg);
+    } else {
+      out.push(arg);
+    }
+  }
+  return out;
+}
+
+/** A parsed value with the marks taken off (strings, and arrays of them; anything else as it is). */
+export function restoreValue<T>(value: T): T {
+  if (typeof value === "string") return (value.startsWith(MARK) ? value.slice(MARK.length) : value) as T;
+  if (Array.isArray(value)) return value.map(restoreValue) as T;
+  return value;
+}
+
+/** What restoreParsed needs to know of an option: its names and whether it may repeat. */
+export interface OptionShape {
+  names: string[];
+  /** Repeatable options are declared with `{ type: [String] }` and always come as a list. */
+  config: { type?: unknown[] };
+}
+
+/**
+ * Take the marks off cac's parse result, in place, and give every
+ * single-value option its last value when it was repeated (as most tools do),
+ * so each option has one type: a string, a list of strings, or a boolean.
+ */
+export function restoreParsed(parsed: { args: readonly unknown[]; options: Record<string, unknown> }, declared: readonly OptionShape[]): void {
+  // cac hands its own arrays to the action (typed readonly for its users): restore them where they are.
+  const args = parsed.args as unknown[];
+  args.splice(0, args.length, ...args.map(restoreValue));
+  const lists = new Set(declared.filter((o) => Array.isArray(o.config.type)).flatMap((o) => o.names));
+  for (const [name, value] of Object.entries(parsed.options)) {
+    const restored = restoreValue(value);
+    parsed.options[name] = Array.isArray(restored) && name !== "--" && !lists.has(name) ? restored.at(-1) : restored;
+  }
+}

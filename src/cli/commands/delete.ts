@@ -1,0 +1,17 @@
+/** `webcard delete AID [--force]`: DELETE an application, security domain or package. */
+import { toHex } from "../../stack/bytes.ts";
+import { deleteAid } from "../../host/gp/manage.ts";
+import type { Context } from "../context.ts";
+import type { DeleteFlags } from "../declare/gp.ts";
+import { aidFrom } from "../option-values.ts";
+import { withSession } from "../session.ts";
+
+export async function deleteCommand(ctx: Context, aidText: string, flags: DeleteFlags): Promise<void> {
+  const aid = aidFrom(aidText);
+  const force = flags.force === true;
+  await withSession(ctx, flags, async (session, target) => {
+    await deleteAid(session, aid, { force });
+    if (ctx.json) return ctx.printJson({ ok: true, target: target.describe, deleted: toHex(aid), force });
+    ctx.out(`Deleted ${toHex(aid)}${force ? " and its related objects" : ""}`);
+  });
+}

@@ -1,0 +1,127 @@
+/**
+ * `webcard install FILE [--applet AID] [--instance AID] [--privs LIST]
+ * [--params HEX] [--default] [--via PATH] [--force]`. Options are parsed
+ * once, here; the install itself is src/host/loader/install-paths.ts, by the
+ * path `--via` names; this file only reports what it did.
+ */
+import { fromHex, toHex } from "../../stack/bytes.ts";
+import { UsageError } from "../../stack/errors.ts";
+import type { CapFile } from "../../stack/cap/load-file.ts";
+import { parsePrivileges, privilegeNames } from "../../stack/gp/privileges.ts";
+import type { InstallChoices, InstalledInstance } from "../../host/gp/install.ts";
+import { planInstalls } from "../../host/gp/install.ts";
+import { installCap, installPathOf, type InstallOutcome } from "../../host/loader/install-paths.ts";
+import type { Context } from "../context.ts";
+import type { InstallFlags } from "../declare/gp.ts";
+import { aidFrom, asUsage, connectOptionsFrom, listFrom } from "../option-values.ts";
+import { readLoadFile } from "../load-file.ts";
+import { explainAuthFailure, withTarget } from "../session.ts";
+import { channelJson } from "../format.ts";
+import { loadJson, loadLine, loadProgressBar, precheckSize } from "./load.ts";
+
+/** Install choices from `webcard install` flags. */
+export function installChoicesFrom(flags: InstallFlags): InstallChoices {
+  const applets = listFrom(flags.applet).map((a) => aidFrom(a, "Applet AID"));
+  const instances = listFrom(flags.instance).map((a) => aidFrom(a, "Instance AID"));
+  const privs = flags.privs;
+  const privileges = privs === undefined ? undefined : asUsage(() => parsePrivileges(privs));
+  let params: Uint8Array | undefined;
+  if (flags.params !== undefined) {
+    try {
+      params = fromHex(flags.params);
+    } catch (error) {
+      throw new UsageError(`--params '${flags.params}' is not hex: give raw applet parameters or a C9 field as hex digits`, { cause: error });
+    }
+  }
+  return {
+    ...(applets.length ? { applets } : {}),
+    ...(instances.length ? { instances } : {}),
+    ...(privileges === undefined ? {} : { privileges }),
+    ...(params === undefined ? {} : { params }),
+    ...(flags.default === true ? { makeDefault: true } : {}),
+  };
+}
+
+function replacedLine(cap: CapFile): string {
+  return `Deleted the copy of package ${toHex(cap.packageAid)} already on the card (--force)`;
+}
+
+function reusedLine(cap: CapFile): string {
+  const v = `${cap.packageVersion.major}.${cap.packageVersion.minor}`;
+  return `Package ${toHex(cap.packageAid)} ${v} is already on the card: installing from it without loading again (--force loads it anew)`;
+}
+
+function installedJson(i: InstalledInstance) {
+  return { applet: toHex(i.moduleAid), instance: toHex(i.instanceAid), privileges: privilegeNames(i.privileges) };
+}
+
+/** Print what an install did, as each path has always said it. */
+function report(ctx: Context, cap: CapFile, target: string, outcome: InstallOutcome): void {
+  if (outcome.via === "gp") {
+    const { session, result } = outcome;
+    if (ctx.json) {
+      return ctx.printJson({
+        ok: true,
+        via: "gp",
+        target,
+        channel: channelJson(session),
+        package: toHex(cap.packageAid),
+        reused: result.reused,
+        replaced: result.replaced,
+        load: loadJson(result.load),
+        installed: result.installed.map(installedJson),
+      });
+    }
+    if (result.replaced) ctx.out(replacedLine(cap));
+    ctx.out(result.reused ? reusedLine(cap) : loadLine(cap, result.load));
+    for (const i of result.installed) {
+      const same = toHex(i.moduleAid) === toHex(i.instanceAid);
+      const privs = privilegeNames(i.privileges);
+      ctx.out(`Installed applet ${toHex(i.moduleAid)}${same ? "" : ` as ${toHex(i.instanceAid)}`}${privs.length ? ` with ${privs.join(", ")}` : ""}`);
+    }
+    return;
+  }
+  const r = outcome.result;
+  const exchanges = outcome.via === "web" ? outcome.result.exchanges : undefined;
+  if (ctx.json) {
+    return ctx.printJson({ ok: true, via: outcome.via, package: toHex(cap.packageAid), installed: r.result.installed, progress: r.result.progress, ...(exchanges === undefined ? {} : { exchanges }) });
+  }
+  if (outcome.replaced) ctx.out(replacedLine(cap));
+  ctx.out(`Loaded package ${toHex(cap.packageAid)} through the ${outcome.via === "web" ? "card's web server" : "bridge"}: ${r.result.message}`);
+  for (const i of r.result.installed) ctx.out(`Installed applet ${i}`);
+}
+
+/** Progress lines of the web and bridge paths: on a terminal, or with --trace; never in --json output. */
+function stepSink(ctx: Context): ((line: string) => void) | undefined {
+  if (ctx.json && !ctx.trace) return undefined;
+  return ctx.interactive || ctx.trace ? ctx.err : undefined;
+}
+
+export async function installCommand(ctx: Context, file: string, flags: InstallFlags): Promise<void> {
+  const via = installPathOf(flags.via);
+  const choices = installChoicesFrom(flags);
+  const connect = connectOptionsFrom(flags);
+  const cap = readLoadFile(file);
+  planInstalls(cap, choices); // bad applet or instance choices fail before the card is opened
+  if (via === "gp") precheckSize(cap, flags);
+  await withTarget(ctx, flags, async (target) => {
+    const bar = via === "gp" ? loadProgressBar(ctx) : undefined;
+    const onStep = stepSink(ctx);
+    let outcome: InstallOutcome;
+    try {
+      outcome = await installCap(target.transport, cap, choices, {
+        via,
+        connect,
+        replace: flags.force === true,
+        ...(bar ? { onProgress: bar.update } : {}),
+        ...(onStep ? { onStep } : {}),
+        ...(ctx.trace ? { trace: ctx.err } : {}),
+      });
+    } catch (error) {
+      throw explainAuthFailure(error, connect.keySource);
+    } finally {
+      bar?.done();
+    }
+    report(ctx, cap, target.describe, outcome);
+  });
+}

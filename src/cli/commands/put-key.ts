@@ -1,0 +1,28 @@
+/** `webcard put-key --new-key HEX --new-key-version N [--replace-version N]`: PUT KEY of a key set. */
+import { putKey } from "../../host/gp/put-key.ts";
+import { parseKeys } from "../../stack/gp/keys.ts";
+import { UsageError } from "../../stack/errors.ts";
+import type { Context } from "../context.ts";
+import type { PutKeyFlags } from "../declare/gp.ts";
+import { withSession } from "../session.ts";
+
+/** A key set version option: 1..127 (0 too for --replace-version: add a set), decimal or 0x-hex. */
+function version(name: string, text: string | undefined, min: number): number | undefined {
+  if (text === undefined) return undefined;
+  const n = /^0x/i.test(text) ? Number.parseInt(text.slice(2), 16) : Number(text);
+  if (!Number.isInteger(n) || n < min || n > 0x7f) throw new UsageError(`--${name} must be ${min} to 127, got '${text}'`);
+  return n;
+}
+
+export async function putKeyCommand(ctx: Context, flags: PutKeyFlags): Promise<void> {
+  if (flags.newKey === undefined) throw new UsageError("Give the new key with --new-key HEX (or 'default')");
+  const newVersion = version("new-key-version", flags.newKeyVersion, 1) ?? 1;
+  const replaceVersion = version("replace-version", flags.replaceVersion, 0);
+  const keys = parseKeys({ key: flags.newKey, version: newVersion });
+  await withSession(ctx, flags, async (session, target) => {
+    const r = await putKey(session, keys, replaceVersion === undefined ? {} : { replaceVersion });
+    if (ctx.json) return ctx.printJson({ ok: true, target: target.describe, version: r.version, replaced: r.replaced, kcv: r.kcvs });
+    const what = r.replaced === 0 ? "added" : `replaced version ${r.replaced}`;
+    ctx.out(`Key set version ${r.version} ${what}: KCV ENC ${r.kcvs.enc} MAC ${r.kcvs.mac} DEK ${r.kcvs.dek}`);
+  });
+}

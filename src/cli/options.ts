@@ -1,0 +1,71 @@
+/**
+ * The options several commands share, declared once: where the card is
+ * (`--reader`, `--timeout`, `--sim`), how to authenticate (`--key`, `--scp`,
+ * `--mode`, ...), and the typed flags each command receives. After the
+ * pre-pass of argv.ts every value is a string as typed (a repeatable option a
+ * list of them), so the flags say exactly that. What the values mean is
+ * decided in option-values.ts, which the implementations import; this file
+ * stays light so that `--help` loads nothing else.
+ */
+import type { Command } from "cac";
+
+/** The global flags every action receives. */
+export interface GlobalFlags {
+  json?: boolean;
+  trace?: boolean;
+  debug?: boolean;
+}
+
+/** A card through a PC/SC reader. */
+export interface ReaderFlags extends GlobalFlags {
+  reader?: string;
+  timeout?: string;
+}
+
+/** A reader, or with `--sim [STATE]` an in-process simulated card (true: the default state). */
+export interface TargetFlags extends ReaderFlags {
+  sim?: string | true;
+}
+
+/** How to open a secure channel to the security domain. */
+export interface KeyFlags extends TargetFlags {
+  key?: string;
+  kdf?: string;
+  scp?: string;
+  mode?: string;
+  keyVersion?: string;
+  isd?: string;
+  blockSize?: string;
+}
+
+/** Repeatable options come as a list (see argv.ts). */
+export const REPEATABLE = { type: [String] };
+
+/** Add `-r, --reader` and `--timeout` to a command (reader choice of src/host/pcsc). */
+export function readerOptions(cmd: Command): Command {
+  return cmd
+    .option("-r, --reader <reader>", "Reader by exact name, part of its name or number (1 = first); default: $WEBCARD_READER, else the only reader holding a card")
+    .option("--timeout <seconds>", "Give up on a card that does not answer a command within this many seconds (default 30)");
+}
+
+/** The reader options and `--sim [state]`: where the card is. */
+export function targetOptions(cmd: Command, sim = "Use an in-process simulated card instead of a reader (state file; default: the sim's default state)"): Command {
+  return readerOptions(cmd).option("--sim [state]", sim);
+}
+
+/** `--key`, `--kdf`, `--scp`, `--mode`: the secure channel, for commands that authenticate (fetch --auth among them). */
+export function channelOptions(cmd: Command): Command {
+  return cmd
+    .option("--key <hex>", "Static key for ENC, MAC and DEK (hex) or 'default' (404142..4F), optionally as emv:KEY, visa2:KEY or kdf3:KEY; env WEBCARD_KEY, or GP_KEY (with GP_KEY_KDF, GP_KEY_VER, GP_KEY_ENC/_MAC/_DEK)")
+    .option("--kdf <name>", "Key diversification: none, emv, visa2 or kdf3 (default none)")
+    .option("--scp <version>", "Secure channel protocol 02 or 03 (default: what the card offers)")
+    .option("--mode <level>", "Security level: clear, mac (C-MAC), enc (+ encryption), rmac (enc + R-MAC) or renc (rmac + R-ENC, SCP03) (default mac)");
+}
+
+/** Where the card is, keys and secure channel, ISD and block size: every command that manages card content. */
+export function keyOptions(cmd: Command): Command {
+  return channelOptions(targetOptions(cmd))
+    .option("--key-version <n>", "Key set version to use (default 0 = the card's choice)")
+    .option("--isd <aid>", "AID of the security domain (default: discovered)")
+    .option("--block-size <n>", "LOAD block size in bytes (default: from the card, 247 with MAC, 239 with encryption; over 255 needs extended-length APDUs)");
+}

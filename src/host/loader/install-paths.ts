@@ -1,0 +1,84 @@
+/**
+ * One install of a CAP file, by any of the paths `webcard install --via`
+ * names: "gp" (GlobalPlatform from the terminal: a secure channel to the
+ * ISD, LOAD, INSTALL), "web" (the card's own loader over the web-card link,
+ * the four steps of DESIGN.md), "bridge" (the same loader run on the
+ * terminal, its orders sent as GlobalPlatform APDUs: for cards without the
+ * link) and "auto" (web when the card answers the link's SELECT, else the
+ * bridge). All take the same transport, file, choices and keys.
+ */
+import { UsageError } from "../../stack/errors.ts";
+import type { CapFile } from "../../stack/cap/load-file.ts";
+import { selectLink } from "../../stack/link/client.ts";
+import type { Transport } from "../../stack/transport/transport.ts";
+import { openGpSession, type GpConnectOptions } from "../gp/connect.ts";
+import { removeExisting } from "../gp/existing.ts";
+import { installViaGp, planInstalls, type GpInstallResult, type InstallChoices } from "../gp/install.ts";
+import type { ProgressCallback } from "../gp/load.ts";
+import type { GpSession } from "../gp/session.ts";
+import type { WebInstallResult, WebProgress } from "./ol.ts";
+import { installViaBridge } from "./via-bridge.ts";
+import { installViaWeb, type ViaWebResult } from "./via-web.ts";
+
+/** The paths, as `--via` takes them. */
+export const INSTALL_PATHS = ["gp", "web", "bridge", "auto"] as const;
+export type InstallPath = (typeof INSTALL_PATHS)[number];
+
+/** Without a choice: the card's own loader when it has the web-card link, else the bridge. */
+export const DEFAULT_INSTALL_PATH: InstallPath = "auto";
+
+/** `text` as an install path, or a UsageError naming the ones there are. */
+export function installPathOf(text: string | undefined): InstallPath {
+  const via = text ?? DEFAULT_INSTALL_PATH;
+  if ((INSTALL_PATHS as readonly string[]).includes(via)) return via as InstallPath;
+  throw new UsageError(`Unknown install path '${via}': use ${INSTALL_PATHS.join(" or ")}`);
+}
+
+export interface InstallRequest {
+  via: InstallPath;
+  /** Keys, protocol and level of the secure channel (to the ISD, or in the link application on the web path); ISD and block size for gp and bridge. */
+  connect: GpConnectOptions;
+  /** Delete a copy of the package already on the card (and its instances) first. */
+  replace?: boolean;
+  /** LOAD progress of the gp path. */
+  onProgress?: ProgressCallback;
+  /** Progress lines of the web and bridge paths (the loader's steps and orders). */
+  onStep?: WebProgress;
+  /** Link sessions and bridge steps, for --trace. */
+  trace?: (line: string) => void;
+}
+
+/** What an install did, by the path it took. */
+export type InstallOutcome =
+  | { via: "gp"; session: GpSession; result: GpInstallResult }
+  | { via: "web"; replaced: boolean; result: ViaWebResult }
+  | { via: "bridge"; replaced: boolean; result: WebInstallResult };
+
+/** Install `cap` on the card behind `transport` by the path `request.via` names. */
+export async function installCap(transport: Transport, cap: CapFile, choices: InstallChoices, request: InstallRequest): Promise<InstallOutcome> {
+  const plans = planInstalls(cap, choices); // bad applet or instance choices fail before the card is touched
+  const { connect, trace } = request;
+  if (request.via === "gp") {
+    const session = await openGpSession(transport, connect);
+    const result = await installViaGp(session, cap, choices, request.onProgress, { replace: request.replace === true });
+    return { via: "gp", session, result };
+  }
+  // The web and bridge paths load through the card's script: make room first, in a GP session.
+  let session: GpSession | undefined;
+  let replaced = false;
+  if (request.replace) {
+    session = await openGpSession(transport, connect);
+    replaced = await removeExisting(session, cap, plans.map((p) => p.instanceAid));
+  }
+  const via = request.via === "auto" ? ((await selectLink(transport)) !== undefined ? "web" : "bridge") : request.via;
+  if (request.via === "auto") trace?.(via === "web" ? "card has the web-card link: loading through its web server" : "card has no web-card link: loading through the bridge");
+  if (via === "web") {
+    const { isd: _isd, blockSize: _blockSize, ...secure } = connect;
+    const result = await installViaWeb(transport, cap, choices, request.onStep, { secure, ...(trace ? { trace } : {}) });
+    return { via, replaced, result };
+  }
+  // The bridge needs a GP session of its own when the link application was selected since (auto).
+  if (session === undefined || request.via === "auto") session = await openGpSession(transport, connect);
+  const result = await installViaBridge(transport, cap, choices, request.onStep, { session, ...(trace ? { trace } : {}) });
+  return { via, replaced, result };
+}

@@ -5,6 +5,9 @@
  *   [for load]             Lpkg pkgAID | Lsd sdAID | Lhash hash | Lparams params | Ltoken token
  *   [for install]          Lpkg pkgAID | Lmod moduleAID | Linst instanceAID | Lpriv privs | Lparams params | Ltoken token
  *   [for make selectable]  00 | 00 | Linst instanceAID | Lpriv privs | 00 | Ltoken token
+ *   [for extradition]      Lsd sdAID | 00 | Laid appOrLoadFileAID | 00 | Lparams params | Ltoken token
+ *   [for registry update]  Lsd sdAID | 00 | Laid appAID | Lpriv privs | Lparams params | Ltoken token
+ *   [for personalization]  00 | 00 | Laid appAID | 00 | 00 | 00
  */
 import { CommandApdu } from "../apdu.ts";
 import { concat } from "../bytes.ts";
@@ -78,4 +81,24 @@ export function installForMakeSelectable(instanceAid: Uint8Array, privileges = 0
     INSTALL_P1.FOR_MAKE_SELECTABLE,
     concat(lv(), lv(), lv(instanceAid), lv(encodePrivileges(privileges)), lv(), lv(token)),
   );
+}
+
+/** INSTALL [for extradition] (GP 11.5.2.3.4): move an application or load file to the security domain `sdAid`. */
+export function installForExtradition(sdAid: Uint8Array, aid: Uint8Array, token?: Uint8Array): CommandApdu {
+  return install(INSTALL_P1.FOR_EXTRADITION, concat(lv(sdAid), lv(), lv(aid), lv(), lv(), lv(token)));
+}
+
+/**
+ * INSTALL [for registry update] (GP 11.5.2.3.5): change an application's
+ * privileges (and, with `sdAid`, move it like extradition). Privileges are
+ * sent only when given: an empty field keeps them.
+ */
+export function installForRegistryUpdate(f: { aid: Uint8Array; sdAid?: Uint8Array; privileges?: number; params?: Uint8Array; token?: Uint8Array }): CommandApdu {
+  const privs = f.privileges === undefined ? new Uint8Array(0) : encodePrivileges(f.privileges);
+  return install(INSTALL_P1.FOR_REGISTRY_UPDATE, concat(lv(f.sdAid), lv(), lv(f.aid), lv(privs), lv(f.params), lv(f.token)));
+}
+
+/** INSTALL [for personalization] (GP 11.5.2.3.6): the following STORE DATA go to `aid` through its security domain. */
+export function installForPersonalization(aid: Uint8Array): CommandApdu {
+  return install(INSTALL_P1.FOR_PERSONALIZATION, concat(lv(), lv(), lv(aid), lv(), lv(), lv()));
 }

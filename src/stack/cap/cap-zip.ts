@@ -3,12 +3,12 @@
  * `<package path>/javacard/<Name>.cap` (StaticResources.capx in CAP 2.3), plus whatever else the converter put
  * there (META-INF/MANIFEST.MF, APPLET-INF, .exp, .class files), which we ignore.
  */
-import { unzipSync } from "fflate";
 import { FormatError } from "../errors.ts";
 import { COMPONENT, type ComponentName } from "./components.ts";
 import { checkHeaderStart } from "./header.ts";
 import { appletNames, parseManifest } from "./manifest.ts";
 import { readSize, sizeWidth } from "./walk.ts";
+import { readZipEntries, type ZipLimits } from "./zip-reader.ts";
 
 export interface CapZip {
   /** Components by name, each with its tag and size bytes. */
@@ -20,6 +20,7 @@ export interface CapZip {
 }
 
 const ENTRY = /^(?:(.*)\/)?javacard\/([A-Za-z]+)\.capx?$/;
+const MANIFEST = "META-INF/MANIFEST.MF";
 
 /** True for a ZIP local file header (PK 03 04) or an empty archive (PK 05 06). */
 export function isZip(bytes: Uint8Array): boolean {
@@ -27,23 +28,19 @@ export function isZip(bytes: Uint8Array): boolean {
     ((bytes[2] === 3 && bytes[3] === 4) || (bytes[2] === 5 && bytes[3] === 6));
 }
 
-/** Unzip and pick the package's components; checks tags and declared sizes. */
-export function readCapZip(bytes: Uint8Array): CapZip {
-  let entries: Record<string, Uint8Array>;
-  try {
-    entries = unzipSync(bytes);
-  } catch (error) {
-    throw new FormatError(`the ZIP archive is damaged (${(error as Error).message})`, undefined, { cause: error });
-  }
+/**
+ * Unzip and pick the package's components; checks tags and declared sizes.
+ * Only the components and the manifest are inflated, within `limits`
+ * (zip-reader.ts): class files, export files and anything else are skipped.
+ */
+export function readCapZip(bytes: Uint8Array, limits?: ZipLimits): CapZip {
+  const entries = readZipEntries(bytes, (path) => path === MANIFEST || componentAt(path) !== undefined, limits);
   const byPackage = new Map<string, Map<ComponentName, Uint8Array>>();
-  for (const [path, data] of Object.entries(entries)) {
-    const m = ENTRY.exec(path);
-    if (!m) continue;
-    const name = (Object.keys(COMPONENT) as ComponentName[]).find((n) => n.toLowerCase() === m[2]!.toLowerCase());
-    if (name === undefined) continue; // custom components (JCVM §6.1: tags 128-255) are not loaded
-    const pkg = m[1] ?? "";
-    if (!byPackage.has(pkg)) byPackage.set(pkg, new Map());
-    byPackage.get(pkg)!.set(name, data);
+  for (const [path, data] of entries) {
+    const at = componentAt(path);
+    if (!at) continue;
+    if (!byPackage.has(at.pkg)) byPackage.set(at.pkg, new Map());
+    byPackage.get(at.pkg)!.set(at.name, data);
   }
   if (byPackage.size > 1) {
     const paths = [...byPackage.keys()].map((p) => p || "(root)").join(", ");
@@ -59,12 +56,20 @@ export function readCapZip(bytes: Uint8Array): CapZip {
   checkHeaderStart(checked("Header", header));
   const components = new Map<string, Uint8Array>();
   for (const [name, data] of found) components.set(name, checked(name, data));
-  const manifest = entries["META-INF/MANIFEST.MF"];
+  const manifest = entries.get(MANIFEST);
   return {
     components,
     packagePath: packagePath || undefined,
     appletNames: manifest ? appletNames(parseManifest(new TextDecoder().decode(manifest))) : new Map(),
   };
+}
+
+/** The package path and component a ZIP path names; undefined for anything else, custom components (JCVM §6.1: tags 128-255) included. */
+function componentAt(path: string): { pkg: string; name: ComponentName } | undefined {
+  const m = ENTRY.exec(path);
+  if (!m) return undefined;
+  const name = (Object.keys(COMPONENT) as ComponentName[]).find((n) => n.toLowerCase() === m[2]!.toLowerCase());
+  return name === undefined ? undefined : { pkg: m[1] ?? "", name };
 }
 
 /** A component file holds exactly one component: its own tag, a u2 size, that many bytes. */

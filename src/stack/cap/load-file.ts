@@ -10,6 +10,7 @@ import { LOAD_ORDER } from "./components.ts";
 import { checkLoadFile, interpret, type LoadFileInfo } from "./lfdb.ts";
 import { parseHeader, versionText } from "./header.ts";
 import { readCapZip, isZip } from "./cap-zip.ts";
+import { sizeText, ZIP_LIMITS } from "./zip-reader.ts";
 import type { AppletEntry } from "./applets-imports.ts";
 
 export interface CapApplet extends AppletEntry {
@@ -47,6 +48,9 @@ export function parseLoadFile(bytes: Uint8Array, name?: string): CapFile {
 }
 
 function parse(bytes: Uint8Array): CapFile {
+  if (bytes.length > ZIP_LIMITS.archiveBytes) {
+    throw new FormatError(`the file is ${sizeText(bytes.length)}, over the ${sizeText(ZIP_LIMITS.archiveBytes)} limit for a CAP file`);
+  }
   if (isZip(bytes)) {
     const zip = readCapZip(bytes);
     const info = interpret(zip.components);

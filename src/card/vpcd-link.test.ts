@@ -1,5 +1,6 @@
 import { test, expect } from "bun:test";
-import { attachToVpcd, answerVpcd, vpcdFrame, VpcdFramer } from "./vpcd-link.ts";
+import { attachToVpcd, answerVpcd, isVpcdControl, vpcdFrame, VpcdFramer } from "./vpcd-link.ts";
+import { createWebCard } from "./link/with-link.ts";
 import type { VirtualCard } from "./virtual-card.ts";
 
 function card(log: string[]): VirtualCard {
@@ -30,6 +31,26 @@ test("control codes drive the card; only GET ATR is answered", async () => {
   expect(await answerVpcd(c, new Uint8Array([0x04]))).toEqual(c.atr());
   expect(await answerVpcd(c, new Uint8Array([0x00, 0xa4, 0x04, 0x00]))).toEqual(new Uint8Array([0x00, 0xa4, 0x90, 0x00]));
   expect(log).toEqual(["on", "reset", "off"]);
+});
+
+test("only 00, 01, 02 and 04 are control codes: every other 1-byte message is an APDU and the card answers 6700", async () => {
+  const real = createWebCard();
+  try {
+    real.powerOn();
+    const answers = new Map<string, number>();
+    for (let b = 0; b < 256; b++) {
+      const message = Uint8Array.of(b);
+      const answer = await answerVpcd(real, message);
+      const key = answer === undefined ? "none" : Buffer.from(answer).toString("hex");
+      answers.set(key, (answers.get(key) ?? 0) + 1);
+      expect({ b, control: isVpcdControl(message) }).toEqual({ b, control: b <= 2 || b === 4 });
+      if (!isVpcdControl(message)) expect({ b, answer }).toEqual({ b, answer: Uint8Array.of(0x67, 0x00) });
+    }
+    expect(Object.fromEntries(answers)).toEqual({ none: 3, [Buffer.from(real.atr()).toString("hex")]: 1, "6700": 252 });
+    for (const m of [new Uint8Array(0), Uint8Array.of(0, 0), Uint8Array.of(0, 0xa4, 4)]) expect(await answerVpcd(real, m)).toEqual(Uint8Array.of(0x67, 0x00));
+  } finally {
+    real.close();
+  }
 });
 
 /** A stand-in for vpcd: a TCP server that sends messages and collects replies. */

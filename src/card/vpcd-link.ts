@@ -1,10 +1,13 @@
 /**
  * Attach a card implementation to a vpcd virtual reader, as the card in it.
  * The card side is a TCP client of vpcd (REFERENCE.md section 2): every
- * message is a 2-byte big-endian length and that many bytes; a 1-byte
- * message is a control code (00 power off, 01 power on, 02 reset, 04 get
- * ATR, only 04 answered), anything longer is a C-APDU answered with the
- * R-APDU. When vpcd goes away the link retries until closed.
+ * message is a 2-byte big-endian length and that many bytes. The four
+ * 1-byte messages 00 (power off), 01 (power on), 02 (reset) and 04 (get
+ * ATR) are vpcd's control codes; only 04 is answered. Every other message,
+ * 1-byte ones included, is a C-APDU from a PC/SC client and gets an R-APDU
+ * (6700 when it is shorter than an APDU header): vpcd waits for that answer
+ * with no time limit, so one left unanswered blocks the reader for every
+ * client. When vpcd goes away the link retries until closed.
  */
 import { setQuickAck } from "../ffi/libc.ts";
 import type { VirtualCard } from "./virtual-card.ts";
@@ -76,9 +79,14 @@ export function vpcdFrame(payload: Uint8Array): Uint8Array {
   return out;
 }
 
-/** Answer one vpcd message with the card; undefined when vpcd expects no answer. */
+/** True for vpcd's four control messages (vsmartcard vpcd.h); a 1-byte message of any other value is an APDU. */
+export function isVpcdControl(message: Uint8Array): boolean {
+  return message.length === 1 && (message[0] === VPCD_CTRL.OFF || message[0] === VPCD_CTRL.ON || message[0] === VPCD_CTRL.RESET || message[0] === VPCD_CTRL.ATR);
+}
+
+/** Answer one vpcd message with the card; undefined when vpcd expects no answer (power off, on, reset). */
 export async function answerVpcd(card: VirtualCard, message: Uint8Array): Promise<Uint8Array | undefined> {
-  if (message.length === 1) {
+  if (isVpcdControl(message)) {
     switch (message[0]) {
       case VPCD_CTRL.OFF:
         card.powerOff();
@@ -89,12 +97,11 @@ export async function answerVpcd(card: VirtualCard, message: Uint8Array): Promis
       case VPCD_CTRL.RESET:
         card.reset();
         return undefined;
-      case VPCD_CTRL.ATR:
-        return card.atr();
       default:
-        return undefined;
+        return card.atr();
     }
   }
+  // Any other message is a C-APDU, however short: the card answers it (6700 below a 4-byte header, ISO 7816-4 5.1).
   return await card.process(message);
 }
 
@@ -174,7 +181,7 @@ export function attachToVpcd(card: VirtualCard, options: VpcdOptions = {}): Vpcd
                 reply = await answerVpcd(card, message);
               } catch (e) {
                 report(e);
-                reply = message.length === 1 ? undefined : SW_UNKNOWN;
+                reply = isVpcdControl(message) ? undefined : SW_UNKNOWN;
               }
               if (reply !== undefined && reply.length > VPCD_MAX_MESSAGE) {
                 report(new RangeError(`Response of ${reply.length} bytes exceeds vpcd's ${VPCD_MAX_MESSAGE}-byte messages`));

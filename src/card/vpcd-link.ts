@@ -7,7 +7,12 @@
  * 1-byte ones included, is a C-APDU from a PC/SC client and gets an R-APDU
  * (6700 when it is shorter than an APDU header): vpcd waits for that answer
  * with no time limit, so one left unanswered blocks the reader for every
- * client. When vpcd goes away the link retries until closed.
+ * client. A 1-byte APDU 00, 01 or 02 cannot be told from a control code when
+ * it arrives; but vpcd follows every real one at once with GET ATR and polls
+ * GET ATR every ~400 ms, so silence after one means vpcd is waiting for an
+ * answer: the link then drops the connection and attaches again (a card
+ * removal, which frees the reader). When vpcd goes away the link retries
+ * until closed.
  */
 import { setQuickAck } from "../ffi/libc.ts";
 import type { VirtualCard } from "./virtual-card.ts";
@@ -36,6 +41,11 @@ export interface VpcdOptions {
 export const VPCD_DEFAULT = { host: "127.0.0.1", port: 35963 } as const;
 
 const RETRY_MS = 250;
+/**
+ * Silence after 00, 01 or 02 that means it was an APDU: vpcd sends GET ATR
+ * right after every real control code and polls it every ~400 ms.
+ */
+export const CONTROL_SILENCE_MS = 1000;
 /** vpcd's 2-byte length prefix caps a message (C-APDU or R-APDU) at 65,535 bytes. */
 export const VPCD_MAX_MESSAGE = 0xffff;
 /** Largest command data in one vpcd message: an extended case 4 APDU adds 4 + 3 + 2 bytes. */
@@ -68,6 +78,8 @@ export class VpcdFramer {
     return messages;
   }
 }
+
+const hex = (b: number) => b.toString(16).toUpperCase().padStart(2, "0");
 
 /** A vpcd message: length prefix and payload in one buffer (one write). */
 export function vpcdFrame(payload: Uint8Array): Uint8Array {
@@ -138,6 +150,8 @@ export function attachToVpcd(card: VirtualCard, options: VpcdOptions = {}): Vpcd
     timer = undefined;
     if (closed) return;
     const framer = new VpcdFramer();
+    let received = 0;
+    let silence: ReturnType<typeof setTimeout> | undefined;
     let ended = false;
     const end = (why: Error) => {
       if (ended) return;
@@ -174,7 +188,10 @@ export function attachToVpcd(card: VirtualCard, options: VpcdOptions = {}): Vpcd
         data(s, chunk) {
           // The kernel leaves quick-ACK mode on its own: re-arm it after every read.
           setQuickAck((s as unknown as { fd: number }).fd);
+          if (silence) clearTimeout(silence);
+          silence = undefined;
           for (const message of framer.push(chunk)) {
+            const seen = ++received;
             chain = chain.then(async () => {
               let reply: Uint8Array | undefined;
               try {
@@ -188,6 +205,13 @@ export function attachToVpcd(card: VirtualCard, options: VpcdOptions = {}): Vpcd
                 reply = SW_UNKNOWN;
               }
               if (reply !== undefined && socket === s) send(s, reply);
+              if (reply === undefined && isVpcdControl(message) && socket === s && received === seen) {
+                silence = setTimeout(() => {
+                  if (received !== seen || socket !== s) return;
+                  report(new Error(`vpcd sent ${hex(message[0]!)} and then nothing for ${CONTROL_SILENCE_MS} ms: it was a 1-byte APDU waiting for an answer; attaching again to free the reader`));
+                  s.end();
+                }, CONTROL_SILENCE_MS);
+              }
             });
           }
         },
@@ -195,6 +219,8 @@ export function attachToVpcd(card: VirtualCard, options: VpcdOptions = {}): Vpcd
           flush(s);
         },
         close() {
+          if (silence) clearTimeout(silence);
+          silence = undefined;
           socket = undefined;
           pending = [];
           try {

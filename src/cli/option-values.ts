@@ -9,7 +9,7 @@ import { fromHex, isHex } from "../stack/bytes.ts";
 import { parseAid } from "../stack/gp/aid.ts";
 import { DEFAULT_TEST_KEY } from "../stack/gp/constants.ts";
 import { parseKdf, type Kdf } from "../stack/gp/keys.ts";
-import type { ScpLevel } from "../stack/gp/secure-channel.ts";
+import { SECURITY_LEVELS, type SecurityLevel } from "../stack/gp/security-level.ts";
 import type { GpConnectOptions } from "../host/gp/connect.ts";
 import { VPCD_DEFAULT } from "../card/vpcd-link.ts";
 import { resolveKeys, type KeySource, type ResolvedKeys } from "./keys.ts";
@@ -56,14 +56,12 @@ export function scpFrom(text: string | undefined): 2 | 3 | undefined {
   throw new UsageError(`Unknown secure channel protocol '${value}': use --scp 02 or 03`);
 }
 
-const LEVELS: readonly ScpLevel[] = ["clear", "mac", "enc", "rmac", "renc"];
-
 /** --mode clear|mac|enc|rmac|renc (default mac). */
-export function levelFrom(text: string | undefined): ScpLevel {
+export function levelFrom(text: string | undefined): SecurityLevel {
   if (text === undefined) return "mac";
   const value = text.trim().toLowerCase();
-  if ((LEVELS as readonly string[]).includes(value)) return value as ScpLevel;
-  throw new UsageError(`Unknown security level '${value}': use one of ${LEVELS.join(", ")}`);
+  if ((SECURITY_LEVELS as readonly string[]).includes(value)) return value as SecurityLevel;
+  throw new UsageError(`Unknown security level '${value}': use one of ${SECURITY_LEVELS.join(", ")}`);
 }
 
 /** `sim --key`: the card's factory key as bytes (hex or 'default'). */
@@ -105,7 +103,7 @@ export function isdFrom(flags: KeyFlags): Uint8Array | undefined {
 }
 
 /** What opens an authenticated session, with where the key came from (for messages). */
-export type ConnectOptions = GpConnectOptions & { keySource: KeySource; level: ScpLevel };
+export type ConnectOptions = GpConnectOptions & { keySource: KeySource; level: SecurityLevel };
 
 /** Everything needed to open an authenticated session, from the flags and environment. */
 export function connectOptionsFrom(flags: KeyFlags, env: Record<string, string | undefined> = process.env): ConnectOptions {

@@ -3,7 +3,8 @@ import { describe, test, expect } from "bun:test";
 import { concat, fromHex, toHex } from "../../src/stack/bytes.ts";
 import { CommandApdu } from "../../src/stack/apdu.ts";
 import { defaultKeys, StaticKeys } from "../../src/stack/gp/keys.ts";
-import { openSecureChannel, type ScpLevel } from "../../src/stack/gp/secure-channel.ts";
+import { openSecureChannel } from "../../src/stack/gp/secure-channel.ts";
+import type { SecurityLevel } from "../../src/stack/gp/security-level.ts";
 import { putKeyCommand } from "../../src/stack/gp/put-key.ts";
 import { parseRegistryEntries } from "../../src/stack/gp/registry.ts";
 import { scp02SessionKeys } from "../../src/stack/gp/scp02.ts";
@@ -13,7 +14,7 @@ import { inProcessTransport } from "../../src/card/in-process.ts";
 import { fixture } from "./fixtures.ts";
 import { cmd, getStatusAll, installSequence } from "./helpers.ts";
 
-const LEVELS: Record<2 | 3, ScpLevel[]> = { 2: ["clear", "mac", "enc", "rmac"], 3: ["clear", "mac", "enc", "rmac", "renc"] };
+const LEVELS: Record<2 | 3, SecurityLevel[]> = { 2: ["clear", "mac", "enc", "rmac"], 3: ["clear", "mac", "enc", "rmac", "renc"] };
 
 function card(scp: 2 | 3, log: string[] = []) {
   return createSimulatedCard({ scp, log: (l) => log.push(l) });

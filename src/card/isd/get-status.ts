@@ -12,7 +12,7 @@ import { encodeTlv, parseTlvs, type Tlv } from "../../stack/tlv.ts";
 import { FormatError } from "../../stack/errors.ts";
 import { SW } from "../../stack/status-words.ts";
 import { STATUS_P1, TAG } from "../../stack/gp/constants.ts";
-import { LEVEL_BIT } from "../../stack/gp/scp02.ts";
+import { responseRoom } from "../../stack/gp/security-level.ts";
 import type { AppContext, Registry } from "../application.ts";
 import { refuse } from "../refusal.ts";
 import { requireAuth, type IsdEnv } from "./isd-env.ts";
@@ -89,23 +89,12 @@ function searchPrefix(data: Uint8Array): Uint8Array {
 const startsWith = (aid: Uint8Array, prefix: Uint8Array) =>
   prefix.length <= aid.length && prefix.every((b, i) => aid[i] === b);
 
-/**
- * The most plain data a page may hold so that the wrapped answer still fits
- * `limit`: R-MAC adds 8 bytes, R-ENC pads to whole 16-byte blocks with at
- * least one byte (GP 2.3.1 E.4.4, amendment D 6.2.7).
- */
-function plainRoom(limit: number, level: number): number {
-  if (level & LEVEL_BIT.R_ENC) return Math.floor((limit - 8) / 16) * 16 - 1;
-  if (level & LEVEL_BIT.R_MAC) return limit - 8;
-  return limit;
-}
-
 export function getStatus(cmd: CommandApdu, env: IsdEnv, ctx: AppContext): ResponseApdu {
   requireAuth(OP, env, ctx);
   if (cmd.p2 > 0x03) refuse(OP, SW.INCORRECT_P1P2, `P2 ${cmd.p2.toString(16).padStart(2, "0")} is not 00-03`);
   const isTagged = (cmd.p2 & 0x02) !== 0;
   const next = (cmd.p2 & 0x01) !== 0;
-  const max = plainRoom(Math.max(cmd.ne ?? 256, 256), ctx.secure.level);
+  const max = responseRoom(Math.max(cmd.ne ?? 256, 256), ctx.secure.level);
   let rest: Uint8Array[];
   if (next) {
     const c = env.statusCursor;

@@ -271,5 +271,5 @@ test("block size: FCI 9F65 less the channel overhead, or explicit within bounds"
 test("an explicit block size over 255 needs an extended-length path", () => {
   expect(() => blockSizeFor("mac", undefined, 4000)).toThrow("use 1 to 247");
   expect(blockSizeFor("mac", undefined, 4000, true)).toBe(4000);
-  expect(() => blockSizeFor("enc", undefined, 65_535, true)).toThrow("use 1 to 65511");
+  expect(() => blockSizeFor("enc", undefined, 65_535, true)).toThrow("use 1 to 65519");
 });

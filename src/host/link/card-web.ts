@@ -6,12 +6,11 @@
  */
 import { toHex } from "../../stack/bytes.ts";
 import { WebcardError } from "../../stack/errors.ts";
-import { openSecureChannel, type ScpLevel, type SecureChannel, type SecureChannelOptions } from "../../stack/gp/secure-channel.ts";
+import { openSecureChannel, type SecureChannel, type SecureChannelOptions } from "../../stack/gp/secure-channel.ts";
 import { LinkClient, selectLink, startLine } from "../../stack/link/client.ts";
 import { CARD_AGENT, TERMINAL_AGENT } from "../../stack/link/constants.ts";
 import { CARD_ORIGIN, parseRequest, parseResponse, serializeRequest, serializeResponse } from "../../stack/link/http.ts";
 import type { LinkInfo } from "../../stack/link/link-info.ts";
-import type { SecureLevel } from "../../stack/link/room.ts";
 import type { Transport } from "../../stack/transport/transport.ts";
 
 /** A terminal agent as a web handler: the card is the client. */
@@ -26,11 +25,6 @@ export interface CardWebOptions {
   trace?: (line: string) => void;
   /** Handlers of terminal agents the card may open sessions to, by agent id (default: the OL agent answers 404). */
   agents?: ReadonlyMap<number, TerminalAgentHandler>;
-}
-
-function linkLevel(level: ScpLevel): SecureLevel {
-  if (level === "clear") return "none";
-  return level === "mac" ? "mac" : "enc";
 }
 
 /** A card's web server reached over the link. */
@@ -62,7 +56,7 @@ export class CardWeb {
       }),
     );
     const client = new LinkClient(channel ?? transport, selected.info, {
-      ...(channel ? { level: linkLevel(channel.level) } : {}),
+      ...(channel ? { level: channel.level } : {}),
       ...(options.short ? { short: true } : {}),
       ...(options.trace ? { trace: options.trace } : {}),
       agents,

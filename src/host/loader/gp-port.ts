@@ -9,7 +9,6 @@ import { SwError, WebcardError } from "../../stack/errors.ts";
 import { SUPPORTED_CAP_VERSIONS } from "../../stack/cap/components.ts";
 import { deleteAid } from "../../stack/gp/commands.ts";
 import { encodePrivileges } from "../../stack/gp/privileges.ts";
-import { LEVEL_BYTE } from "../../stack/gp/secure-channel.ts";
 import { installForInstall, installForLoad } from "../../stack/gp/install.ts";
 import { loadBlocks, loadFileBytes } from "../../stack/gp/load.ts";
 import { check } from "../../stack/status-words.ts";
@@ -41,11 +40,6 @@ async function refusal(error: unknown, explained: Promise<unknown> | unknown): P
 
 /** Free memory the bridge claims: a plain card does not state it in a standard way, IL refuses with 6A84 instead. */
 export const UNSTATED_FREE_MEMORY = 0x7fffffff;
-
-/** The security level byte of a GP session, as the web server's RequestSecurity wants it. */
-export function levelByte(session: GpSession): number {
-  return LEVEL_BYTE[session.level];
-}
 
 /** IL over `session` for the bridge's web server; `imports` name missing packages in refusals. */
 export function gpLoaderPort(session: GpSession, imports: readonly ImportRef[] = []): LoaderPort {

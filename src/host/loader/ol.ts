@@ -10,6 +10,7 @@ import { toHex } from "../../stack/bytes.ts";
 import { WebcardError } from "../../stack/errors.ts";
 import type { CapFile } from "../../stack/cap/load-file.ts";
 import { encodePrivileges } from "../../stack/gp/privileges.ts";
+import { describeLevel } from "../../stack/gp/security-level.ts";
 import type { LoaderParameters } from "../../stack/web/port.ts";
 import type { ScriptResult } from "../../stack/web/script/run.ts";
 import { planInstalls, type InstallChoices } from "../gp/install.ts";
@@ -52,17 +53,6 @@ export interface LoadingProgramOptions {
   nonce?: string | undefined;
   /** One line per step of DESIGN.md as it happens (for --trace and the demo). */
   trace?: ((line: string) => void) | undefined;
-}
-
-/** GP security level byte in words: 01 "C-MAC", 03 "C-DEC and C-MAC" (GPCS 2.3.1 table 10-1), with R-MAC/R-ENC bits. */
-export function describeLevel(level: number): string {
-  const parts = [];
-  if (level & 0x02) parts.push("C-DEC");
-  if (level & 0x01) parts.push("C-MAC");
-  if (level & 0x20) parts.push("R-ENC");
-  if (level & 0x10) parts.push("R-MAC");
-  const hex = level.toString(16).toUpperCase().padStart(2, "0");
-  return parts.length ? `${hex} (${parts.join(" and ")})` : `${hex} (none)`;
 }
 
 /** Free memory as the loader states it; the bridge cannot read it from a plain card (gp-port.ts). */

@@ -14,7 +14,8 @@ import { createCardWebApp, type ScriptStore } from "../../stack/web/server.ts";
 import { openGpSession, type GpConnectOptions } from "../gp/connect.ts";
 import type { InstallChoices } from "../gp/install.ts";
 import type { GpSession } from "../gp/session.ts";
-import { gpLoaderPort, levelByte } from "./gp-port.ts";
+import { LEVEL_BYTE } from "../../stack/gp/security-level.ts";
+import { gpLoaderPort } from "./gp-port.ts";
 import { runLoadingProgram, type WebInstallResult, type WebProgress } from "./ol.ts";
 
 export interface ViaBridgeOptions {
@@ -51,7 +52,7 @@ export async function installViaBridge(
   const parameters = new Promise<LoaderParameters>((resolve) => (deliver = resolve));
   let sessionNo = 0;
   const env: WebEnv = {
-    security: { authenticated: true, level: levelByte(session), protocol: session.scp ? `SCP${session.scp}` : undefined },
+    security: { authenticated: true, level: LEVEL_BYTE[session.level], protocol: session.scp ? `SCP${session.scp}` : undefined },
     port: gpLoaderPort(session, file.imports),
     // Step 2: on the bridge the loader's session to OL is an in-process call, traced like a link session.
     deliver: async (p) => {

@@ -3,7 +3,8 @@ import { parseLoadFile, type CapFile } from "../../stack/cap/load-file.ts";
 import { WebcardError } from "../../stack/errors.ts";
 import { defaultKeys } from "../../stack/gp/keys.ts";
 import type { KeyCheckValues } from "../../stack/gp/keys.ts";
-import type { ScpLevel, SecureChannelOptions } from "../../stack/gp/secure-channel.ts";
+import type { SecureChannelOptions } from "../../stack/gp/secure-channel.ts";
+import type { SecurityLevel } from "../../stack/gp/security-level.ts";
 import { TERMINAL_AGENT } from "../../stack/link/constants.ts";
 import type { LoaderParameters } from "../../stack/web/port.ts";
 import type { Transport } from "../../stack/transport/transport.ts";
@@ -27,7 +28,7 @@ export interface ViaWebResult extends WebInstallResult {
   /** EXCHANGE commands sent after authentication. */
   exchanges: number;
   /** The secure channel the link ran in (key check values only), when one was opened. */
-  channel: { scp: 2 | 3; level: ScpLevel; kcvs: KeyCheckValues } | undefined;
+  channel: { scp: 2 | 3; level: SecurityLevel; kcvs: KeyCheckValues } | undefined;
 }
 
 /** Install `cap` (CAP or IJC bytes, or a parsed CapFile) through the card's web server: the four steps of DESIGN.md. */

@@ -142,19 +142,5 @@ export const DEFAULT_ISD_AIDS = ["A000000151000000", "A0000001510000", "A0000000
 /** The GlobalPlatform test key (REFERENCE.md section 4). */
 export const DEFAULT_TEST_KEY = "404142434445464748494A4B4C4D4E4F";
 
-/** Security levels of EXTERNAL AUTHENTICATE P1 (section 7.1.2, amendment D). */
-export const SECURITY_LEVEL = {
-  NONE: 0x00,
-  C_MAC: 0x01,
-  C_DEC_C_MAC: 0x03,
-  R_MAC: 0x10,
-  C_MAC_R_MAC: 0x11,
-  C_DEC_C_MAC_R_MAC: 0x13,
-  C_DEC_R_ENC_C_MAC_R_MAC: 0x33,
-} as const;
-
-/** LOAD block sizes peers use (REFERENCE.md section 3). */
-export const BLOCK_SIZE = { PLAIN: 255, C_MAC: 247, C_ENC: 239 } as const;
-
 /** P2 numbers LOAD blocks 00-FF, so a load has at most 256 blocks. */
 export const MAX_LOAD_BLOCKS = 256;

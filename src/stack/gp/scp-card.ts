@@ -10,8 +10,8 @@
 import { concat, equalConstantTime, u16, uintBytes } from "../bytes.ts";
 import { CommandApdu, ResponseApdu } from "../apdu.ts";
 import { SW } from "../status-words.ts";
+import { LEVEL_BIT } from "./security-level.ts";
 import {
-  LEVEL_BIT,
   Scp02Session,
   scp02CardCryptogram,
   scp02HostCryptogram,

@@ -14,6 +14,7 @@ import { retailMac, tdesMac } from "../crypto/des-mac.ts";
 import { pad80, unpad80 } from "../crypto/padding.ts";
 import { SecurityError } from "../errors.ts";
 import { SW } from "../status-words.ts";
+import { LEVEL_BIT } from "./security-level.ts";
 
 /** Session key derivation constants (GP 2.3.1 E.4.1). */
 export const SCP02_CONSTANT = { C_MAC: 0x0101, R_MAC: 0x0102, DEK: 0x0181, S_ENC: 0x0182 } as const;
@@ -26,8 +27,6 @@ export const SCP02_I = {
   PSEUDO_RANDOM: 0x40,
 } as const;
 
-/** Security level bits of EXTERNAL AUTHENTICATE P1 (GP 2.3.1 E.5.2.1). */
-export const LEVEL_BIT = { C_MAC: 0x01, C_DEC: 0x02, R_MAC: 0x10, R_ENC: 0x20 } as const;
 
 export interface Scp02SessionKeys {
   enc: Uint8Array;

@@ -14,7 +14,8 @@ import { scp03Kdf } from "../crypto/kdf.ts";
 import { pad80, unpad80 } from "../crypto/padding.ts";
 import { SecurityError } from "../errors.ts";
 import { SW } from "../status-words.ts";
-import { LEVEL_BIT, lcField, protectsResponse } from "./scp02.ts";
+import { lcField, protectsResponse } from "./scp02.ts";
+import { LEVEL_BIT } from "./security-level.ts";
 
 /** Data derivation constants (amendment D table 6-1). */
 export const SCP03_CONSTANT = {

@@ -5,7 +5,8 @@ import { SecurityError, SwError, UsageError } from "../errors.ts";
 import { send, type Transport } from "../transport/transport.ts";
 import { defaultKeys, diversify, parseKeyOption, type StaticKeys } from "./keys.ts";
 import { CardSecureChannel, type CardKeySet } from "./scp-card.ts";
-import { openSecureChannel, type ScpLevel } from "./secure-channel.ts";
+import { openSecureChannel } from "./secure-channel.ts";
+import type { SecurityLevel } from "./security-level.ts";
 
 const KDD = fromHex("00010203040506070809");
 
@@ -63,7 +64,7 @@ const COMMANDS = [
   new CommandApdu({ cla: 0x80, ins: 0xe4, p1: 0x00, p2: 0x80, data: fromHex("4F07A0000000620001") }),
 ];
 
-const MATRIX: [2 | 3, number, ScpLevel[]][] = [
+const MATRIX: [2 | 3, number, SecurityLevel[]][] = [
   [2, 0x15, ["clear", "mac", "enc", "rmac"]],
   [2, 0x55, ["clear", "mac", "enc", "rmac"]],
   [3, 0x00, ["clear", "mac", "enc"]],

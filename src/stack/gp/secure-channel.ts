@@ -16,12 +16,7 @@ import { diversify, type Kdf, type KeyCheckValues, type StaticKeys } from "./key
 import { levelAllowed } from "./scp-card.ts";
 import { Scp02Session, scp02CardCryptogram, scp02HostCryptogram, scp02SessionKeys } from "./scp02.ts";
 import { Scp03Session, scp03CardCryptogram, scp03HostCryptogram, scp03SessionKeys } from "./scp03.ts";
-
-/** clear = authenticate only (00); mac = C-MAC (01); enc = C-DEC+C-MAC (03); rmac = +R-MAC (13); renc = +R-ENC (33, SCP03 only). */
-export type ScpLevel = "clear" | "mac" | "enc" | "rmac" | "renc";
-
-/** EXTERNAL AUTHENTICATE P1 per level (GP 2.3.1 E.5.2.1, amendment D 7.1.2.1). */
-export const LEVEL_BYTE = { clear: 0x00, mac: 0x01, enc: 0x03, rmac: 0x13, renc: 0x33 } as const satisfies Record<ScpLevel, number>;
+import { cipherBlock, commandRoom, LEVEL_BYTE, wrappedLength, type SecurityLevel } from "./security-level.ts";
 
 export interface SecureChannelOptions {
   keys: StaticKeys;
@@ -29,7 +24,7 @@ export interface SecureChannelOptions {
   /** Default: what the card says in INITIALIZE UPDATE. */
   scp?: 2 | 3;
   /** Default "mac". */
-  level?: ScpLevel;
+  level?: SecurityLevel;
   /** Default 0 = any. */
   keyVersion?: number;
   /** SCP02 does not announce "i"; 15 and 55 behave alike on this side. Default 0x55. */
@@ -41,7 +36,7 @@ export interface SecureChannelOptions {
 export interface SecureChannel extends Transport {
   readonly scp: 2 | 3;
   readonly i: number;
-  readonly level: ScpLevel;
+  readonly level: SecurityLevel;
   readonly keyVersion: number;
   readonly kdd: Uint8Array;
   readonly kcvs: KeyCheckValues;
@@ -53,20 +48,6 @@ export interface SecureChannel extends Transport {
 
 const CARD_CRYPTOGRAM_MISMATCH =
   "Card cryptogram does not match: wrong key or key diversification (no EXTERNAL AUTHENTICATE sent; repeated failures can lock the card)";
-
-/** Bytes of command data once wrapped: padding to the cipher block under C-DEC, plus the 8-byte MAC. */
-export function wrappedLength(nc: number, scp: 2 | 3, level: number): number {
-  const block = scp === 3 ? 16 : 8;
-  const body = level & 0x02 && nc > 0 ? (Math.floor(nc / block) + 1) * block : nc;
-  return level & 0x01 ? body + 8 : body;
-}
-
-/** Largest plain data length whose wrapped form fits in `limit` bytes. */
-export function maxPlainLength(scp: 2 | 3, level: number, limit = MAX_SHORT_NC): number {
-  let n = limit;
-  while (n > 0 && wrappedLength(n, scp, level) > limit) n--;
-  return n;
-}
 
 interface InitResponse {
   kdd: Uint8Array;
@@ -165,7 +146,7 @@ export async function openSecureChannel(transport: Transport, options: SecureCha
     });
   }
 
-  const maxCommandData = maxPlainLength(scp, level);
+  const maxCommandData = commandRoom(MAX_SHORT_NC, level, cipherBlock(scp));
   return {
     name: transport.name,
     extendedLength: transport.extendedLength,
@@ -181,7 +162,7 @@ export async function openSecureChannel(transport: Transport, options: SecureCha
     async transmit(bytes: Uint8Array): Promise<Uint8Array> {
       const cmd = CommandApdu.parse(bytes);
       if (cmd.cla & 0x04) throw new RangeError(`Send plain commands through the secure channel, not CLA ${toHex(Uint8Array.of(cmd.cla))}`);
-      const n = wrappedLength(cmd.data.length, scp, level);
+      const n = wrappedLength(cmd.data.length, level, cipherBlock(scp));
       if (n > MAX_SHORT_NC && !transport.extendedLength) {
         throw new UsageError(
           `Command data of ${cmd.data.length} bytes becomes ${n} bytes under secure messaging (${levelName}) and exceeds a short APDU: use blocks of at most ${maxCommandData} bytes`,

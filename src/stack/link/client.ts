@@ -11,7 +11,7 @@ import { CARD_AGENT, LINK_AID, TERMINAL_AGENT } from "./constants.ts";
 import type { LinkEvent } from "./endpoint.ts";
 import { decodeLinkInfo, type LinkInfo } from "./link-info.ts";
 import { TerminalLink, type TerminalLinkOptions } from "./terminal-link.ts";
-import type { SecureLevel } from "./room.ts";
+import type { SecurityLevel } from "../gp/security-level.ts";
 
 /** SELECT by name of the link application. */
 export function selectLinkCommand(aid: Uint8Array = LINK_AID): CommandApdu {
@@ -26,7 +26,7 @@ export async function selectLink(transport: Transport): Promise<{ info: LinkInfo
 }
 
 export interface LinkClientOptions {
-  level?: SecureLevel;
+  level?: SecurityLevel;
   agents?: TerminalLinkOptions["agents"];
   /** Most exchanges in a row that bring nothing before giving up (default 64). */
   maxIdlePolls?: number;

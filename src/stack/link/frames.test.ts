@@ -4,7 +4,6 @@ import { FormatError } from "../errors.ts";
 import { CARD_AGENT, FRAME_KIND, LINK_AID } from "./constants.ts";
 import { decodeFrames, encodeFrames, errorFrame, openFrame } from "./frames.ts";
 import { decodeLinkInfo, encodeLinkInfo } from "./link-info.ts";
-import { commandRoom } from "./room.ts";
 
 describe("frames", () => {
   test("encode draws the documented layout", () => {
@@ -55,16 +54,5 @@ describe("SELECT answer", () => {
 
   test("a GlobalPlatform FCI is not a link answer", () => {
     expect(() => decodeLinkInfo(fromHex("6F108408A000000151000000A5049F6501FF"))).toThrow(FormatError);
-  });
-});
-
-describe("room under secure messaging", () => {
-  test.each([
-    [255, "none", 255],
-    [255, "mac", 247],
-    [255, "enc", 239],
-    [65_535, "mac", 65_527],
-  ] as const)("%i bytes at %s leave %i", (max, level, room) => {
-    expect(commandRoom(max, level)).toBe(room);
   });
 });

@@ -11,7 +11,7 @@ import { LinkEndpoint, type LinkEvent, type SessionInfo } from "./endpoint.ts";
 import { decodeFrames, encodeFrames } from "./frames.ts";
 import { LinkError } from "./link-error.ts";
 import type { LinkInfo } from "./link-info.ts";
-import { commandRoom, type SecureLevel } from "./room.ts";
+import { commandRoom, type SecurityLevel } from "../gp/security-level.ts";
 import type { AgentServer } from "./card-link.ts";
 
 export interface TerminalLinkOptions {
@@ -20,7 +20,7 @@ export interface TerminalLinkOptions {
   /** Whether the path to the card carries extended-length APDUs. */
   extended: boolean;
   /** Secure messaging applied below the link (it eats room in each command). */
-  level?: SecureLevel;
+  level?: SecurityLevel;
   /** Terminal agents the card may open sessions to. */
   agents?: readonly { id: number; name: string; serve: AgentServer }[];
   /** Largest message accepted from the card (default 16 MiB). */
@@ -49,7 +49,7 @@ export class TerminalLink {
     this.options = options;
     this.info = options.info;
     const maxNc = Math.min(options.info.maxCommand, options.extended ? MAX_EXTENDED_NC : MAX_SHORT_NC);
-    this.commandRoom = commandRoom(maxNc, options.level ?? "none");
+    this.commandRoom = commandRoom(maxNc, options.level ?? "clear");
     this.ne = Math.min(options.info.maxResponse, options.extended ? MAX_EXTENDED_NE : MAX_SHORT_NE);
     this.endpoint = new LinkEndpoint("terminal", {
       maxMessage: options.maxMessage ?? 16 * 1024 * 1024,

@@ -10,6 +10,7 @@ import type { CardStore } from "../store/store.ts";
 import type { Registry } from "../store/registry.ts";
 import { META } from "../store/schema.ts";
 import type { IssuerCardManager } from "./card-manager.ts";
+import { LEVEL_BIT } from "../../stack/gp/security-level.ts";
 
 export interface StatusCursor {
   p1: number;
@@ -36,7 +37,7 @@ export interface IsdEnv {
 /** Content management needs an authenticated session with at least C-MAC (GP 2.3.1 section 10.2), unless the card is open. */
 export function requireAuth(op: string, env: IsdEnv, ctx: AppContext): void {
   if (env.open) return;
-  if (!ctx.secure.isAuthenticated || (ctx.secure.level & 0x01) === 0) {
+  if (!ctx.secure.isAuthenticated || (ctx.secure.level & LEVEL_BIT.C_MAC) === 0) {
     refuse(op, SW.SECURITY_STATUS_NOT_SATISFIED, `${op} needs a secure channel with at least C-MAC (INITIALIZE UPDATE, EXTERNAL AUTHENTICATE)`);
   }
 }

@@ -35,11 +35,6 @@ export const PARAMETERS_PATH = "/webcard/loader-parameters";
 
 const BAD_REQUEST = new TextEncoder().encode("HTTP/1.1 400 Bad Request\r\nContent-Type: text/plain\r\nContent-Length: 29\r\n\r\nThe request is not HTTP/1.1.");
 
-/** Secure messaging added to an answer: R-MAC (level bit 10) 8 bytes, R-ENC (20) up to 16 of padding. */
-function responseOverhead(level: number): number {
-  return (level & 0x10 ? 8 : 0) + (level & 0x20 ? 16 : 0);
-}
-
 /** A CardApplication carrying the link, the web server, CGI and script agent. */
 export function createLinkApplication(options: LinkAppOptions = {}): CardApplication & { readonly link: CardLink } {
   const extended = options.extended ?? true;
@@ -96,7 +91,7 @@ export function createLinkApplication(options: LinkAppOptions = {}): CardApplica
     async process(command: CommandApdu, ctx: AppContext): Promise<ResponseApdu> {
       current = ctx;
       try {
-        return await link.process(command, { responseOverhead: responseOverhead(ctx.secure.isAuthenticated ? ctx.secure.level : 0) });
+        return await link.process(command, { level: ctx.secure.isAuthenticated ? ctx.secure.level : 0 });
       } finally {
         current = undefined;
       }

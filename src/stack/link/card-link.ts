@@ -11,6 +11,7 @@ import { LINK_ERROR, LINK_INS, LINK_P1, LINK_SW, LINK_VERSION } from "./constant
 import { LinkEndpoint, type LinkEvent, type SessionInfo } from "./endpoint.ts";
 import { decodeFrames, encodeFrames } from "./frames.ts";
 import { encodeLinkInfo, type LinkAgent } from "./link-info.ts";
+import { responseRoom } from "../gp/security-level.ts";
 
 /** A card agent that serves requests (an HTTP server): request bytes in, response bytes out. */
 export type AgentServer = (request: Uint8Array, session: SessionInfo) => Promise<Uint8Array> | Uint8Array;
@@ -31,8 +32,8 @@ export interface CardLinkOptions {
 }
 
 export interface ExchangeOptions {
-  /** Bytes the secure channel adds to the answer (8 with R-MAC), taken from the room. */
-  responseOverhead?: number;
+  /** Security level byte of the secure channel around the link: R-MAC and R-ENC take their part of the answer's room. */
+  level?: number;
 }
 
 type ResponseWaiter = (response: Uint8Array) => void;
@@ -117,8 +118,8 @@ export class CardLink {
       if (event.type === "message") await this.deliver(event.session, event.message, event.peerClosed);
       if (event.type === "error") this.waiters.delete(event.session);
     }
-    const room = Math.min(command.ne ?? 0, this.options.maxResponse) - (options.responseOverhead ?? 0);
-    const { frames: out, closed } = this.endpoint.take(Math.max(0, room));
+    const room = responseRoom(Math.min(command.ne ?? 0, this.options.maxResponse), options.level ?? 0);
+    const { frames: out, closed } = this.endpoint.take(room);
     for (const s of closed) this.options.onEvent?.({ type: "closed", session: s });
     const pending = this.endpoint.pending();
     return ResponseApdu.of(pending ? (LINK_SW.PENDING_SW1 << 8) | pending : LINK_SW.OK, encodeFrames(out));

@@ -4,18 +4,10 @@
  */
 import { FormatError } from "./errors.ts";
 
-const HEX = "0123456789ABCDEF";
-const SEPARATORS = /[\s:]/g;
+// Hex out lives in hex.ts, which imports nothing, so that errors.ts can use it too.
+export { hexNumber, toHex } from "./hex.ts";
 
-/** Uppercase hex of `bytes`, no separators. */
-export function toHex(bytes: Uint8Array): string {
-  let out = "";
-  for (let i = 0; i < bytes.length; i++) {
-    const b = bytes[i]!;
-    out += HEX[b >> 4]! + HEX[b & 15]!;
-  }
-  return out;
-}
+const SEPARATORS = /[\s:]/g;
 
 /** Parse hex; spaces, tabs, newlines and colons are ignored. */
 export function fromHex(text: string): Uint8Array {

@@ -2,7 +2,8 @@
  * The error family. Library code throws these; only the CLI and the web layer
  * turn them into text. Bugs use the built-in RangeError / TypeError instead.
  */
-import { describeSw } from "./status-words.ts";
+import { describeSw, swHex } from "./status-words.ts";
+import { toHex } from "./hex.ts";
 
 /** Base of every error a user may see. `hint` says what to do about it. */
 export class WebcardError extends Error {
@@ -14,19 +15,13 @@ export class WebcardError extends Error {
   }
 }
 
-function hexOf(bytes: Uint8Array): string {
-  let s = "";
-  for (const b of bytes) s += b.toString(16).padStart(2, "0");
-  return s.toUpperCase();
-}
-
 /** Malformed input: bad hex, truncated TLV, a CAP that does not parse. Carries the bad bytes. */
 export class FormatError extends WebcardError {
   override name = "FormatError";
   readonly bytes: string | undefined;
   constructor(message: string, bytes?: Uint8Array, options?: { cause?: unknown; hint?: string }) {
     super(message, options);
-    this.bytes = bytes === undefined ? undefined : hexOf(bytes.subarray(0, 64));
+    this.bytes = bytes === undefined ? undefined : toHex(bytes.subarray(0, 64));
   }
 }
 
@@ -43,7 +38,7 @@ export class SwError extends WebcardError {
   }
   /** The SW as four uppercase hex digits. */
   get swHex(): string {
-    return this.sw.toString(16).toUpperCase().padStart(4, "0");
+    return swHex(this.sw);
   }
 }
 

@@ -1,5 +1,6 @@
 import { test, expect } from "bun:test";
-import { describeSw, check, SW } from "./status-words.ts";
+import { describeSw, SW } from "./status-words.ts";
+import { check } from "./check.ts";
 import { ResponseApdu } from "./apdu.ts";
 import { SwError } from "./errors.ts";
 

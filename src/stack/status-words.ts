@@ -2,7 +2,7 @@
  * Status words by name: ISO/IEC 7816-4 section 5.6 and GlobalPlatform Card
  * Specification 2.3.1 section 11 (per-command tables). One table, one lookup.
  */
-import { SwError } from "./errors.ts";
+import { hexNumber } from "./hex.ts";
 
 /** Named status words that the code compares against. */
 export const SW = {
@@ -84,7 +84,7 @@ const NAMES: ReadonlyMap<number, string> = new Map([
 
 /** Four uppercase hex digits. */
 export function swHex(sw: number): string {
-  return sw.toString(16).toUpperCase().padStart(4, "0");
+  return hexNumber(sw, 4);
 }
 
 /** The meaning of a status word, without the number ("Security status not satisfied"). */
@@ -108,17 +108,4 @@ export function swMeaning(sw: number): string {
 /** "6982 (Security status not satisfied)". */
 export function describeSw(sw: number): string {
   return `${swHex(sw)} (${swMeaning(sw)})`;
-}
-
-/** Anything with a status word: a ResponseApdu or a raw number. */
-export type HasSw = { readonly sw: number } | number;
-
-/**
- * Throw a SwError unless the SW is 9000 or one of `allowed`.
- * Returns the input so it can be chained: `check(await send(...), "LOAD").data`.
- */
-export function check<T extends HasSw>(response: T, operation: string, ...allowed: number[]): T {
-  const sw = typeof response === "number" ? response : response.sw;
-  if (sw === SW.OK || allowed.includes(sw)) return response;
-  throw new SwError(operation, sw);
 }

@@ -6,7 +6,7 @@
  * constructed object, whose value is itself TLV.
  */
 import { FormatError } from "./errors.ts";
-import { concat } from "./bytes.ts";
+import { concat, hexNumber } from "./bytes.ts";
 
 export interface Tlv {
   /** The tag as a number: 0x4F, 0x9F70, 0xBF0C. */
@@ -88,7 +88,7 @@ export function readHeader(bytes: Uint8Array, offset: number): TlvHeader {
   o += used;
   if (o + length > bytes.length) {
     throw new FormatError(
-      `TLV truncated: tag ${tag.toString(16).toUpperCase()} declares ${length} bytes, ${bytes.length - o} remain`,
+      `TLV truncated: tag ${hexNumber(tag)} declares ${length} bytes, ${bytes.length - o} remain`,
       bytes,
     );
   }

@@ -11,7 +11,7 @@
  */
 import { CommandApdu, ResponseApdu } from "../../stack/apdu.ts";
 import { toHex } from "../../stack/bytes.ts";
-import { describeSw, SW } from "../../stack/status-words.ts";
+import { describeSw, SW, swHex } from "../../stack/status-words.ts";
 import { APP_LIFECYCLE, CARD_LIFECYCLE, INS } from "../../stack/gp/constants.ts";
 import type { AppContext, CardApplication } from "../application.ts";
 import type { VirtualCard } from "../virtual-card.ts";
@@ -43,7 +43,6 @@ interface Selected {
   native: boolean;
 }
 
-const hexSw = (sw: number) => sw.toString(16).toUpperCase().padStart(4, "0");
 
 export class CardCore implements VirtualCard {
   private powered = false;
@@ -266,7 +265,7 @@ export class CardCore implements VirtualCard {
     }
     if (typeof fci === "number") {
       this.selected = undefined;
-      this.p.log(`refused: SELECT ${toHex(target.aid)}: the application answered ${hexSw(fci)}`);
+      this.p.log(`refused: SELECT ${toHex(target.aid)}: the application answered ${swHex(fci)}`);
       return sw(fci);
     }
     return ResponseApdu.of(SW.OK, noFci ? new Uint8Array(0) : fci).toBytes();

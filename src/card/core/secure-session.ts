@@ -9,7 +9,7 @@
  * opened (E.4.1).
  */
 import { ResponseApdu, type CommandApdu } from "../../stack/apdu.ts";
-import { toHex } from "../../stack/bytes.ts";
+import { toHex, hexNumber } from "../../stack/bytes.ts";
 import { SW } from "../../stack/status-words.ts";
 import { CardSecureChannel } from "../../stack/gp/scp-card.ts";
 import { refuse } from "../refusal.ts";
@@ -61,7 +61,7 @@ export class SecureSession {
     }
     const sets = store.keySets();
     const keys = cmd.p1 === 0 ? sets[0] : sets.find((k) => k.version === cmd.p1);
-    if (!keys) refuse(op, SW.REFERENCED_DATA_NOT_FOUND, `no key set with version ${cmd.p1.toString(16).padStart(2, "0")}`);
+    if (!keys) refuse(op, SW.REFERENCED_DATA_NOT_FOUND, `no key set with version ${hexNumber(cmd.p1)}`);
     const seq = store.metaInt(META.SEQUENCE_COUNTER);
     const data = this.channel.initializeUpdate(cmd.data, keys, seq);
     if (keys.scp === 3) store.atomically(() => store.setMetaInt(META.SEQUENCE_COUNTER, (seq + 1) % 0x1000000));

@@ -14,6 +14,7 @@ import {
   keyInformation,
   sequenceCounter,
 } from "./card-data.ts";
+import { hexNumber } from "../../stack/bytes.ts";
 
 /** Free transient memory the card reports (a fixed figure: the simulation has no RAM limit). */
 const FREE_TRANSIENT = 4096;
@@ -44,6 +45,6 @@ export function getData(cmd: CommandApdu, env: IsdEnv): ResponseApdu {
     case DATA_TAG.CIN:
       return ResponseApdu.of(SW.OK, encodeTlv(0x45, serial));
     default:
-      return refuse("GET DATA", SW.REFERENCED_DATA_NOT_FOUND, `no data object ${tag.toString(16).toUpperCase().padStart(4, "0")}`);
+      return refuse("GET DATA", SW.REFERENCED_DATA_NOT_FOUND, `no data object ${hexNumber(tag, 4)}`);
   }
 }

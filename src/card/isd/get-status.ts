@@ -7,7 +7,7 @@
  * rest comes with P2 "next".
  */
 import { ResponseApdu, type CommandApdu } from "../../stack/apdu.ts";
-import { concat } from "../../stack/bytes.ts";
+import { concat, hexNumber } from "../../stack/bytes.ts";
 import { encodeTlv, parseTlvs, type Tlv } from "../../stack/tlv.ts";
 import { FormatError } from "../../stack/errors.ts";
 import { SW } from "../../stack/status-words.ts";
@@ -53,7 +53,7 @@ function entries(p1: number, reg: Registry): Entry[] {
         ...(p1 === STATUS_P1.LOAD_FILES_AND_MODULES ? { modules: f.modules } : {}),
       }));
     default:
-      return refuse(OP, SW.INCORRECT_P1P2, `P1 ${p1.toString(16).padStart(2, "0")} is not a GET STATUS subset (80, 40, 20, 10)`);
+      return refuse(OP, SW.INCORRECT_P1P2, `P1 ${hexNumber(p1)} is not a GET STATUS subset (80, 40, 20, 10)`);
   }
 }
 
@@ -91,7 +91,7 @@ const startsWith = (aid: Uint8Array, prefix: Uint8Array) =>
 
 export function getStatus(cmd: CommandApdu, env: IsdEnv, ctx: AppContext): ResponseApdu {
   requireAuth(OP, env, ctx);
-  if (cmd.p2 > 0x03) refuse(OP, SW.INCORRECT_P1P2, `P2 ${cmd.p2.toString(16).padStart(2, "0")} is not 00-03`);
+  if (cmd.p2 > 0x03) refuse(OP, SW.INCORRECT_P1P2, `P2 ${hexNumber(cmd.p2)} is not 00-03`);
   const isTagged = (cmd.p2 & 0x02) !== 0;
   const next = (cmd.p2 & 0x01) !== 0;
   const max = responseRoom(Math.max(cmd.ne ?? 256, 256), ctx.secure.level);

@@ -9,7 +9,7 @@
  * verified: the ISD has authorized management (GP 9.2.1).
  */
 import { ResponseApdu, type CommandApdu } from "../../stack/apdu.ts";
-import { readUint, toHex } from "../../stack/bytes.ts";
+import { readUint, toHex, hexNumber } from "../../stack/bytes.ts";
 import { parseTlvs } from "../../stack/tlv.ts";
 import { FormatError } from "../../stack/errors.ts";
 import { SW } from "../../stack/status-words.ts";
@@ -66,9 +66,9 @@ export function install(cmd: CommandApdu, env: IsdEnv, ctx: AppContext): Respons
   const kind = cmd.p1 & 0x7f;
   const op = NAMES[kind] ?? "INSTALL";
   if (NAMES[kind] === undefined) {
-    refuse(op, SW.INCORRECT_P1P2, `INSTALL P1 ${cmd.p1.toString(16).padStart(2, "0")} is not supported (02, 04, 08, 0C)`);
+    refuse(op, SW.INCORRECT_P1P2, `INSTALL P1 ${hexNumber(cmd.p1)} is not supported (02, 04, 08, 0C)`);
   }
-  if (cmd.p2 !== 0x00) refuse(op, SW.INCORRECT_P1P2, `P2 must be 00, got ${cmd.p2.toString(16).padStart(2, "0")}`);
+  if (cmd.p2 !== 0x00) refuse(op, SW.INCORRECT_P1P2, `P2 must be 00, got ${hexNumber(cmd.p2)}`);
   requireAuth(op, env, ctx);
   requireUnlockedCard(op, env);
   const m = env.manager;

@@ -7,7 +7,7 @@
  * DAP blocks are skipped: the ISD has no DAP verification privilege.
  */
 import { ResponseApdu, type CommandApdu } from "../../stack/apdu.ts";
-import { concat, toHex } from "../../stack/bytes.ts";
+import { concat, toHex, hexNumber } from "../../stack/bytes.ts";
 import { SW } from "../../stack/status-words.ts";
 import { LOAD_P1, TAG } from "../../stack/gp/constants.ts";
 import type { AppContext } from "../application.ts";
@@ -24,7 +24,7 @@ export function loadFileLayout(bytes: Uint8Array): { start: number; length: numb
     if (o >= bytes.length) return undefined;
     const tag = bytes[o]!;
     if (tag !== TAG.DAP_BLOCK && tag !== TAG.LFDB) {
-      refuse(OP, SW.WRONG_DATA, `load file data starts with tag ${hex2(tag)}, expected E2 (DAP block) or C4 (load file data block)`);
+      refuse(OP, SW.WRONG_DATA, `load file data starts with tag ${hexNumber(tag)}, expected E2 (DAP block) or C4 (load file data block)`);
     }
     const len = berLength(bytes, o + 1);
     if (len === undefined) return undefined;
@@ -38,14 +38,12 @@ function berLength(bytes: Uint8Array, o: number): { value: number; used: number 
   const first = bytes[o]!;
   if (first < 0x80) return { value: first, used: 1 };
   const n = first & 0x7f;
-  if (n === 0 || n > 3) refuse(OP, SW.WRONG_DATA, `BER length byte ${hex2(first)} is not allowed in a load file`);
+  if (n === 0 || n > 3) refuse(OP, SW.WRONG_DATA, `BER length byte ${hexNumber(first)} is not allowed in a load file`);
   if (o + 1 + n > bytes.length) return undefined;
   let v = 0;
   for (let i = 1; i <= n; i++) v = v * 256 + bytes[o + i]!;
   return { value: v, used: 1 + n };
 }
-
-const hex2 = (b: number) => b.toString(16).toUpperCase().padStart(2, "0");
 
 export function load(cmd: CommandApdu, env: IsdEnv, ctx: AppContext): ResponseApdu {
   requireAuth(OP, env, ctx);
@@ -54,7 +52,7 @@ export function load(cmd: CommandApdu, env: IsdEnv, ctx: AppContext): ResponseAp
   const p = pending.get();
   if (!p) refuse(OP, SW.CONDITIONS_NOT_SATISFIED, "no load in progress: send INSTALL [for load] first");
   if (cmd.p1 !== LOAD_P1.MORE_BLOCKS && cmd.p1 !== LOAD_P1.LAST_BLOCK) {
-    refuse(OP, SW.INCORRECT_P1P2, `P1 must be 00 (more blocks) or 80 (last block), got ${hex2(cmd.p1)}`);
+    refuse(OP, SW.INCORRECT_P1P2, `P1 must be 00 (more blocks) or 80 (last block), got ${hexNumber(cmd.p1)}`);
   }
   if (cmd.p2 !== p.nextBlock) refuse(OP, SW.INCORRECT_P1P2, `block number ${cmd.p2}, expected ${p.nextBlock}`);
   if (cmd.data.length === 0) refuse(OP, SW.WRONG_LENGTH, "a LOAD block carries no data");

@@ -10,7 +10,7 @@
  */
 import { ResponseApdu, type CommandApdu } from "../../stack/apdu.ts";
 import { SW } from "../../stack/status-words.ts";
-import { toHex } from "../../stack/bytes.ts";
+import { toHex, hexNumber } from "../../stack/bytes.ts";
 import { parsePutKey } from "../../stack/gp/put-key.ts";
 import type { AppContext } from "../application.ts";
 import { refuse } from "../refusal.ts";
@@ -42,17 +42,17 @@ export function putKey(cmd: CommandApdu, env: IsdEnv, ctx: AppContext): Response
   let base: StoredKeySet;
   if (replaceVersion === 0) {
     if (keyId !== 1 || keys.length !== 3) refuse(OP, SW.WRONG_DATA, "a new key set needs ENC, MAC and DEK (key identifiers 1-3)");
-    if (sets.some((s) => s.version === newVersion)) refuse(OP, SW.WRONG_DATA, `key set ${hex2(newVersion)} exists: replace it with P1 = ${hex2(newVersion)}`);
+    if (sets.some((s) => s.version === newVersion)) refuse(OP, SW.WRONG_DATA, `key set ${hexNumber(newVersion)} exists: replace it with P1 = ${hexNumber(newVersion)}`);
     const replacesFactory = sets.length === 1 && sets[0]!.version === FACTORY_KEY_VERSION_VALUE;
     if (!replacesFactory && sets.length >= MAX_KEY_SETS) refuse(OP, SW.NOT_ENOUGH_MEMORY, `the ISD holds at most ${MAX_KEY_SETS} key sets`);
     if (replacesFactory) env.store.deleteKeySet(FACTORY_KEY_VERSION_VALUE);
     base = { version: newVersion, scp, enc: keys[0]!.value, mac: keys[1]!.value, dek: keys[2]!.value };
   } else {
     const old = sets.find((s) => s.version === replaceVersion);
-    if (!old) refuse(OP, SW.REFERENCED_DATA_NOT_FOUND, `no key set with version ${hex2(replaceVersion)} to replace`);
+    if (!old) refuse(OP, SW.REFERENCED_DATA_NOT_FOUND, `no key set with version ${hexNumber(replaceVersion)} to replace`);
     if (old.scp !== scp && keys.length !== 3) refuse(OP, SW.WRONG_DATA, "changing a key set's algorithm needs all three keys");
     if (newVersion !== replaceVersion && sets.some((s) => s.version === newVersion)) {
-      refuse(OP, SW.WRONG_DATA, `key set ${hex2(newVersion)} exists already`);
+      refuse(OP, SW.WRONG_DATA, `key set ${hexNumber(newVersion)} exists already`);
     }
     base = { ...old, version: newVersion, scp };
     const roles = ["enc", "mac", "dek"] as const;
@@ -62,8 +62,6 @@ export function putKey(cmd: CommandApdu, env: IsdEnv, ctx: AppContext): Response
     env.store.deleteKeySet(replaceVersion);
   }
   env.store.putKeySet(base);
-  ctx.log(`PUT KEY: key set ${hex2(newVersion)} (${scp === 2 ? "3DES" : "AES"}) ${replaceVersion === 0 ? "added" : `replaces ${hex2(replaceVersion)}`}; KCVs ${toHex(parsed.response.subarray(1))}`);
+  ctx.log(`PUT KEY: key set ${hexNumber(newVersion)} (${scp === 2 ? "3DES" : "AES"}) ${replaceVersion === 0 ? "added" : `replaces ${hexNumber(replaceVersion)}`}; KCVs ${toHex(parsed.response.subarray(1))}`);
   return ResponseApdu.of(SW.OK, parsed.response);
 }
-
-const hex2 = (b: number) => b.toString(16).toUpperCase().padStart(2, "0");

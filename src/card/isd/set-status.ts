@@ -8,7 +8,7 @@
  * Applications (section 5.3): the ISD locks (sets bit 8) and unlocks (clears it).
  */
 import { ResponseApdu, type CommandApdu } from "../../stack/apdu.ts";
-import { equal, toHex } from "../../stack/bytes.ts";
+import { equal, toHex, hexNumber } from "../../stack/bytes.ts";
 import { SW } from "../../stack/status-words.ts";
 import { APP_LIFECYCLE, CARD_LIFECYCLE, SET_STATUS_P1 } from "../../stack/gp/constants.ts";
 import type { AppContext } from "../application.ts";
@@ -32,7 +32,7 @@ export function cardTransitionAllowed(from: number, to: number): boolean {
 
 const name = (s: number) =>
   ({ [OP_READY]: "OP_READY", [INITIALIZED]: "INITIALIZED", [SECURED]: "SECURED", [CARD_LOCKED]: "CARD_LOCKED", [TERMINATED]: "TERMINATED" })[s] ??
-  s.toString(16).toUpperCase().padStart(2, "0");
+  hexNumber(s);
 
 export function setStatus(cmd: CommandApdu, env: IsdEnv, ctx: AppContext): ResponseApdu {
   requireAuth(OP, env, ctx);
@@ -72,7 +72,7 @@ export function setStatus(cmd: CommandApdu, env: IsdEnv, ctx: AppContext): Respo
       refuse(OP, SW.REFERENCED_DATA_NOT_FOUND, "this card has no supplementary security domain");
       break;
     default:
-      refuse(OP, SW.INCORRECT_P1P2, `P1 must be 80, 40 or 60, got ${cmd.p1.toString(16).padStart(2, "0")}`);
+      refuse(OP, SW.INCORRECT_P1P2, `P1 must be 80, 40 or 60, got ${hexNumber(cmd.p1)}`);
   }
   return ResponseApdu.of(SW.OK);
 }

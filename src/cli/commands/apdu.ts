@@ -5,7 +5,7 @@ import { openReader } from "../target.ts";
 import { UsageError } from "../../stack/errors.ts";
 import { fromHex, toHex } from "../../stack/bytes.ts";
 import { CommandApdu, ResponseApdu } from "../../stack/apdu.ts";
-import { describeSw } from "../../stack/status-words.ts";
+import { describeSw, swHex } from "../../stack/status-words.ts";
 import { withTrace } from "../../stack/transport/trace.ts";
 
 function parseCommand(text: string): Uint8Array {
@@ -35,7 +35,7 @@ export async function apduCommand(ctx: Context, hex: readonly string[], flags: R
     if (!ctx.json) ctx.err(`# ${connection.readerName}, ATR ${toHex(connection.atr)}, ${connection.protocol}`);
     for (const command of commands) {
       const response = ResponseApdu.parse(await transport.transmit(command));
-      const sw = response.sw.toString(16).toUpperCase().padStart(4, "0");
+      const sw = swHex(response.sw);
       const result = { command: toHex(command), response: toHex(response.toBytes()), data: toHex(response.data), sw, meaning: describeSw(response.sw) };
       results.push(result);
       if (!ctx.json) {

@@ -8,6 +8,7 @@ import { UsageError, WebcardError } from "../../stack/errors.ts";
 import type { Context } from "../context.ts";
 import type { SimFlags } from "../declare/sim.ts";
 import { factoryKeyFrom, scpFrom, vpcdFrom } from "../option-values.ts";
+import { hexNumber } from "../../stack/bytes.ts";
 
 /** The parsed `webcard sim` options. */
 export interface SimSettings {
@@ -74,7 +75,7 @@ export async function simCommand(ctx: Context, flags: SimFlags): Promise<void> {
   for (const app of await builtinApplications({ link: s.link, linkOptions })) card.installApplication(app);
   const keys = card
     .keyCheckValues()
-    .map((k) => `SCP0${k.scp} key set ${k.version.toString(16).toUpperCase().padStart(2, "0")} KCV ENC ${k.enc} MAC ${k.mac} DEK ${k.dek}`)
+    .map((k) => `SCP0${k.scp} key set ${hexNumber(k.version)} KCV ENC ${k.enc} MAC ${k.mac} DEK ${k.dek}`)
     .join("; ");
   const link = attachToVpcd(card, {
     host: s.host,

@@ -5,7 +5,7 @@
  */
 import { send } from "../../stack/transport/transport.ts";
 import { installForInstall } from "../../stack/gp/install.ts";
-import { check } from "../../stack/status-words.ts";
+import { check } from "../../stack/check.ts";
 import { UsageError, WebcardError, SwError } from "../../stack/errors.ts";
 import { equal, toHex } from "../../stack/bytes.ts";
 import { PRIV1 } from "../../stack/gp/constants.ts";

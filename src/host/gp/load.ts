@@ -6,7 +6,7 @@
 import { send } from "../../stack/transport/transport.ts";
 import { installForLoad } from "../../stack/gp/install.ts";
 import { loadBlocks, loadFileBytes, checkLoadFits } from "../../stack/gp/load.ts";
-import { check } from "../../stack/status-words.ts";
+import { check } from "../../stack/check.ts";
 import type { GpSession } from "./session.ts";
 import { explainInstallForLoad, explainRefusal, type ImportRef } from "./explain.ts";
 

@@ -4,7 +4,7 @@
  * the card's answer (version and KCVs) is checked.
  */
 import { send } from "../../stack/transport/transport.ts";
-import { check } from "../../stack/status-words.ts";
+import { check } from "../../stack/check.ts";
 import { UsageError } from "../../stack/errors.ts";
 import { putKeyCommand, checkPutKeyResponse } from "../../stack/gp/put-key.ts";
 import type { KeyCheckValues, StaticKeys } from "../../stack/gp/keys.ts";

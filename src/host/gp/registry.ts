@@ -6,7 +6,8 @@
 import { send, type Transport } from "../../stack/transport/transport.ts";
 import { getStatus, type StatusSubset } from "../../stack/gp/commands.ts";
 import { parseRegistryEntries, parseLegacyEntries, type RegistryEntry } from "../../stack/gp/registry.ts";
-import { SW, check } from "../../stack/status-words.ts";
+import { SW } from "../../stack/status-words.ts";
+import { check } from "../../stack/check.ts";
 import { SwError, TransportError } from "../../stack/errors.ts";
 import type { GpSession } from "./session.ts";
 

@@ -11,7 +11,7 @@ import { deleteAid } from "../../stack/gp/commands.ts";
 import { encodePrivileges } from "../../stack/gp/privileges.ts";
 import { installForInstall, installForLoad } from "../../stack/gp/install.ts";
 import { loadBlocks, loadFileBytes } from "../../stack/gp/load.ts";
-import { check } from "../../stack/status-words.ts";
+import { check } from "../../stack/check.ts";
 import { send } from "../../stack/transport/transport.ts";
 import type { LoaderPort, RegistryView } from "../../stack/web/port.ts";
 import { explainInstallForLoad, explainRefusal, type ImportRef } from "../gp/explain.ts";

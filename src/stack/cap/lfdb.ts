@@ -8,6 +8,7 @@ import { parseHeader, versionText, checkHeaderStart, type Version } from "./head
 import { parseAppletComponent, parseImportComponent, type AppletEntry, type ImportEntry } from "./applets-imports.ts";
 import { readSize, sizeWidth, walkComponents } from "./walk.ts";
 import { COMPONENT, HEADER_FLAG, LOAD_ORDER, REQUIRED } from "./components.ts";
+import { hexNumber } from "../bytes.ts";
 
 export interface LoadFileInfo {
   packageAid: Uint8Array;
@@ -42,7 +43,7 @@ export function parseLfdb(lfdb: Uint8Array): LoadFileInfo {
 export function checkLoadFile(data: Uint8Array, strictOrder: boolean): LoadFileInfo {
   if (data.length === 0) throw new FormatError("it is empty");
   if (data[0] !== COMPONENT.Header) {
-    throw new FormatError(`it does not start with a Header component (tag 01), found tag ${hex2(data[0]!)}`, data);
+    throw new FormatError(`it does not start with a Header component (tag 01), found tag ${hexNumber(data[0]!)}`, data);
   }
   // Magic, version and extended flag first: an extended file is laid out differently.
   checkHeaderStart(data.subarray(0, Math.min(data.length, 10)));
@@ -111,8 +112,4 @@ function checkDirectory(components: Map<string, Uint8Array>, cap: string): void 
       );
     }
   }
-}
-
-function hex2(b: number): string {
-  return b.toString(16).toUpperCase().padStart(2, "0");
 }

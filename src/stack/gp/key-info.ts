@@ -5,6 +5,7 @@
  * usage and access fields are then skipped.
  */
 import { parseTlvs } from "../tlv.ts";
+import { hexNumber } from "../bytes.ts";
 
 /** Key types (GP 2.3.1 table 11-16). */
 export const KEY_TYPE_NAMES: ReadonlyMap<number, string> = new Map([
@@ -51,7 +52,7 @@ export interface KeyInfo {
 
 /** The name of a key type ("AES"), or its hex. */
 export function keyTypeName(type: number): string {
-  return KEY_TYPE_NAMES.get(type) ?? `0x${type.toString(16).toUpperCase().padStart(2, "0")}`;
+  return KEY_TYPE_NAMES.get(type) ?? `0x${hexNumber(type)}`;
 }
 
 function parseC0(v: Uint8Array): KeyInfo {

@@ -5,6 +5,7 @@
  */
 import { FormatError } from "../errors.ts";
 import { APP_LIFECYCLE, CARD_LIFECYCLE } from "./constants.ts";
+import { hexNumber } from "../bytes.ts";
 
 /** What a life cycle byte belongs to. */
 export type LifecycleKind = "card" | "load-file" | "app" | "domain";
@@ -19,7 +20,7 @@ const CARD_NAMES: ReadonlyMap<number, string> = new Map([
 
 /** The name of a life cycle state ("selectable", "locked", "secured"); unknown values as hex. */
 export function lifecycleName(kind: LifecycleKind, value: number): string {
-  const hex = `0x${value.toString(16).toUpperCase().padStart(2, "0")}`;
+  const hex = `0x${hexNumber(value)}`;
   if (kind === "card") return CARD_NAMES.get(value) ?? hex;
   if (kind === "load-file") return value === APP_LIFECYCLE.LOADED ? "loaded" : hex;
   // Applications and domains: b8 set = locked, on top of the previous state (GP 5.3.1).

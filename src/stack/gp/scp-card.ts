@@ -7,7 +7,7 @@
  * amendment D 6.2.4): the card answers the SW and every later command needs
  * a new INITIALIZE UPDATE.
  */
-import { concat, equalConstantTime, u16, uintBytes } from "../bytes.ts";
+import { concat, equalConstantTime, u16, uintBytes, hexNumber } from "../bytes.ts";
 import { CommandApdu, ResponseApdu } from "../apdu.ts";
 import { SW } from "../status-words.ts";
 import { LEVEL_BIT } from "./security-level.ts";
@@ -109,7 +109,7 @@ export class CardSecureChannel {
     const scp = keys.scp;
     const i = this.#i[scp];
     if (!(SUPPORTED_I[scp] as readonly number[]).includes(i)) {
-      throw new RangeError(`SCP0${scp} i=${i.toString(16).padStart(2, "0")} is not supported by this card`);
+      throw new RangeError(`SCP0${scp} i=${hexNumber(i)} is not supported by this card`);
     }
     if (scp === 2) {
       // KDD 10 | key version | 02 | sequence counter 2 | card challenge 6 | card cryptogram 8 (E.5.1.3)

@@ -17,6 +17,7 @@
  * and encrypted; with C-MAC an 8-byte MAC follows. Answers likewise with
  * R-ENC and R-MAC.
  */
+import { hexNumber } from "../bytes.ts";
 
 /** The bits of the level byte. */
 export const LEVEL_BIT = { C_MAC: 0x01, C_DEC: 0x02, R_MAC: 0x10, R_ENC: 0x20 } as const;
@@ -82,6 +83,6 @@ export function describeLevel(level: number): string {
   if (level & LEVEL_BIT.C_MAC) parts.push("C-MAC");
   if (level & LEVEL_BIT.R_ENC) parts.push("R-ENC");
   if (level & LEVEL_BIT.R_MAC) parts.push("R-MAC");
-  const hex = level.toString(16).toUpperCase().padStart(2, "0");
+  const hex = hexNumber(level);
   return parts.length ? `${hex} (${parts.join(" and ")})` : `${hex} (none)`;
 }

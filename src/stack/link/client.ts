@@ -12,6 +12,7 @@ import type { LinkEvent } from "./endpoint.ts";
 import { decodeLinkInfo, type LinkInfo } from "./link-info.ts";
 import { TerminalLink, type TerminalLinkOptions } from "./terminal-link.ts";
 import type { SecurityLevel } from "../gp/security-level.ts";
+import { hexNumber } from "../bytes.ts";
 
 /** SELECT by name of the link application. */
 export function selectLinkCommand(aid: Uint8Array = LINK_AID): CommandApdu {
@@ -132,23 +133,19 @@ export class LinkClient {
   }
 }
 
-function hex(n: number): string {
-  return n.toString(16).toUpperCase().padStart(2, "0");
-}
-
 /** One trace line for a link event: session opens, HTTP start lines, errors. */
 export function describeEvent(e: LinkEvent, direction: "in" | "out"): string {
   switch (e.type) {
     case "open":
       return e.session.local
-        ? `link: session ${hex(e.session.id)} opened by the terminal: agent ${hex(e.session.localAgent)} -> card agent ${hex(e.session.remoteAgent)}`
-        : `link: session ${hex(e.session.id)} opened by the card: card agent ${hex(e.session.remoteAgent)} -> terminal agent ${hex(e.session.localAgent)}`;
+        ? `link: session ${hexNumber(e.session.id)} opened by the terminal: agent ${hexNumber(e.session.localAgent)} -> card agent ${hexNumber(e.session.remoteAgent)}`
+        : `link: session ${hexNumber(e.session.id)} opened by the card: card agent ${hexNumber(e.session.remoteAgent)} -> terminal agent ${hexNumber(e.session.localAgent)}`;
     case "message":
-      return `link: session ${hex(e.session.id)} ${direction === "in" ? "<=" : "=>"} ${startLine(e.message)} (${e.message.length} bytes)`;
+      return `link: session ${hexNumber(e.session.id)} ${direction === "in" ? "<=" : "=>"} ${startLine(e.message)} (${e.message.length} bytes)`;
     case "closed":
-      return `link: session ${hex(e.session.id)} closed`;
+      return `link: session ${hexNumber(e.session.id)} closed`;
     case "error":
-      return `link: session ${hex(e.session)} error ${hex(e.code)} (${e.detectedHere ? "terminal" : "card"}): ${e.reason}`;
+      return `link: session ${hexNumber(e.session)} error ${hexNumber(e.code)} (${e.detectedHere ? "terminal" : "card"}): ${e.reason}`;
   }
 }
 

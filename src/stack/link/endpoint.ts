@@ -6,6 +6,7 @@
  */
 import { FRAME_FLAG, FRAME_HEADER, FRAME_KIND, LINK_ERROR, LINK_ERROR_TEXT, PENDING, SESSION_RANGE } from "./constants.ts";
 import { errorFrame, openFrame, type Frame } from "./frames.ts";
+import { hexNumber } from "../bytes.ts";
 
 export type Role = "card" | "terminal";
 
@@ -103,8 +104,8 @@ export class LinkEndpoint {
   /** Queue one HTTP message on `session`; `close` says no further message follows from this end. */
   send(session: number, message: Uint8Array, close: boolean): void {
     const s = this.sessions.get(session);
-    if (!s) throw new RangeError(`Link session ${hex(session)} is not open`);
-    if (s.localClosed || s.outbound.some((o) => o.close)) throw new RangeError(`Link session ${hex(session)} is closed for sending`);
+    if (!s) throw new RangeError(`Link session ${hexNumber(session)} is not open`);
+    if (s.localClosed || s.outbound.some((o) => o.close)) throw new RangeError(`Link session ${hexNumber(session)} is closed for sending`);
     s.outbound.push({ bytes: message, offset: 0, close });
   }
 
@@ -155,20 +156,20 @@ export class LinkEndpoint {
       }
       const s = this.sessions.get(f.session);
       if (!s) {
-        if (!this.dead.has(f.session)) this.fail(f.session, LINK_ERROR.UNKNOWN_SESSION, 0, events, `no session ${hex(f.session)} is open`);
+        if (!this.dead.has(f.session)) this.fail(f.session, LINK_ERROR.UNKNOWN_SESSION, 0, events, `no session ${hexNumber(f.session)} is open`);
         continue;
       }
       if (f.seq !== s.recvSeq) {
         const what = f.seq < s.recvSeq ? "repeated" : "ahead (a chunk was lost or reordered)";
-        this.fail(s.id, LINK_ERROR.SEQUENCE, s.recvSeq, events, `chunk ${f.seq} on session ${hex(s.id)} is ${what}, expected ${s.recvSeq}`);
+        this.fail(s.id, LINK_ERROR.SEQUENCE, s.recvSeq, events, `chunk ${f.seq} on session ${hexNumber(s.id)} is ${what}, expected ${s.recvSeq}`);
         continue;
       }
       if (s.remoteClosed) {
-        this.fail(s.id, LINK_ERROR.PROTOCOL, s.recvSeq, events, `data on session ${hex(s.id)} after the peer closed it`);
+        this.fail(s.id, LINK_ERROR.PROTOCOL, s.recvSeq, events, `data on session ${hexNumber(s.id)} after the peer closed it`);
         continue;
       }
       if (s.inboundSize + f.payload.length > this.limits.maxMessage) {
-        this.fail(s.id, LINK_ERROR.TOO_LARGE, s.recvSeq, events, `message on session ${hex(s.id)} exceeds ${this.limits.maxMessage} bytes`);
+        this.fail(s.id, LINK_ERROR.TOO_LARGE, s.recvSeq, events, `message on session ${hexNumber(s.id)} exceeds ${this.limits.maxMessage} bytes`);
         continue;
       }
       s.recvSeq = s.recvSeq === MAX_SEQ ? 0 : s.recvSeq + 1;
@@ -193,16 +194,16 @@ export class LinkEndpoint {
       return this.fail(f.session, LINK_ERROR.PROTOCOL, 0, events, "OPEN frame must carry two agent ids");
     }
     if (f.session < first || f.session > last) {
-      return this.fail(f.session, LINK_ERROR.PROTOCOL, 0, events, `session id ${hex(f.session)} is outside the peer's range`);
+      return this.fail(f.session, LINK_ERROR.PROTOCOL, 0, events, `session id ${hexNumber(f.session)} is outside the peer's range`);
     }
     if (this.sessions.has(f.session)) {
-      return this.fail(f.session, LINK_ERROR.SESSION_EXISTS, 0, events, `session ${hex(f.session)} is already open`, false);
+      return this.fail(f.session, LINK_ERROR.SESSION_EXISTS, 0, events, `session ${hexNumber(f.session)} is already open`, false);
     }
     if (this.sessions.size >= this.limits.maxSessions) {
       return this.fail(f.session, LINK_ERROR.TOO_MANY_SESSIONS, 0, events, `${this.sessions.size} sessions already open`);
     }
     if (this.limits.agents && !this.limits.agents.has(to)) {
-      return this.fail(f.session, LINK_ERROR.UNKNOWN_AGENT, 0, events, `no agent ${hex(to)} on the ${this.role}`);
+      return this.fail(f.session, LINK_ERROR.UNKNOWN_AGENT, 0, events, `no agent ${hexNumber(to)} on the ${this.role}`);
     }
     const s = newSession(f.session, to, from, false);
     this.sessions.set(s.id, s);
@@ -294,8 +295,4 @@ function joinChunks(chunks: Uint8Array[], size: number): Uint8Array {
     o += c.length;
   }
   return out;
-}
-
-function hex(n: number): string {
-  return n.toString(16).toUpperCase().padStart(2, "0");
 }

@@ -12,7 +12,7 @@
  *       A0 L      agents: A1 L { 80 01 id, 81 L UTF-8 name } ...
  */
 import { FormatError } from "../errors.ts";
-import { concat, readUint, u16, uintBytes } from "../bytes.ts";
+import { concat, readUint, u16, uintBytes, hexNumber } from "../bytes.ts";
 import { encodeTlv, findTag, parseTlvs } from "../tlv.ts";
 import { LINK_AID, LINK_TAG } from "./constants.ts";
 
@@ -50,7 +50,7 @@ export function encodeLinkInfo(info: Omit<LinkInfo, "aid"> & { aid?: Uint8Array 
 
 function need(tlvs: ReturnType<typeof parseTlvs>, tag: number, what: string, bytes: Uint8Array): Uint8Array {
   const t = findTag(tlvs, tag);
-  if (!t) throw new FormatError(`Link SELECT answer lacks ${what} (tag ${tag.toString(16).toUpperCase()})`, bytes);
+  if (!t) throw new FormatError(`Link SELECT answer lacks ${what} (tag ${hexNumber(tag)})`, bytes);
   return t.value;
 }
 

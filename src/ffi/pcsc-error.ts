@@ -3,6 +3,7 @@
  * pcsc-lite 1.9.9 `pcsclite.h` (the same numbers as Microsoft's SCardErr.h).
  */
 import { WebcardError } from "../stack/errors.ts";
+import { hexNumber } from "../stack/bytes.ts";
 
 /** Every SCARD_S_/F_/E_/W_/P_ code with its meaning, by value. */
 export const PCSC_CODES = {
@@ -108,7 +109,7 @@ export function normaliseCode(rc: number | bigint): number {
 /** The name of a return code, or its hex when unknown. */
 export function codeName(code: number): string {
   const entry = (PCSC_CODES as Record<number, readonly [string, string]>)[code >>> 0];
-  return entry ? entry[0] : `0x${(code >>> 0).toString(16).toUpperCase().padStart(8, "0")}`;
+  return entry ? entry[0] : `0x${hexNumber(code >>> 0, 8)}`;
 }
 
 /** The meaning of a return code, or "unknown PC/SC error". */
@@ -128,8 +129,7 @@ export class PcscError extends WebcardError {
   readonly codeName: string;
   constructor(call: string, code: number, options?: { cause?: unknown; hint?: string }) {
     const unsigned = code >>> 0;
-    const hex = unsigned.toString(16).toUpperCase().padStart(8, "0");
-    super(`${call} failed: ${codeName(unsigned)} (0x${hex}): ${codeMeaning(unsigned)}`, options);
+    super(`${call} failed: ${codeName(unsigned)} (0x${hexNumber(unsigned, 8)}): ${codeMeaning(unsigned)}`, options);
     this.call = call;
     this.code = unsigned;
     this.codeName = codeName(unsigned);

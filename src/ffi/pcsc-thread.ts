@@ -4,7 +4,7 @@
  * worker (it exits when the stuck call returns) and fails with a
  * PcscTimeoutError; the main thread never waits on PC/SC itself.
  */
-import { fromHex } from "../stack/bytes.ts";
+import { fromHex, toHex } from "../stack/bytes.ts";
 import { TransportError, WebcardError } from "../stack/errors.ts";
 import { channel, OP, OP_CALL, RESULT, STATE, WORD, readJson, writeJson, type Channel, type Op } from "./channel.ts";
 import { PcscError } from "./pcsc-error.ts";
@@ -234,7 +234,7 @@ export class PcscThread {
 
   /** SCardControl. */
   async control(code: number, input: Uint8Array, outLength: number, timeoutMs: number): Promise<Uint8Array> {
-    const hex = Array.from(input, (b) => b.toString(16).padStart(2, "0")).join("");
+    const hex = toHex(input);
     const n = await this.#call(OP.CONTROL, timeoutMs, (area) => writeJson(area, { code, input: hex, outLength }));
     return this.#ch.output.slice(0, n);
   }

@@ -14,7 +14,7 @@
  */
 import type { Context, MiddlewareHandler } from "hono";
 import { getCookie, setCookie } from "hono/cookie";
-import { equalConstantTime } from "../stack/bytes.ts";
+import { equalConstantTime, toHex } from "../stack/bytes.ts";
 
 /** The secrets and the port the guards check against. */
 export interface Secrets {
@@ -40,7 +40,7 @@ export function cookieName(port: number): string {
 /** 128 random bits as 32 hex digits. */
 export function randomToken(): string {
   const bytes = crypto.getRandomValues(new Uint8Array(16));
-  return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
+  return toHex(bytes).toLowerCase();
 }
 
 const enc = new TextEncoder();

@@ -6,7 +6,7 @@
  */
 import { UsageError, WebcardError } from "../stack/errors.ts";
 import { fromHex, isHex } from "../stack/bytes.ts";
-import { parseAid } from "../stack/gp/aid.ts";
+import { parseAid } from "../stack/aid.ts";
 import { DEFAULT_TEST_KEY } from "../stack/gp/constants.ts";
 import { parseKdf, type Kdf } from "../stack/gp/keys.ts";
 import { SECURITY_LEVELS, type SecurityLevel } from "../stack/gp/security-level.ts";

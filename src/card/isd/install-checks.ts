@@ -1,5 +1,6 @@
 /** Field checks of INSTALL shared by the APDU path and AppContext.cardManager (GP 2.3.1 section 11.5.2.3). */
 import { toHex } from "../../stack/bytes.ts";
+import { AID_LENGTH, isAidLength } from "../../stack/aid.ts";
 import { FormatError } from "../../stack/errors.ts";
 import { SW } from "../../stack/status-words.ts";
 import { parseTlvs } from "../../stack/tlv.ts";
@@ -7,8 +8,8 @@ import { refuse } from "../refusal.ts";
 
 /** Refuse an AID that is not 5-16 bytes. */
 export function checkAidLength(op: string, aid: Uint8Array, what: string): void {
-  if (aid.length < 5 || aid.length > 16) {
-    refuse(op, SW.WRONG_DATA, `${what} ${toHex(aid) || "(empty)"} has ${aid.length} bytes, an AID has 5 to 16`);
+  if (!isAidLength(aid.length)) {
+    refuse(op, SW.WRONG_DATA, `${what} ${toHex(aid) || "(empty)"} has ${aid.length} bytes, an AID has ${AID_LENGTH.MIN} to ${AID_LENGTH.MAX}`);
   }
 }
 

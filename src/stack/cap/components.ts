@@ -68,6 +68,3 @@ export const HEADER_FLAG = { ACC_INT: 0x01, ACC_EXPORT: 0x02, ACC_APPLET: 0x04, 
 /** CAP format versions this reader understands ("major.minor"). */
 export const SUPPORTED_CAP_VERSIONS = ["2.1", "2.2", "2.3"] as const;
 
-/** AID length bounds, ISO 7816-5 (RID of 5 bytes, PIX up to 11). */
-export const AID_MIN = 5;
-export const AID_MAX = 16;

@@ -8,7 +8,8 @@
 import { FormatError } from "../errors.ts";
 import { toHex } from "../bytes.ts";
 import { ByteReader } from "./byte-reader.ts";
-import { AID_MAX, AID_MIN, CAP_MAGIC, HEADER_FLAG, SUPPORTED_CAP_VERSIONS } from "./components.ts";
+import { CAP_MAGIC, HEADER_FLAG, SUPPORTED_CAP_VERSIONS } from "./components.ts";
+import { AID_LENGTH, isAidLength } from "../aid.ts";
 
 export interface Version {
   major: number;
@@ -79,9 +80,9 @@ export function parseHeader(component: Uint8Array): Header {
 
 /** Validate an AID length (5..16, ISO 7816-5) and return it. */
 export function checkAidLength(length: number, what: string, bytes?: Uint8Array): number {
-  if (length < AID_MIN || length > AID_MAX) {
+  if (!isAidLength(length)) {
     throw new FormatError(
-      `${what} AID is ${length} bytes long: an AID has ${AID_MIN} to ${AID_MAX} bytes`,
+      `${what} AID is ${length} bytes long: an AID has ${AID_LENGTH.MIN} to ${AID_LENGTH.MAX} bytes`,
       bytes,
     );
   }

@@ -1,6 +1,6 @@
 /** What `buildCap` takes, checked and filled with defaults before any byte is laid out. */
 import { fromHex } from "../../bytes.ts";
-import { AID_MAX, AID_MIN } from "../components.ts";
+import { AID_LENGTH, isAidLength } from "../../aid.ts";
 
 export interface CapSpec {
   packageAid: Uint8Array;
@@ -55,8 +55,8 @@ export function normalize(spec: CapSpec): NormalSpec {
 }
 
 function aid(bytes: Uint8Array, what: string): void {
-  if (bytes.length < AID_MIN || bytes.length > AID_MAX) {
-    throw new RangeError(`The ${what} AID has ${bytes.length} bytes: an AID has ${AID_MIN} to ${AID_MAX}`);
+  if (!isAidLength(bytes.length)) {
+    throw new RangeError(`The ${what} AID has ${bytes.length} bytes: an AID has ${AID_LENGTH.MIN} to ${AID_LENGTH.MAX}`);
   }
 }
 

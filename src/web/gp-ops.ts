@@ -7,6 +7,7 @@
  */
 import { fromHex, toHex } from "../stack/bytes.ts";
 import { UsageError } from "../stack/errors.ts";
+import { aidFromText } from "../stack/aid.ts";
 import { parseLoadFile } from "../stack/cap/load-file.ts";
 import { versionText } from "../stack/cap/header.ts";
 import { packageNameOf } from "../stack/cap/javacard-api.ts";
@@ -41,9 +42,9 @@ function session(ctx: OpContext): Promise<GpSession> {
 }
 
 function aidOf(text: string): Uint8Array {
-  const t = text.replace(/\s/g, "");
-  if (!/^([0-9a-fA-F]{2}){5,16}$/.test(t)) throw new UsageError(`'${text}' is not an AID: give 5 to 16 bytes in hex`);
-  return fromHex(t);
+  const aid = aidFromText(text);
+  if (aid === undefined) throw new UsageError(`'${text}' is not an AID: give 5 to 16 bytes in hex`);
+  return aid;
 }
 
 /** Read a CAP file for the install form. */

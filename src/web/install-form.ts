@@ -3,6 +3,7 @@
  * AIDs of 5 to 16 bytes (ISO 7816-5), privileges by name or hex, parameters as hex.
  */
 import { fromHex, isHex } from "../stack/bytes.ts";
+import { aidFromText } from "../stack/aid.ts";
 import { UsageError } from "../stack/errors.ts";
 import { parsePrivileges } from "../stack/gp/privileges.ts";
 import type { InstanceChoice } from "./deps.ts";
@@ -16,7 +17,7 @@ interface RawInstance {
 
 function aid(text: unknown, what: string): string {
   const t = String(text ?? "").replace(/\s/g, "").toUpperCase();
-  if (!isHex(t) || t.length < 10 || t.length > 32) throw new UsageError(`The ${what} '${t}' is not an AID: enter 5 to 16 bytes in hex`);
+  if (aidFromText(t) === undefined) throw new UsageError(`The ${what} '${t}' is not an AID: enter 5 to 16 bytes in hex`);
   return t;
 }
 

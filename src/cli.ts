@@ -6,7 +6,8 @@
  */
 import { cac } from "cac";
 import { VERSION } from "./cli/version.ts";
-import { EXIT, errorLine } from "./cli/context.ts";
+import { EXIT } from "./cli/context.ts";
+import { errorLine } from "./stack/errors.ts";
 import { registerCommands } from "./cli/register.ts";
 import { protectValues, restoreParsed } from "./cli/argv.ts";
 

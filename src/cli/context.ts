@@ -3,7 +3,7 @@
  * streams. Actions return nothing and throw on failure; `run` turns the
  * error into one line and an exit code.
  */
-import { UsageError, WebcardError, SwError, FormatError } from "../stack/errors.ts";
+import { errorLine, UsageError, SwError, FormatError } from "../stack/errors.ts";
 import type { GlobalFlags } from "./options.ts";
 
 export interface Context {
@@ -40,15 +40,6 @@ export function exitCodeOf(error: unknown): number {
   if (error instanceof UsageError) return EXIT.USAGE;
   if (error instanceof Error && error.name === "CACError") return EXIT.USAGE;
   return EXIT.FAILURE;
-}
-
-/** The one line a user sees for an error. */
-export function errorLine(error: unknown): string {
-  if (error instanceof WebcardError) {
-    return error.hint ? `${error.message} (${error.hint})` : error.message;
-  }
-  if (error instanceof Error) return error.message;
-  return String(error);
 }
 
 /** A JSON form of an error for `--json` output. */

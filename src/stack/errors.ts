@@ -1,6 +1,7 @@
 /**
  * The error family. Library code throws these; only the CLI and the web layer
- * turn them into text. Bugs use the built-in RangeError / TypeError instead.
+ * turn them into text, both with errorLine. Bugs use the built-in RangeError /
+ * TypeError instead.
  */
 import { describeSw, swHex } from "./status-words.ts";
 import { toHex } from "./hex.ts";
@@ -13,6 +14,13 @@ export class WebcardError extends Error {
     super(message, options?.cause === undefined ? undefined : { cause: options.cause });
     this.hint = options?.hint;
   }
+}
+
+/** The one line a user sees for an error: the message, and the hint in parentheses. */
+export function errorLine(error: unknown): string {
+  if (error instanceof WebcardError) return error.hint ? `${error.message} (${error.hint})` : error.message;
+  if (error instanceof Error) return error.message;
+  return String(error);
 }
 
 /** Malformed input: bad hex, truncated TLV, a CAP that does not parse. Carries the bad bytes. */

@@ -2,14 +2,7 @@
  * Errors become text here (STYLE.md rule 10): one line, and JSON with the
  * SW when a card refused something.
  */
-import { FormatError, SwError, TransportError, UsageError, WebcardError } from "../stack/errors.ts";
-
-/** The one line a user sees for an error. */
-export function errorLine(error: unknown): string {
-  if (error instanceof WebcardError) return error.hint ? `${error.message} (${error.hint})` : error.message;
-  if (error instanceof Error) return error.message;
-  return String(error);
-}
+import { errorLine, FormatError, SwError, TransportError, UsageError, WebcardError } from "../stack/errors.ts";
 
 /** HTTP status for an error: 409 busy, 400 bad input, 502 the card failed, 500 otherwise. */
 export function errorStatus(error: unknown): 400 | 409 | 500 | 502 | 503 {

@@ -6,7 +6,7 @@
  * (the GlobalPlatform test key when none were entered).
  */
 import { fromHex, toHex } from "../stack/bytes.ts";
-import { UsageError } from "../stack/errors.ts";
+import { UsageError, errorLine } from "../stack/errors.ts";
 import { aidFromText } from "../stack/aid.ts";
 import { parseLoadFile } from "../stack/cap/load-file.ts";
 import { versionText } from "../stack/cap/header.ts";
@@ -27,7 +27,6 @@ import { list } from "../host/gp/registry.ts";
 import type { GpSession } from "../host/gp/session.ts";
 import { parseCardResources } from "./card-resources.ts";
 import type { CapSummary, CardOps, CardOverview, InstallRequest, OpContext, Progress } from "./deps.ts";
-import { errorLine } from "./errors.ts";
 import { cardFetch } from "../host/link/card-web.ts";
 import { installViaWeb } from "../host/loader/via-web.ts";
 

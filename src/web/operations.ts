@@ -11,8 +11,7 @@ import type { DashboardDeps, OpContext } from "./deps.ts";
 import type { EventHub } from "./event-hub.ts";
 import type { KeyStore } from "./key-store.ts";
 import type { TraceLog } from "./trace-log.ts";
-import { errorLine } from "./errors.ts";
-import { SwError, TransportError, UsageError } from "../stack/errors.ts";
+import { SwError, TransportError, UsageError, errorLine } from "../stack/errors.ts";
 import { LinkError } from "../stack/link/link-error.ts";
 import { WebLoadError } from "../host/loader/ol.ts";
 

@@ -4,14 +4,13 @@ import { Hono } from "hono";
 import { CLIENT_JS } from "../assets/client.ts";
 import { STYLE_CSS } from "../assets/style.ts";
 import type { CardOverview } from "../deps.ts";
-import { errorLine } from "../errors.ts";
 import { keyCheckValues } from "../key-store.ts";
 import { CardPage } from "../pages/card-page.tsx";
 import { CardPanel } from "../pages/card-panel.tsx";
 import { ReadersPage } from "../pages/readers.tsx";
 import type { DashboardState } from "../state.ts";
 import { readOverview } from "./api.ts";
-import { TransportError } from "../../stack/errors.ts";
+import { TransportError, errorLine } from "../../stack/errors.ts";
 
 /** How long the first page waits for the first reader listing (PC/SC may be slow to answer). */
 const FIRST_LIST_MS = 3000;

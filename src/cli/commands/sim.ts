@@ -54,13 +54,14 @@ export function simSettings(flags: SimFlags): SimSettings {
 
 export async function simCommand(ctx: Context, flags: SimFlags): Promise<void> {
   const s = simSettings(flags);
-  const { createSimulatedCard } = await import("../../card/sim.ts");
+  const { createWebCard } = await import("../../card/link/with-link.ts");
   const { defaultStatePath } = await import("../../card/state-path.ts");
-  const { builtinApplications } = await import("../../card/builtin-apps.ts");
   const { attachToVpcd, VPCD_MAX_COMMAND_DATA, VPCD_MAX_RESPONSE_DATA } = await import("../../card/vpcd-link.ts");
   const statePath = s.statePath ?? defaultStatePath();
   const log = (line: string) => ctx.err(`card: ${line}`);
-  const card = createSimulatedCard({
+  // The link announces only what one vpcd message can carry.
+  const linkOptions = { maxCommand: VPCD_MAX_COMMAND_DATA, maxResponse: VPCD_MAX_RESPONSE_DATA };
+  const card = createWebCard({
     statePath,
     ...(s.key ? { key: s.key } : {}),
     ...(s.scp ? { scp: s.scp } : {}),
@@ -69,10 +70,9 @@ export async function simCommand(ctx: Context, flags: SimFlags): Promise<void> {
     open: s.open,
     reset: s.reset,
     log,
+    link: s.link,
+    linkOptions,
   });
-  // The link announces only what one vpcd message can carry.
-  const linkOptions = { maxCommand: VPCD_MAX_COMMAND_DATA, maxResponse: VPCD_MAX_RESPONSE_DATA };
-  for (const app of await builtinApplications({ link: s.link, linkOptions })) card.installApplication(app);
   const keys = card
     .keyCheckValues()
     .map((k) => `SCP0${k.scp} key set ${hexNumber(k.version)} KCV ENC ${k.enc} MAC ${k.mac} DEK ${k.dek}`)

@@ -2,7 +2,7 @@
  * The layer rules of DESIGN.md, enforced on every import in src/:
  *   stack  -> stack only; pure (no bun:ffi, no Bun.* I/O, no node:fs/net)
  *   ffi    -> stack
- *   card   -> stack, ffi
+ *   card   -> stack (no FFI: the CLI injects what it needs, e.g. setQuickAck)
  *   host   -> stack, ffi
  *   web    -> stack, host (never ffi or card: it gets transports from its caller)
  *   cli.ts and cli/ -> anything (the wiring layer)
@@ -16,7 +16,7 @@ const SRC = resolve(import.meta.dir, "../src");
 const ALLOWED: Record<string, string[]> = {
   stack: ["stack"],
   ffi: ["stack", "ffi"],
-  card: ["stack", "ffi", "card"],
+  card: ["stack", "card"],
   host: ["stack", "ffi", "host"],
   web: ["stack", "host", "web"],
   cli: ["stack", "ffi", "card", "host", "web", "cli"],
@@ -86,4 +86,69 @@ test("imports follow the layer rules of DESIGN.md", () => {
 test("the import scanner sees every import form", () => {
   const src = `import { a } from "../host/x.ts";\nimport type { B } from "bun:ffi";\nexport { c } from "./c.ts";\nconst m = await import("../card/sim.ts");\nimport "./side.ts";`;
   expect(importsOf(src)).toEqual(["../host/x.ts", "bun:ffi", "./c.ts", "./side.ts", "../card/sim.ts"].sort((a, b) => src.indexOf(a) - src.indexOf(b)));
+});
+
+/** The relative imports of every non-test file under src/, as a graph of paths relative to src/. */
+function importGraph(): Map<string, string[]> {
+  const graph = new Map<string, string[]>();
+  for (const file of files(SRC)) {
+    if (/\.test\.tsx?$/.test(file)) continue;
+    const targets = importsOf(readFileSync(file, "utf8"))
+      .filter((spec) => spec.startsWith("."))
+      .map((spec) => relative(SRC, resolve(dirname(file), spec)))
+      .filter((target) => !target.startsWith(".."));
+    graph.set(relative(SRC, file), [...new Set(targets)]);
+  }
+  return graph;
+}
+
+/** Every import circle (strongly connected component of more than one file, or a file importing itself), Tarjan's algorithm. */
+export function importCircles(graph: Map<string, string[]>): string[][] {
+  const index = new Map<string, number>();
+  const low = new Map<string, number>();
+  const stack: string[] = [];
+  const onStack = new Set<string>();
+  const circles: string[][] = [];
+  let next = 0;
+  const visit = (v: string): void => {
+    index.set(v, next);
+    low.set(v, next++);
+    stack.push(v);
+    onStack.add(v);
+    for (const w of graph.get(v) ?? []) {
+      if (!index.has(w)) {
+        visit(w);
+        low.set(v, Math.min(low.get(v)!, low.get(w)!));
+      } else if (onStack.has(w)) {
+        low.set(v, Math.min(low.get(v)!, index.get(w)!));
+      }
+    }
+    if (low.get(v) === index.get(v)) {
+      const component: string[] = [];
+      let w: string;
+      do {
+        w = stack.pop()!;
+        onStack.delete(w);
+        component.push(w);
+      } while (w !== v);
+      if (component.length > 1 || (graph.get(v) ?? []).includes(v)) circles.push(component.sort());
+    }
+  };
+  for (const v of graph.keys()) if (!index.has(v)) visit(v);
+  return circles;
+}
+
+test("no import circle anywhere under src/ (static, dynamic and type imports alike)", () => {
+  expect(importCircles(importGraph())).toEqual([]);
+});
+
+test("the circle finder finds a circle of three and ignores a chain", () => {
+  const graph = new Map([
+    ["a.ts", ["b.ts"]],
+    ["b.ts", ["c.ts"]],
+    ["c.ts", ["a.ts", "d.ts"]],
+    ["d.ts", []],
+  ]);
+  expect(importCircles(graph)).toEqual([["a.ts", "b.ts", "c.ts"]]);
+  expect(importCircles(new Map([["a.ts", ["b.ts"]], ["b.ts", []]]))).toEqual([]);
 });

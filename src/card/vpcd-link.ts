@@ -14,7 +14,6 @@
  * removal, which frees the reader). When vpcd goes away the link retries
  * until closed.
  */
-import { setQuickAck } from "../ffi/libc.ts";
 import type { VirtualCard } from "./virtual-card.ts";
 
 /** vpcd control codes (vsmartcard vpcd.h). */
@@ -35,6 +34,13 @@ export interface VpcdOptions {
   reconnect?: boolean;
   /** Errors of the card or the connection (the link keeps going). */
   onError?: (e: Error) => void;
+  /**
+   * Re-arm TCP_QUICKACK on the socket (by its file descriptor) after every
+   * read: REFERENCE.md section 2, Debian's vpcd writes length and payload
+   * separately without TCP_NODELAY, so delayed ACKs cost ~44 ms per APDU. The
+   * CLI passes ffi/libc.ts's setQuickAck; the card layer itself does no FFI.
+   */
+  quickAck?: (fd: number) => unknown;
 }
 
 /** vpcd's default card port (the package's `Virtual PCD 00 00`). */
@@ -123,6 +129,7 @@ export function attachToVpcd(card: VirtualCard, options: VpcdOptions = {}): Vpcd
   const port = options.port ?? VPCD_DEFAULT.port;
   const reconnect = options.reconnect ?? true;
   const report = (e: unknown) => options.onError?.(e instanceof Error ? e : new Error(String(e)));
+  const quickAck = (s: Sock) => options.quickAck?.((s as unknown as { fd: number }).fd);
 
   let closed = false;
   let socket: Sock | undefined;
@@ -182,12 +189,12 @@ export function attachToVpcd(card: VirtualCard, options: VpcdOptions = {}): Vpcd
         open(s) {
           socket = s;
           s.setNoDelay(true);
-          setQuickAck((s as unknown as { fd: number }).fd);
+          quickAck(s);
           resolveConnected();
         },
         data(s, chunk) {
           // The kernel leaves quick-ACK mode on its own: re-arm it after every read.
-          setQuickAck((s as unknown as { fd: number }).fd);
+          quickAck(s);
           if (silence) clearTimeout(silence);
           silence = undefined;
           for (const message of framer.push(chunk)) {

@@ -6,6 +6,7 @@
  */
 import { attachToVpcd, VpcdFramer, vpcdFrame } from "../../src/card/vpcd-link.ts";
 import { EchoCard, INS } from "./echo-card.ts";
+import { setQuickAck } from "../../src/ffi/libc.ts";
 
 const count = Number(process.argv[2] ?? "30");
 const framer = new VpcdFramer();
@@ -30,7 +31,7 @@ const server = Bun.listen({
     },
   },
 });
-const link = attachToVpcd(new EchoCard(), { port: server.port, reconnect: false });
+const link = attachToVpcd(new EchoCard(), { port: server.port, reconnect: false, quickAck: setQuickAck });
 await link.connected;
 await done;
 await link.close();

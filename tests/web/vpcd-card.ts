@@ -8,6 +8,7 @@
 import { createWebCard } from "../../src/card/link/with-link.ts";
 import type { VirtualCard } from "../../src/card/virtual-card.ts";
 import { attachToVpcd } from "../../src/card/vpcd-link.ts";
+import { setQuickAck } from "../../src/ffi/libc.ts";
 
 const port = Number(process.argv[2]);
 const statePath = process.argv[3] ?? ":memory:";
@@ -24,7 +25,7 @@ const slow: VirtualCard = {
     return card.process(command);
   },
 };
-const link = attachToVpcd(slow, { port, onError: (e) => process.stderr.write(`vpcd-card: ${e.message}\n`) });
+const link = attachToVpcd(slow, { port, quickAck: setQuickAck, onError: (e) => process.stderr.write(`vpcd-card: ${e.message}\n`) });
 await link.connected;
 process.stdout.write("attached\n");
 process.on("SIGTERM", () => {

@@ -2,9 +2,14 @@
 import { toHex } from "../../stack/bytes.ts";
 import { deleteAid } from "../../host/gp/manage.ts";
 import type { Context } from "../context.ts";
-import type { DeleteFlags } from "../declare/gp.ts";
+import type { KeyFlags } from "../options.ts";
 import { aidFrom } from "../option-values.ts";
 import { withSession } from "../session.ts";
+
+/** Flags of `webcard delete`. */
+export interface DeleteFlags extends KeyFlags {
+  force?: boolean;
+}
 
 export async function deleteCommand(ctx: Context, aidText: string, flags: DeleteFlags): Promise<void> {
   const aid = aidFrom(aidText);

@@ -3,9 +3,19 @@ import { readFileSync } from "node:fs";
 import { UsageError } from "../../stack/errors.ts";
 import { CardWeb, cardRequest } from "../../host/link/card-web.ts";
 import type { Context } from "../context.ts";
-import type { FetchFlags } from "../declare/fetch.ts";
+import type { KeyFlags } from "../options.ts";
 import { connectOptionsFrom } from "../option-values.ts";
 import { withTarget } from "../session.ts";
+
+/** Flags of `webcard fetch`. */
+export interface FetchFlags extends KeyFlags {
+  request?: string;
+  header?: string[];
+  data?: string;
+  include?: boolean;
+  auth?: boolean;
+  short?: boolean;
+}
 
 function headersFrom(flags: FetchFlags): Headers {
   const headers = new Headers();

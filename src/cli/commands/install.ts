@@ -12,12 +12,23 @@ import type { InstallChoices, InstalledInstance } from "../../host/gp/install.ts
 import { planInstalls } from "../../host/gp/install.ts";
 import { installCap, installPathOf, type InstallOutcome } from "../../host/loader/install-paths.ts";
 import type { Context } from "../context.ts";
-import type { InstallFlags } from "../declare/gp.ts";
+import type { KeyFlags } from "../options.ts";
 import { aidFrom, asUsage, connectOptionsFrom, listFrom } from "../option-values.ts";
 import { readLoadFile } from "../load-file.ts";
 import { explainAuthFailure, withTarget } from "../session.ts";
 import { channelJson } from "../format.ts";
 import { loadJson, loadLine, loadProgressBar, precheckSize } from "./load.ts";
+
+/** Flags of `webcard install`. */
+export interface InstallFlags extends KeyFlags {
+  applet?: string[];
+  instance?: string[];
+  privs?: string;
+  params?: string;
+  default?: boolean;
+  via?: string;
+  force?: boolean;
+}
 
 /** Install choices from `webcard install` flags. */
 export function installChoicesFrom(flags: InstallFlags): InstallChoices {

@@ -3,8 +3,15 @@ import { putKey } from "../../host/gp/put-key.ts";
 import { parseKeys } from "../../stack/gp/keys.ts";
 import { UsageError } from "../../stack/errors.ts";
 import type { Context } from "../context.ts";
-import type { PutKeyFlags } from "../declare/gp.ts";
+import type { KeyFlags } from "../options.ts";
 import { withSession } from "../session.ts";
+
+/** Flags of `webcard put-key`. */
+export interface PutKeyFlags extends KeyFlags {
+  newKey?: string;
+  newKeyVersion?: string;
+  replaceVersion?: string;
+}
 
 /** A key set version option: 1..127 (0 too for --replace-version: add a set), decimal or 0x-hex. */
 function version(name: string, text: string | undefined, min: number): number | undefined {

@@ -6,9 +6,22 @@
  */
 import { UsageError, WebcardError } from "../../stack/errors.ts";
 import type { Context } from "../context.ts";
-import type { SimFlags } from "../declare/sim.ts";
+import type { GlobalFlags } from "../options.ts";
 import { factoryKeyFrom, scpFrom, vpcdFrom } from "../option-values.ts";
 import { hexNumber } from "../../stack/bytes.ts";
+
+/** Flags of `webcard sim`. */
+export interface SimFlags extends GlobalFlags {
+  vpcd?: string;
+  state?: string;
+  key?: string;
+  scp?: string;
+  memory?: string;
+  javaCard?: string;
+  open?: boolean;
+  reset?: boolean;
+  link?: boolean;
+}
 
 /** The parsed `webcard sim` options. */
 export interface SimSettings {
@@ -57,6 +70,7 @@ export async function simCommand(ctx: Context, flags: SimFlags): Promise<void> {
   const { createWebCard } = await import("../../card/link/with-link.ts");
   const { defaultStatePath } = await import("../../card/state-path.ts");
   const { attachToVpcd, VPCD_MAX_COMMAND_DATA, VPCD_MAX_RESPONSE_DATA } = await import("../../card/vpcd-link.ts");
+  const { setQuickAck } = await import("../../ffi/libc.ts");
   const statePath = s.statePath ?? defaultStatePath();
   const log = (line: string) => ctx.err(`card: ${line}`);
   // The link announces only what one vpcd message can carry.
@@ -81,6 +95,7 @@ export async function simCommand(ctx: Context, flags: SimFlags): Promise<void> {
     host: s.host,
     port: s.port,
     reconnect: true,
+    quickAck: setQuickAck,
     onError: (error) => ctx.err(`webcard sim: vpcd ${s.host}:${s.port}: ${error.message}`),
   });
   let stopping = false;

@@ -6,10 +6,17 @@
  * its token, then serves until interrupted.
  */
 import type { Context } from "../context.ts";
-import type { UiFlags } from "../declare/ui.ts";
+import type { GlobalFlags } from "../options.ts";
 import { UsageError } from "../../stack/errors.ts";
 import { serveDashboard } from "../../web/serve.ts";
 import { depsFrom, pcscSource, simSource, type ReaderSource } from "../reader-sources.ts";
+
+/** Flags of `webcard ui`. */
+export interface UiFlags extends GlobalFlags {
+  port?: string;
+  sim?: string | true;
+  open?: boolean;
+}
 
 function portFrom(text: string | undefined): number {
   if (text === undefined) return 0;

@@ -1,17 +1,8 @@
 /** `webcard fetch`: declaration only; the implementation (commands/fetch.ts) is imported lazily. */
 import type { CAC } from "cac";
 import { run } from "../context.ts";
-import { channelOptions, REPEATABLE, targetOptions, type KeyFlags } from "../options.ts";
-
-/** Flags of `webcard fetch`. */
-export interface FetchFlags extends KeyFlags {
-  request?: string;
-  header?: string[];
-  data?: string;
-  include?: boolean;
-  auth?: boolean;
-  short?: boolean;
-}
+import { channelOptions, REPEATABLE, targetOptions } from "../options.ts";
+import type { FetchFlags } from "../commands/fetch.ts";
 
 export function register(cli: CAC): void {
   channelOptions(

@@ -1,35 +1,11 @@
 /** The GlobalPlatform commands: declarations only; each implementation (commands/NAME.ts) is imported lazily. */
 import type { CAC } from "cac";
 import { run } from "../context.ts";
-import { keyOptions, REPEATABLE, targetOptions, type GlobalFlags, type KeyFlags, type TargetFlags } from "../options.ts";
-
-/** Flags of `webcard info`. */
-export interface InfoFlags extends TargetFlags {
-  isd?: string;
-}
-
-/** Flags of `webcard install`. */
-export interface InstallFlags extends KeyFlags {
-  applet?: string[];
-  instance?: string[];
-  privs?: string;
-  params?: string;
-  default?: boolean;
-  via?: string;
-  force?: boolean;
-}
-
-/** Flags of `webcard delete`. */
-export interface DeleteFlags extends KeyFlags {
-  force?: boolean;
-}
-
-/** Flags of `webcard put-key`. */
-export interface PutKeyFlags extends KeyFlags {
-  newKey?: string;
-  newKeyVersion?: string;
-  replaceVersion?: string;
-}
+import { keyOptions, REPEATABLE, targetOptions, type GlobalFlags, type KeyFlags } from "../options.ts";
+import type { InfoFlags } from "../commands/info.ts";
+import type { InstallFlags } from "../commands/install.ts";
+import type { DeleteFlags } from "../commands/delete.ts";
+import type { PutKeyFlags } from "../commands/put-key.ts";
 
 export function register(cli: CAC): void {
   targetOptions(cli.command("info", "Show what the card tells without authentication: ISD, GP version, keys, CPLC"))

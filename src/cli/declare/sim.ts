@@ -1,20 +1,7 @@
 /** `webcard sim`: declaration only; the implementation (commands/sim.ts) is imported lazily. */
 import type { CAC } from "cac";
 import { run } from "../context.ts";
-import type { GlobalFlags } from "../options.ts";
-
-/** Flags of `webcard sim`. */
-export interface SimFlags extends GlobalFlags {
-  vpcd?: string;
-  state?: string;
-  key?: string;
-  scp?: string;
-  memory?: string;
-  javaCard?: string;
-  open?: boolean;
-  reset?: boolean;
-  link?: boolean;
-}
+import type { SimFlags } from "../commands/sim.ts";
 
 export function register(cli: CAC): void {
   cli

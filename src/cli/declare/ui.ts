@@ -1,14 +1,7 @@
 /** `webcard ui`: declaration only; the implementation (commands/ui.ts) is imported lazily. */
 import type { CAC } from "cac";
 import { run } from "../context.ts";
-import type { GlobalFlags } from "../options.ts";
-
-/** Flags of `webcard ui`. */
-export interface UiFlags extends GlobalFlags {
-  port?: string;
-  sim?: string | true;
-  open?: boolean;
-}
+import type { UiFlags } from "../commands/ui.ts";
 
 export function register(cli: CAC): void {
   cli

@@ -12,6 +12,7 @@ import { toHex } from "../../../src/stack/bytes.ts";
 import { EchoCard, uniqueAtr, INS } from "../echo-card.ts";
 import { BUN, ROOT } from "../isolated.ts";
 import { scenario } from "./run.ts";
+import { setQuickAck } from "../../../src/ffi/libc.ts";
 
 await scenario(async (pcscd) => {
   const [reader] = pcscd.readers;
@@ -26,7 +27,7 @@ await scenario(async (pcscd) => {
 
   const atr = uniqueAtr();
   const card = new EchoCard(atr);
-  const link = attachToVpcd(card, { port: reader!.port });
+  const link = attachToVpcd(card, { port: reader!.port, quickAck: setQuickAck });
   await link.connected;
   const until = async (cond: () => boolean) => {
     for (let i = 0; i < 100 && !cond(); i++) await Bun.sleep(50);

@@ -11,6 +11,7 @@
  */
 import { CommandApdu } from "../apdu.ts";
 import { CLA, INS } from "./constants.ts";
+import { hexNumber } from "../bytes.ts";
 
 /** P1 bits of STORE DATA (table 11-80). */
 export const STORE_DATA_P1 = {
@@ -88,11 +89,11 @@ export function splitDgis(data: Uint8Array): { tag: number; value: Uint8Array; b
     let len = data[o + 2]!;
     let head = 3;
     if (len === 0xff) {
-      if (o + 5 > data.length) throw new RangeError(`DGI ${tag.toString(16)} length is truncated`);
+      if (o + 5 > data.length) throw new RangeError(`DGI ${hexNumber(tag, 4)} length is truncated`);
       len = (data[o + 3]! << 8) | data[o + 4]!;
       head = 5;
     }
-    if (o + head + len > data.length) throw new RangeError(`DGI ${tag.toString(16).padStart(4, "0")} declares ${len} bytes, ${data.length - o - head} remain`);
+    if (o + head + len > data.length) throw new RangeError(`DGI ${hexNumber(tag, 4)} declares ${len} bytes, ${data.length - o - head} remain`);
     out.push({ tag, value: data.subarray(o + head, o + head + len), bytes: data.subarray(o, o + head + len) });
     o += head + len;
   }

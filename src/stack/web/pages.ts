@@ -1,6 +1,7 @@
 /** The HTML of the card's pages: small, no scripts, no outside resources. */
 import type { LoaderFacts, LoaderParameters, RegistryView } from "./port.ts";
 import type { ScriptResult } from "./script/run.ts";
+import { hexNumber } from "../bytes.ts";
 
 /** Escape text for HTML. */
 export function esc(text: string): string {
@@ -29,7 +30,7 @@ export function cardPage(facts: LoaderFacts): string {
 }
 
 export function registryPage(r: RegistryView): string {
-  const apps = r.applications.map((a) => `<tr><td>${esc(a.aid)}</td><td>${a.lifecycle.toString(16).padStart(2, "0")}</td><td>${esc(a.privileges)}</td><td>${esc(a.loadFile ?? "")}</td></tr>`).join("");
+  const apps = r.applications.map((a) => `<tr><td>${esc(a.aid)}</td><td>${hexNumber(a.lifecycle)}</td><td>${esc(a.privileges)}</td><td>${esc(a.loadFile ?? "")}</td></tr>`).join("");
   const pkgs = r.loadFiles.map((f) => `<tr><td>${esc(f.aid)}</td><td>${esc(f.version ?? "")}</td><td>${esc(f.modules.join(" "))}</td></tr>`).join("");
   return page(
     "Registry",
@@ -40,7 +41,7 @@ export function registryPage(r: RegistryView): string {
 export function loaderPage(p: LoaderParameters): string {
   return page(
     "Load an applet",
-    `<p>The loader takes CAP ${esc(p.capVersions.join(", "))}, ${p.freeMemory} bytes free, blocks of ${p.blockSize} bytes; it needs an authenticated secure channel (level ${p.securityLevel.toString(16).padStart(2, "0")}).</p>
+    `<p>The loader takes CAP ${esc(p.capVersions.join(", "))}, ${p.freeMemory} bytes free, blocks of ${p.blockSize} bytes; it needs an authenticated secure channel (level ${hexNumber(p.securityLevel)}).</p>
 <form method="post" action="${esc(p.script)}" enctype="multipart/form-data">
 <input type="hidden" name="${esc(p.fields.nonce)}" value="${esc(p.nonce)}">
 <p><label>CAP file <input type="file" name="${esc(p.fields.loadFile)}" accept=".cap,.ijc" required></label></p>

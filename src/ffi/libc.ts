@@ -29,11 +29,6 @@ function load(): SetSockOpt | null {
 
 const ONE = new Uint8Array(new Int32Array([1]).buffer);
 
-/** Whether TCP_QUICKACK can be set on this platform. */
-export function quickAckSupported(): boolean {
-  return load() !== null;
-}
-
 /** Set TCP_QUICKACK on a socket; true when it was set. The kernel clears it again, so call after every read. */
 export function setQuickAck(fd: number): boolean {
   const fn = load();

@@ -7,7 +7,7 @@
  * Calls that can block (transmit, control, get status change, connect) must
  * run off the main thread: see worker.ts.
  */
-import { dlopen, ptr, type Pointer } from "bun:ffi";
+import { dlopen, ptr } from "bun:ffi";
 import { TransportError } from "../stack/errors.ts";
 import { ABI, SCARD, type Abi } from "./abi.ts";
 import { PcscError, normaliseCode } from "./pcsc-error.ts";
@@ -19,7 +19,6 @@ type Fn = (...args: unknown[]) => number | bigint;
 type Symbols = Record<
   | "SCardEstablishContext"
   | "SCardReleaseContext"
-  | "SCardIsValidContext"
   | "SCardListReaders"
   | "SCardGetStatusChange"
   | "SCardConnect"
@@ -45,7 +44,6 @@ function signatures(abi: Abi) {
   return {
     SCardEstablishContext: ["SCardEstablishContext", sig([dword, "ptr", "ptr", "ptr"])],
     SCardReleaseContext: ["SCardReleaseContext", sig([handle])],
-    SCardIsValidContext: ["SCardIsValidContext", sig([handle])],
     SCardListReaders: [`SCardListReaders${s}`, sig([handle, "ptr", "ptr", "ptr"])],
     SCardGetStatusChange: [`SCardGetStatusChange${s}`, sig([handle, dword, "ptr", dword])],
     SCardConnect: [`SCardConnect${s}`, sig([handle, "ptr", dword, dword, "ptr", "ptr"])],
@@ -85,16 +83,6 @@ function lib(): Symbols {
     cause: lastError,
     hint: ABI.installHint,
   });
-}
-
-/** Whether the PC/SC library can be opened here. */
-export function libraryAvailable(): boolean {
-  try {
-    lib();
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 function check(call: string, rc: number | bigint): void {
@@ -155,11 +143,6 @@ export function establishContext(scope: number = SCARD.SCOPE_SYSTEM): ScardHandl
 /** SCardReleaseContext. */
 export function releaseContext(context: ScardHandle): void {
   check("SCardReleaseContext", lib().SCardReleaseContext(h(context)));
-}
-
-/** SCardIsValidContext: true when the context is still usable. */
-export function isValidContext(context: ScardHandle): boolean {
-  return normaliseCode(lib().SCardIsValidContext(h(context))) === 0;
 }
 
 /** SCardListReaders (all groups): the reader names. */
@@ -363,9 +346,4 @@ export function control(card: ScardHandle, controlCode: number, input: Uint8Arra
 /** SCardCancel: end a blocked SCardGetStatusChange on `context` (callable from another thread). */
 export function cancel(context: ScardHandle): void {
   check("SCardCancel", lib().SCardCancel(h(context)));
-}
-
-/** The pointer of a buffer (for tests of the struct encoders). */
-export function addressOf(bytes: Uint8Array): Pointer {
-  return ptr(bytes);
 }

@@ -97,10 +97,6 @@ export function uintBytes(value: number, length: number): Uint8Array {
   return out;
 }
 
-/** Two-byte big-endian value at `offset`. */
-export function readU16(bytes: Uint8Array, offset: number): number {
-  return readUint(bytes, offset, 2);
-}
 
 /** Two-byte big-endian encoding. */
 export function u16(value: number): Uint8Array {

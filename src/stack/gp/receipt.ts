@@ -16,7 +16,7 @@
  *
  * A command without a receipt answers the single byte 00.
  */
-import { concat, equalConstantTime, readU16, u16 } from "../bytes.ts";
+import { concat, equalConstantTime, readUint, u16 } from "../bytes.ts";
 import { aesCmac } from "../crypto/cmac.ts";
 import { tdesMac } from "../crypto/des-mac.ts";
 import type { KeyType } from "../crypto/kcv.ts";
@@ -70,7 +70,7 @@ export function parseReceiptResponse(data: Uint8Array): { receipt: Uint8Array; c
   if (conf.length !== cl || conf.length < 4 || conf[0] !== 2) throw new FormatError("Receipt confirmation data is malformed", data);
   const ul = conf[3]!;
   if (4 + ul > conf.length) throw new FormatError("Receipt SD unique data is truncated", data);
-  return { receipt, confirmation: { counter: readU16(conf, 1), sdUniqueData: conf.subarray(4, 4 + ul) } };
+  return { receipt, confirmation: { counter: readUint(conf, 1, 2), sdUniqueData: conf.subarray(4, 4 + ul) } };
 }
 
 /** Whether a receipt from the card is the one the Receipt key gives for these AIDs. */

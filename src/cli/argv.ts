@@ -41,7 +41,7 @@ export function protectValues(argv: readonly string[]): string[] {
 }
 
 /** A parsed value with the marks taken off (strings, and arrays of them; anything else as it is). */
-export function restoreValue<T>(value: T): T {
+function restoreValue<T>(value: T): T {
   if (typeof value === "string") return (value.startsWith(MARK) ? value.slice(MARK.length) : value) as T;
   if (Array.isArray(value)) return value.map(restoreValue) as T;
   return value;

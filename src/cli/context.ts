@@ -20,7 +20,7 @@ export interface Context {
   readonly interactive: boolean;
 }
 
-export function makeContext(flags: GlobalFlags): Context {
+function makeContext(flags: GlobalFlags): Context {
   return {
     json: flags.json === true,
     trace: flags.trace === true,
@@ -36,14 +36,14 @@ export function makeContext(flags: GlobalFlags): Context {
 export const EXIT = { OK: 0, FAILURE: 1, USAGE: 2 } as const;
 
 /** Classify an error as usage (2) or failure (1). */
-export function exitCodeOf(error: unknown): number {
+function exitCodeOf(error: unknown): number {
   if (error instanceof UsageError) return EXIT.USAGE;
   if (error instanceof Error && error.name === "CACError") return EXIT.USAGE;
   return EXIT.FAILURE;
 }
 
 /** A JSON form of an error for `--json` output. */
-export function errorJson(error: unknown): Record<string, unknown> {
+function errorJson(error: unknown): Record<string, unknown> {
   const out: Record<string, unknown> = { ok: false, error: errorLine(error) };
   if (error instanceof SwError) out.sw = error.swHex;
   if (error instanceof FormatError && error.bytes) out.bytes = error.bytes;

@@ -22,7 +22,7 @@ function lifecycleKind(e: RegistryEntry) {
 }
 
 /** One registry entry as JSON. */
-export function entryJson(e: RegistryEntry): Record<string, unknown> {
+function entryJson(e: RegistryEntry): Record<string, unknown> {
   return {
     kind: e.kind,
     aid: toHex(e.aid),

@@ -35,7 +35,7 @@ export function aidFrom(text: string, what = "AID"): Uint8Array {
 }
 
 /** A whole number option in [min, max], decimal or 0x-hex; undefined when not given. */
-export function numberFrom(name: string, text: string | undefined, min: number, max: number): number | undefined {
+function numberFrom(name: string, text: string | undefined, min: number, max: number): number | undefined {
   if (text === undefined) return undefined;
   const n = /^0x[0-9a-f]+$/i.test(text.trim()) ? Number.parseInt(text.trim(), 16) : Number(text);
   if (text.trim() === "" || !Number.isInteger(n) || n < min || n > max) throw new UsageError(`--${name} must be a number from ${min} to ${max}, got '${text}'`);
@@ -98,7 +98,7 @@ export function keysFrom(flags: KeyFlags, env: Record<string, string | undefined
 }
 
 /** --isd AID, when given. */
-export function isdFrom(flags: KeyFlags): Uint8Array | undefined {
+function isdFrom(flags: KeyFlags): Uint8Array | undefined {
   return flags.isd === undefined ? undefined : aidFrom(flags.isd, "ISD AID");
 }
 

@@ -38,7 +38,7 @@ export async function pcscSource(): Promise<ReaderSource> {
 }
 
 /** The name the simulated card's reader has on the dashboard. */
-export const SIM_READER = "Simulated card (webcard)";
+const SIM_READER = "Simulated card (webcard)";
 
 /** The in-process simulated card (with the link application) as one more reader. */
 export async function simSource(sim: string | true): Promise<ReaderSource> {

@@ -35,7 +35,7 @@ export function parseAid(text: string, what = "AID"): Uint8Array {
 }
 
 /** Throw a FormatError unless `aid` has a valid AID length. */
-export function checkAid(aid: Uint8Array, what = "AID"): Uint8Array {
+function checkAid(aid: Uint8Array, what = "AID"): Uint8Array {
   if (!isAidLength(aid.length)) {
     throw new FormatError(`${what} ${toHex(aid) || "(empty)"} has ${aid.length} bytes, an AID has ${AID_LENGTH.MIN} to ${AID_LENGTH.MAX}`, aid);
   }

@@ -88,7 +88,7 @@ export function swHex(sw: number): string {
 }
 
 /** The meaning of a status word, without the number ("Security status not satisfied"). */
-export function swMeaning(sw: number): string {
+function swMeaning(sw: number): string {
   const exact = NAMES.get(sw);
   if (exact) return exact;
   const sw1 = sw >> 8;

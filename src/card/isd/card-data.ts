@@ -17,7 +17,7 @@ const JAVA_CARD_OID = Uint8Array.of(0x2b, 0x06, 0x01, 0x04, 0x01, 0x2a, 0x02, 0x
 const oid = (...tail: number[]) => encodeTlv(0x06, concat(GP_OID, Uint8Array.of(...tail)));
 
 /** Content of template 73: GP 2.3.1, card identification scheme, the SCP with its i. */
-export function recognitionTemplate(scp: 2 | 3, i: number): Uint8Array {
+function recognitionTemplate(scp: 2 | 3, i: number): Uint8Array {
   return encodeTlv(
     0x73,
     oid(0x01), // card recognition data

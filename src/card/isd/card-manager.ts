@@ -20,10 +20,10 @@ import { checkAidLength, checkInstallParams, normalisePrivileges } from "./insta
 import { appView, lengthOf, loadFileView, withoutCardReset } from "./registry-views.ts";
 
 /** Bytes an application instance takes besides its parameters (object headers, registry entry). */
-export const INSTANCE_BYTES = 64;
+const INSTANCE_BYTES = 64;
 
 /** Largest command data field the ISD takes (its FCI 9F65). */
-export const ISD_BLOCK_SIZE = 255;
+const ISD_BLOCK_SIZE = 255;
 
 export interface CardManagerDeps {
   store: CardStore;

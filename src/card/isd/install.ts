@@ -29,7 +29,7 @@ const NAMES: Readonly<Record<number, string>> = {
 };
 
 /** Split `data` into `count` length-prefixed fields; what follows them must be empty. */
-export function lvFields(op: string, data: Uint8Array, count: number): Uint8Array[] {
+function lvFields(op: string, data: Uint8Array, count: number): Uint8Array[] {
   const out: Uint8Array[] = [];
   let o = 0;
   for (let i = 0; i < count; i++) {

@@ -6,7 +6,7 @@ import type { CapFile } from "../../stack/cap/load-file.ts";
 import { packageNameOf } from "../../stack/cap/javacard-api.ts";
 
 /** The facts of a load file as JSON (hex strings: AIDs uppercase, digests lowercase). */
-export function capJson(cap: CapFile, file: string): Record<string, unknown> {
+function capJson(cap: CapFile, file: string): Record<string, unknown> {
   return {
     file,
     container: cap.container,
@@ -36,7 +36,7 @@ export function capJson(cap: CapFile, file: string): Record<string, unknown> {
 }
 
 /** The human form: a short block of aligned lines. */
-export function capLines(cap: CapFile): string[] {
+function capLines(cap: CapFile): string[] {
   const rows: [string, string][] = [];
   const pkg = [toHex(cap.packageAid), `v${cap.packageVersion.major}.${cap.packageVersion.minor}`, cap.packageName ?? ""];
   rows.push(["Package", pkg.filter(Boolean).join("  ")]);

@@ -22,8 +22,8 @@ import type { Context } from "../context.ts";
 import { registryJson, registryLines } from "../format.ts";
 
 /** The sample applet: a proprietary RID (F0...), "webcard" in ASCII. */
-export const DEMO_PACKAGE_AID = fromHex("F0776562636172");
-export const DEMO_APPLET_AID = fromHex("F077656263617201");
+const DEMO_PACKAGE_AID = fromHex("F0776562636172");
+const DEMO_APPLET_AID = fromHex("F077656263617201");
 
 /** The Java Card API packages the card ships, left out of the demo's listing. */
 const API_RID = fromHex("A000000062");

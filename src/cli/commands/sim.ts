@@ -49,7 +49,7 @@ function memoryFrom(text: string | undefined): number | undefined {
 }
 
 /** Parse the flags (UsageError on bad values). */
-export function simSettings(flags: SimFlags): SimSettings {
+function simSettings(flags: SimFlags): SimSettings {
   const { host, port } = vpcdFrom(flags.vpcd);
   return {
     host,

@@ -18,7 +18,7 @@ export interface ImportRef {
 }
 
 /** Imports whose package is not among the card's load files. */
-export function missingImports(imports: readonly ImportRef[], loadFiles: readonly RegistryEntry[]): ImportRef[] {
+function missingImports(imports: readonly ImportRef[], loadFiles: readonly RegistryEntry[]): ImportRef[] {
   return imports.filter((i) => !loadFiles.some((f) => equal(f.aid, i.aid)));
 }
 

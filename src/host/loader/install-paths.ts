@@ -21,11 +21,11 @@ import { installViaBridge } from "./via-bridge.ts";
 import { installViaWeb, type ViaWebResult } from "./via-web.ts";
 
 /** The paths, as `--via` takes them. */
-export const INSTALL_PATHS = ["gp", "web", "bridge", "auto"] as const;
+const INSTALL_PATHS = ["gp", "web", "bridge", "auto"] as const;
 export type InstallPath = (typeof INSTALL_PATHS)[number];
 
 /** Without a choice: the card's own loader when it has the web-card link, else the bridge. */
-export const DEFAULT_INSTALL_PATH: InstallPath = "auto";
+const DEFAULT_INSTALL_PATH: InstallPath = "auto";
 
 /** `text` as an install path, or a UsageError naming the ones there are. */
 export function installPathOf(text: string | undefined): InstallPath {

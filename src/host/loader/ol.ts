@@ -61,7 +61,7 @@ function freeMemoryText(p: LoaderParameters): string {
 }
 
 /** The parameters of step 2 in one line: everything OL builds the loading file from. */
-export function describeParameters(p: LoaderParameters): string {
+function describeParameters(p: LoaderParameters): string {
   return [
     `CAP ${p.capVersions.join("/")}`,
     freeMemoryText(p),
@@ -73,7 +73,7 @@ export function describeParameters(p: LoaderParameters): string {
 }
 
 /** The install choices as the loading file's `install` field (JSON, hex values). */
-export function choicesJson(cap: CapFile, choices: InstallChoices): string {
+function choicesJson(cap: CapFile, choices: InstallChoices): string {
   const params = choices.params ? toHex(choices.params) : "";
   return JSON.stringify(
     planInstalls(cap, choices).map((p) => ({

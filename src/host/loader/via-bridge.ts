@@ -30,7 +30,7 @@ export interface ViaBridgeOptions {
 }
 
 /** A ScriptStore in memory. */
-export function memoryScripts(): ScriptStore {
+function memoryScripts(): ScriptStore {
   const m = new Map<string, string>();
   return { get: (n) => m.get(n), set: (n, s) => void m.set(n, s), names: () => [...m.keys()] };
 }

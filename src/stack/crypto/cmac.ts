@@ -17,7 +17,7 @@ function double(block: Uint8Array): Uint8Array {
 }
 
 /** The subkeys K1 and K2 of SP 800-38B section 6.1. */
-export function cmacSubkeys(key: Uint8Array): { k1: Uint8Array; k2: Uint8Array } {
+function cmacSubkeys(key: Uint8Array): { k1: Uint8Array; k2: Uint8Array } {
   const l = aesEcbEncrypt(key, new Uint8Array(AES_BLOCK));
   const k1 = double(l);
   return { k1, k2: double(k1) };

@@ -9,12 +9,12 @@ import { tdesEcbEncrypt } from "./des.ts";
 export type KeyType = "3DES" | "AES";
 
 /** KCV of a 3DES key: first 3 bytes of 3DES-ECB(key, 00 x 8). */
-export function kcvDes3(key: Uint8Array): Uint8Array {
+function kcvDes3(key: Uint8Array): Uint8Array {
   return tdesEcbEncrypt(key, new Uint8Array(8)).slice(0, 3);
 }
 
 /** KCV of an AES key: first 3 bytes of AES-ECB(key, 01 x 16). */
-export function kcvAes(key: Uint8Array): Uint8Array {
+function kcvAes(key: Uint8Array): Uint8Array {
   return aesEcbEncrypt(key, new Uint8Array(16).fill(1)).slice(0, 3);
 }
 

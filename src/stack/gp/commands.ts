@@ -22,7 +22,7 @@ export function getData(tag: number, cla: number = CLA.GP): CommandApdu {
 export type StatusSubset = "isd" | "apps" | "load-files" | "load-files-and-modules";
 
 /** P1 of each registry subset. */
-export const STATUS_SUBSET_P1: Readonly<Record<StatusSubset, number>> = {
+const STATUS_SUBSET_P1: Readonly<Record<StatusSubset, number>> = {
   isd: STATUS_P1.ISD,
   apps: STATUS_P1.APPS,
   "load-files": STATUS_P1.LOAD_FILES,
@@ -30,7 +30,7 @@ export const STATUS_SUBSET_P1: Readonly<Record<StatusSubset, number>> = {
 };
 
 /** GET STATUS P2 of the legacy (pre-2.2, untagged) response format. */
-export const STATUS_P2_LEGACY = { FIRST: 0x00, NEXT: 0x01 } as const;
+const STATUS_P2_LEGACY = { FIRST: 0x00, NEXT: 0x01 } as const;
 
 /**
  * GET STATUS (GP 11.4): `80 F2 P1 P2 02 4F 00 00`. `4F 00` matches every AID;

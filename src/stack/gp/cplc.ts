@@ -8,7 +8,7 @@ import { toHex } from "../bytes.ts";
 import { DATA_TAG } from "./constants.ts";
 
 /** Field names and widths, in order (42 bytes). */
-export const CPLC_FIELDS = [
+const CPLC_FIELDS = [
   ["ICFabricator", 2],
   ["ICType", 2],
   ["OperatingSystemID", 2],

@@ -8,10 +8,10 @@ import { encodeTlv, parseTlvs } from "../tlv.ts";
 import { TAG } from "./constants.ts";
 
 /** The default install parameter field: an empty C9. */
-export const EMPTY_INSTALL_PARAMS = Uint8Array.of(TAG.APP_PARAMS, 0x00);
+const EMPTY_INSTALL_PARAMS = Uint8Array.of(TAG.APP_PARAMS, 0x00);
 
 /** Whether `bytes` already is an install parameter field: well-formed TLVs, one of them C9. */
-export function isInstallParamField(bytes: Uint8Array): boolean {
+function isInstallParamField(bytes: Uint8Array): boolean {
   if (bytes[0] !== TAG.APP_PARAMS) return false;
   try {
     return parseTlvs(bytes).some((t) => t.tag === TAG.APP_PARAMS);

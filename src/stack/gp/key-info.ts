@@ -8,7 +8,7 @@ import { parseTlvs } from "../tlv.ts";
 import { hexNumber } from "../bytes.ts";
 
 /** Key types (GP 2.3.1 table 11-16). */
-export const KEY_TYPE_NAMES: ReadonlyMap<number, string> = new Map([
+const KEY_TYPE_NAMES: ReadonlyMap<number, string> = new Map([
   [0x80, "DES"],
   [0x82, "3DES-CBC"],
   [0x83, "DES-ECB"],

@@ -164,7 +164,7 @@ function kddByte(kdd: Uint8Array, n: number): number {
 }
 
 /** The 16-byte EMV or VISA2 diversification block for key role byte `k`. */
-export function diversificationData(kdf: "emv" | "visa2", kdd: Uint8Array, k: number): Uint8Array {
+function diversificationData(kdf: "emv" | "visa2", kdd: Uint8Array, k: number): Uint8Array {
   const b = (...ns: number[]) => ns.map((n) => kddByte(kdd, n));
   // emv:   $4..$9 F0 $k $4..$9 0F $k        visa2: $0 $1 $4..$7 F0 $k $0 $1 $4..$7 0F $k
   const part = kdf === "emv" ? b(4, 5, 6, 7, 8, 9) : b(0, 1, 4, 5, 6, 7);

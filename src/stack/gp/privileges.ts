@@ -9,7 +9,7 @@ import { FormatError } from "../errors.ts";
 import { PRIV1, PRIV2 } from "./constants.ts";
 
 /** Privilege bits of byte 3 (GP 2.2 and later, table 6-1). */
-export const PRIV3 = {
+const PRIV3 = {
   RECEIPT_GENERATION: 0x80,
   CIPHERED_LOAD_FILE_DATA_BLOCK: 0x40,
   CONTACTLESS_ACTIVATION: 0x20,
@@ -58,7 +58,7 @@ const BY_NAME: ReadonlyMap<string, PrivilegeDef> = new Map(
 );
 
 /** The bits of one privilege name, or undefined when unknown. */
-export function privilegeBits(name: string): number | undefined {
+function privilegeBits(name: string): number | undefined {
   return BY_NAME.get(squash(name))?.bits;
 }
 

@@ -22,7 +22,7 @@ import type { StaticKeys } from "./keys.ts";
 /** Key type bytes (GP 2.3.1 table 11-16, amendment D 7.2.2). */
 export const KEY_TYPE = { DES3: 0x80, AES: 0x88 } as const;
 /** P2 of PUT KEY for a key set: key identifier 1 with the "multiple keys" bit (11.8.2.2). */
-export const PUT_KEY_P2_KEY_SET = 0x81;
+const PUT_KEY_P2_KEY_SET = 0x81;
 
 function encryptValue(key: Uint8Array, type: KeyType, dek: Uint8Array, dekType: KeyType, random: (n: number) => Uint8Array): Uint8Array {
   if (dekType === "3DES") {
@@ -37,7 +37,7 @@ function encryptValue(key: Uint8Array, type: KeyType, dek: Uint8Array, dekType: 
 }
 
 /** One key data field with its encrypted value and KCV. */
-export function encodeKeyField(key: Uint8Array, type: KeyType, dek: Uint8Array, dekType: KeyType, random = defaultRandom): Uint8Array {
+function encodeKeyField(key: Uint8Array, type: KeyType, dek: Uint8Array, dekType: KeyType, random = defaultRandom): Uint8Array {
   const value = encryptValue(key, type, dek, dekType, random);
   const check = kcv(key, type);
   if (type === "AES") return concat(KEY_TYPE.AES, value.length + 1, key.length, value, check.length, check);

@@ -17,10 +17,10 @@ import { SW } from "../status-words.ts";
 import { LEVEL_BIT } from "./security-level.ts";
 
 /** Session key derivation constants (GP 2.3.1 E.4.1). */
-export const SCP02_CONSTANT = { C_MAC: 0x0101, R_MAC: 0x0102, DEK: 0x0181, S_ENC: 0x0182 } as const;
+const SCP02_CONSTANT = { C_MAC: 0x0101, R_MAC: 0x0102, DEK: 0x0181, S_ENC: 0x0182 } as const;
 
 /** Bits of the "i" parameter that change behaviour (GP 2.3.1 table E-1). */
-export const SCP02_I = {
+const SCP02_I = {
   /** ICV encryption for the C-MAC session. */
   ICV_ENCRYPTION: 0x10,
   /** Well-known pseudo-random card challenge. */

@@ -18,7 +18,7 @@ import { lcField, protectsResponse } from "./scp02.ts";
 import { LEVEL_BIT } from "./security-level.ts";
 
 /** Data derivation constants (amendment D table 6-1). */
-export const SCP03_CONSTANT = {
+const SCP03_CONSTANT = {
   CARD_CRYPTOGRAM: 0x00,
   HOST_CRYPTOGRAM: 0x01,
   CARD_CHALLENGE: 0x02,

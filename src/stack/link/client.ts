@@ -15,7 +15,7 @@ import type { SecurityLevel } from "../gp/security-level.ts";
 import { hexNumber } from "../bytes.ts";
 
 /** SELECT by name of the link application. */
-export function selectLinkCommand(aid: Uint8Array = LINK_AID): CommandApdu {
+function selectLinkCommand(aid: Uint8Array = LINK_AID): CommandApdu {
   return new CommandApdu({ cla: 0x00, ins: 0xa4, p1: 0x04, p2: 0x00, data: aid, ne: 256 });
 }
 

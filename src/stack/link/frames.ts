@@ -23,7 +23,7 @@ export interface Frame {
 const KINDS = new Set<number>(Object.values(FRAME_KIND));
 
 /** Bytes one frame takes on the wire. */
-export function frameSize(payloadLength: number): number {
+function frameSize(payloadLength: number): number {
   return FRAME_HEADER + payloadLength;
 }
 

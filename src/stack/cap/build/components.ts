@@ -16,7 +16,7 @@ import { descriptorComponent, type ClassLayout } from "./descriptor.ts";
 import type { NormalSpec } from "./spec.ts";
 
 /** javacard.framework tokens used by the minimal applet (from its export file; stable across minor versions). */
-export const FRAMEWORK = { APPLET_CLASS: 3, APPLET_INIT: 0, REGISTER_BSB: 2, PROCESS: 7, APDU_CLASS: 10 } as const;
+const FRAMEWORK = { APPLET_CLASS: 3, APPLET_INIT: 0, REGISTER_BSB: 2, PROCESS: 7, APDU_CLASS: 10 } as const;
 
 /** Constant pool entry tags, JCVM 2.2.2 §6.7 Table 6-6. */
 const CP = { Classref: 1, VirtualMethodref: 3, StaticMethodref: 6 } as const;
@@ -24,9 +24,9 @@ const CP = { Classref: 1, VirtualMethodref: 3, StaticMethodref: 6 } as const;
 /** Array element type T_BYTE of array_init_info, JCVM 2.2.2 §6.10 Table 6-11. */
 const T_BYTE = 11;
 /** Java Card arrays are indexed by short: at most 32,767 elements. */
-export const MAX_ARRAY = 32767;
+const MAX_ARRAY = 32767;
 /** A compact component's u2 size caps its info at 65,535 bytes. */
-export const MAX_COMPONENT = 0xffff;
+const MAX_COMPONENT = 0xffff;
 
 export type Components = Map<string, Uint8Array>;
 

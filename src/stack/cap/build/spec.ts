@@ -23,8 +23,8 @@ export interface NormalSpec extends Required<Omit<CapSpec, "imports">> {
   frameworkToken: number;
 }
 
-export const JAVACARD_FRAMEWORK = fromHex("A0000000620101");
-export const JAVA_LANG = fromHex("A0000000620001");
+const JAVACARD_FRAMEWORK = fromHex("A0000000620101");
+const JAVA_LANG = fromHex("A0000000620001");
 
 /** Check a spec and fill its defaults; a bad spec is a caller bug (RangeError). */
 export function normalize(spec: CapSpec): NormalSpec {

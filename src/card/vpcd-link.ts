@@ -15,6 +15,7 @@
  * until closed.
  */
 import type { VirtualCard } from "./virtual-card.ts";
+import { hexNumber } from "../stack/bytes.ts";
 
 /** vpcd control codes (vsmartcard vpcd.h). */
 export const VPCD_CTRL = { OFF: 0x00, ON: 0x01, RESET: 0x02, ATR: 0x04 } as const;
@@ -84,8 +85,6 @@ export class VpcdFramer {
     return messages;
   }
 }
-
-const hex = (b: number) => b.toString(16).toUpperCase().padStart(2, "0");
 
 /** A vpcd message: length prefix and payload in one buffer (one write). */
 export function vpcdFrame(payload: Uint8Array): Uint8Array {
@@ -215,7 +214,7 @@ export function attachToVpcd(card: VirtualCard, options: VpcdOptions = {}): Vpcd
               if (reply === undefined && isVpcdControl(message) && socket === s && received === seen) {
                 silence = setTimeout(() => {
                   if (received !== seen || socket !== s) return;
-                  report(new Error(`vpcd sent ${hex(message[0]!)} and then nothing for ${CONTROL_SILENCE_MS} ms: it was a 1-byte APDU waiting for an answer; attaching again to free the reader`));
+                  report(new Error(`vpcd sent ${hexNumber(message[0]!)} and then nothing for ${CONTROL_SILENCE_MS} ms: it was a 1-byte APDU waiting for an answer; attaching again to free the reader`));
                   s.end();
                 }, CONTROL_SILENCE_MS);
               }

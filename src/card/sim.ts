@@ -9,12 +9,14 @@ import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import { fromHex } from "../stack/bytes.ts";
 import { kcvHex } from "../stack/crypto/kcv.ts";
-import { UsageError } from "../stack/errors.ts";
+import { UsageError, WebcardError } from "../stack/errors.ts";
 import { CARD_LIFECYCLE, DEFAULT_ISD_AIDS, DEFAULT_TEST_KEY } from "../stack/gp/constants.ts";
 import { javaCardApi, JAVA_CARD_VERSIONS } from "../stack/cap/javacard-api.ts";
 import type { CardApplication } from "./application.ts";
 import type { VirtualCard } from "./virtual-card.ts";
 import { CardStore } from "./store/store.ts";
+import { fileError } from "./store/file-errors.ts";
+import { damagedCard } from "./damaged-card.ts";
 import { Registry } from "./store/registry.ts";
 import { IssuerCardManager } from "./isd/card-manager.ts";
 import { IssuerSecurityDomain } from "./isd/isd.ts";
@@ -36,8 +38,14 @@ export interface SimOptions {
   javaCardVersion?: string;
   /** Content management without a secure channel (golden-vector tests). */
   open?: boolean;
-  /** Restore the factory state. */
+  /** Restore the factory state (a damaged, foreign or newer file is kept aside first). */
   reset?: boolean;
+  /**
+   * A memory that fails its power-on check: "refuse" (the default) throws a
+   * WebcardError saying so; "answer" gives a card that answers 6A81 to every
+   * command after one log line, as a card in a reader does (`webcard sim`).
+   */
+  whenDamaged?: "refuse" | "answer";
   /** Failed EXTERNAL AUTHENTICATE commands before the ISD locks (default 10). */
   maxAuthFailures?: number;
   /** The card's log: one line per refusal, load, install, error. Never key material. */
@@ -54,6 +62,8 @@ export interface SimulatedCard extends VirtualCard {
   readonly statePath: string;
   /** Add an in-process application (the web-card link, test applications). */
   installApplication(app: CardApplication): void;
+  /** Why the card memory failed its power-on check (the card then answers 6A81 to everything), else undefined. */
+  readonly damage: string | undefined;
   /** SHA-256 of the persistent state without the security counters (tests: did anything change?). */
   stateDigest(): string;
   /** The key sets as check values (never the keys): for the line `webcard sim` prints. */
@@ -89,7 +99,13 @@ export function createSimulatedCard(options: SimOptions = {}): SimulatedCard {
   const memoryBytes = options.memoryBytes ?? 65536;
   if (!Number.isInteger(memoryBytes) || memoryBytes < 0) throw new UsageError(`Memory size must be a whole number of bytes, got ${memoryBytes}`);
   const log = options.log ?? (() => {});
-  if (statePath !== ":memory:") mkdirSync(dirname(statePath), { recursive: true });
+  if (statePath !== ":memory:") {
+    try {
+      mkdirSync(dirname(statePath), { recursive: true });
+    } catch (error) {
+      throw fileError(statePath, error, "folder");
+    }
+  }
   const store = new CardStore(
     statePath,
     {
@@ -101,6 +117,14 @@ export function createSimulatedCard(options: SimOptions = {}): SimulatedCard {
     },
     { reset: options.reset === true },
   );
+  for (const notice of store.notices) log(notice);
+  if (store.damage !== undefined) {
+    if (options.whenDamaged === "answer") return damaged(store, log);
+    store.close();
+    throw new WebcardError(`The state file ${statePath} is damaged: ${store.damage}`, {
+      hint: `to start a fresh card there, run 'webcard sim --state ${statePath} --reset', which keeps the damaged file aside; or choose another state file`,
+    });
+  }
   const registry = new Registry(store);
   let core: CardCore | undefined;
   const manager = new IssuerCardManager({
@@ -139,6 +163,7 @@ export function createSimulatedCard(options: SimOptions = {}): SimulatedCard {
   const card = core;
   return {
     statePath,
+    damage: undefined,
     atr: () => card.atr(),
     powerOn: () => card.powerOn(),
     powerOff: () => card.powerOff(),
@@ -155,5 +180,23 @@ export function createSimulatedCard(options: SimOptions = {}): SimulatedCard {
       card.powerOff();
       store.close();
     },
+  };
+}
+
+/** The card of a memory that failed its power-on check: one line in the log, 6A81 to every command. */
+function damaged(store: CardStore, log: (line: string) => void): SimulatedCard {
+  log(
+    `the state file ${store.path} is damaged (${store.damage}): the card answers 6A81 to every command and writes nothing; ` +
+      "to start a fresh card use --reset (the damaged file is kept aside) or another --state file",
+  );
+  const dead = damagedCard();
+  return {
+    ...dead,
+    statePath: store.path,
+    damage: store.damage,
+    installApplication: () => {},
+    stateDigest: () => "damaged",
+    keyCheckValues: () => [],
+    close: () => store.close(),
   };
 }

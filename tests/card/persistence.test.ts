@@ -60,7 +60,7 @@ test("packages, the ISD lock and the keys survive a restart; reset restores the 
 test("a second card process on the same memory file is refused with a hint, the first keeps working", async () => {
   const statePath = join(dir, "shared.sqlite");
   const first = open(statePath);
-  expect(() => open(statePath)).toThrow(/Cannot open the card memory/);
+  expect(() => open(statePath)).toThrow(/is in use by another webcard process/);
   expect(toHex(await first.process(fromHex("80CA9F7F00"))).slice(-4)).toBe("9000");
   first.close();
 });
@@ -79,7 +79,8 @@ test("a load cut by power loss is discarded at power-on: its next block is refus
     } else {
       card.powerOn();
     }
-    expect(log).toContain("power on: unfinished load discarded");
+    // In the same process power-on drops it; a restarted card never had it (a load lives in working memory).
+    if (!restart) expect(log).toContain("power on: unfinished load discarded");
     expect(toHex(await card.process(seq[2]!))).toBe("6985");
     card.close();
   }

@@ -6,7 +6,8 @@
  * 6700), SELECT, INITIALIZE UPDATE / EXTERNAL AUTHENTICATE (for any
  * CardApplication), secure messaging removal, then the selected
  * application inside a transaction, then secure messaging on the answer.
- * Any exception that is not a CardRefusal becomes 6F00, logged, with the
+ * A CardRefusal becomes its SW, a full disk 6A84 (refusal.ts asRefusal); any
+ * other exception becomes 6F00, logged, with the
  * transaction rolled back: no byte sequence crashes the card.
  */
 import { CommandApdu, ResponseApdu } from "../../stack/apdu.ts";
@@ -15,7 +16,7 @@ import { describeSw, SW, swHex } from "../../stack/status-words.ts";
 import { APP_LIFECYCLE, CARD_LIFECYCLE, INS } from "../../stack/gp/constants.ts";
 import type { AppContext, CardApplication } from "../application.ts";
 import type { VirtualCard } from "../virtual-card.ts";
-import { CardRefusal } from "../refusal.ts";
+import { asRefusal } from "../refusal.ts";
 import type { CardStore } from "../store/store.ts";
 import type { Registry } from "../store/registry.ts";
 import { appStore } from "../store/app-store.ts";
@@ -141,9 +142,10 @@ export class CardCore implements VirtualCard {
 
   private failure(error: unknown, bytes: Uint8Array): Uint8Array {
     this.p.store.rollback();
-    if (error instanceof CardRefusal) {
-      this.p.log(`refused: ${error.operation}: ${describeSw(error.sw)}: ${error.reason}`);
-      return this.answer(ResponseApdu.of(error.sw));
+    const refusal = asRefusal(error);
+    if (refusal) {
+      this.p.log(`refused: ${refusal.operation}: ${describeSw(refusal.sw)}: ${refusal.reason}`);
+      return this.answer(ResponseApdu.of(refusal.sw));
     }
     const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
     this.p.log(`error: ${message} (command ${toHex(bytes.subarray(0, 16))}${bytes.length > 16 ? "..." : ""}): answered 6F00`);
@@ -195,7 +197,11 @@ export class CardCore implements VirtualCard {
       return result.then(
         (r) => {
           if (generation !== this.generation) return this.lostPower();
-          this.p.store.commit();
+          try {
+            this.p.store.commit();
+          } catch (error) {
+            return this.failure(error, bytes);
+          }
           return this.answer(r);
         },
         (error) => (generation !== this.generation ? this.lostPower() : this.failure(error, bytes)),

@@ -56,7 +56,7 @@ export class IssuerCardManager implements CardManager {
     this.javaCardVersion = deps.javaCardVersion;
     // CAP 2.3 (extended and compact with static resources) comes with Java Card 3.1.
     this.capVersions = deps.javaCardVersion === "3.1" ? ["2.1", "2.2", "2.3"] : ["2.1", "2.2"];
-    this.pending = new PendingLoads(deps.store);
+    this.pending = new PendingLoads();
   }
 
   get isdAid(): Uint8Array {

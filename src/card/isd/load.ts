@@ -72,12 +72,14 @@ export function load(cmd: CommandApdu, env: IsdEnv, ctx: AppContext): ResponseAp
   } else if (all.length > env.manager.freeMemory()) {
     refuse(OP, SW.NOT_ENOUGH_MEMORY, `received ${all.length} bytes, ${env.manager.freeMemory()} are free`);
   }
-  pending.append(cmd.p2, cmd.data);
-  if (last) {
-    const lfdb = all.subarray(layout!.start);
-    const file = env.manager.commitLoad(lfdb, { packageAid: p.packageAid, hash: p.hash });
-    pending.discard();
-    ctx.log(`LOAD: package ${toHex(file.aid)} ${file.major}.${file.minor} loaded (${lfdb.length} bytes, ${file.modules.length} applet(s))`);
+  if (!last) {
+    pending.append(cmd.p2, cmd.data);
+    return ResponseApdu.of(SW.OK, NO_RECEIPT);
   }
+  // The pending load is in working memory: it ends only once the load file is in the registry.
+  const lfdb = all.subarray(layout!.start);
+  const file = env.manager.commitLoad(lfdb, { packageAid: p.packageAid, hash: p.hash });
+  pending.discard();
+  ctx.log(`LOAD: package ${toHex(file.aid)} ${file.major}.${file.minor} loaded (${lfdb.length} bytes, ${file.modules.length} applet(s))`);
   return ResponseApdu.of(SW.OK, NO_RECEIPT);
 }

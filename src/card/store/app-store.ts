@@ -21,11 +21,7 @@ export function appStore(store: CardStore, app: Uint8Array, free: () => number):
     set(key, value) {
       const need = key.length + value.length - sizeOf(key);
       if (need > free()) refuse("STORE", SW.NOT_ENOUGH_MEMORY, `storing ${value.length} bytes under '${key}' needs ${need} more bytes, ${free()} are free`);
-      db.query("INSERT INTO app_data (app, key, value) VALUES (?, ?, ?) ON CONFLICT(app, key) DO UPDATE SET value = excluded.value").run(
-        app,
-        key,
-        value,
-      );
+      store.put("app_data", { app, key, value });
     },
     delete(key) {
       db.query("DELETE FROM app_data WHERE app = ? AND key = ?").run(app, key);

@@ -3,7 +3,10 @@
  * memory: load files with their modules and imports, application instances.
  * Plain reads and writes; the ISD decides what is allowed.
  */
+import { toHex } from "../../stack/bytes.ts";
 import type { CardStore } from "./store.ts";
+import { MemoryDamaged } from "./damage.ts";
+import { sha256 } from "./verify.ts";
 
 export interface LoadFileRecord {
   aid: Uint8Array;
@@ -101,9 +104,12 @@ export class Registry {
     return r ? u8(r.load_file) : undefined;
   }
 
+  /** The stored load file data block, checked against its SHA-256 (a damaged one throws MemoryDamaged). */
   lfdb(aid: Uint8Array): Uint8Array | undefined {
-    const r = this.db.query<{ lfdb: Uint8Array }, [Uint8Array]>("SELECT lfdb FROM load_files WHERE aid = ?").get(aid);
-    return r ? u8(r.lfdb) : undefined;
+    const r = this.db.query<{ lfdb: Uint8Array; hash: Uint8Array }, [Uint8Array]>("SELECT lfdb, hash FROM load_files WHERE aid = ?").get(aid);
+    if (!r) return undefined;
+    if (!sameAid(sha256(r.lfdb), r.hash)) throw new MemoryDamaged(`load file ${toHex(aid)} fails its SHA-256`);
+    return u8(r.lfdb);
   }
 
   importsOf(loadFile: Uint8Array): ImportRecord[] {
@@ -128,13 +134,10 @@ export class Registry {
     modules: { aid: Uint8Array; installOffset: number }[],
     imports: ImportRecord[],
   ): void {
-    this.db
-      .query("INSERT INTO load_files (aid, major, minor, lifecycle, sd_aid, lfdb) VALUES (?, ?, ?, ?, ?, ?)")
-      .run(f.aid, f.major, f.minor, f.lifecycle, f.sdAid, f.lfdb);
-    const mod = this.db.query("INSERT INTO modules (aid, load_file, install_offset) VALUES (?, ?, ?)");
-    for (const m of modules) mod.run(m.aid, f.aid, m.installOffset);
-    const imp = this.db.query("INSERT INTO imports (load_file, aid, major, minor) VALUES (?, ?, ?, ?)");
-    for (const i of imports) imp.run(f.aid, i.aid, i.major, i.minor);
+    const s = this.store;
+    s.put("load_files", { aid: f.aid, major: f.major, minor: f.minor, lifecycle: f.lifecycle, sd_aid: f.sdAid, lfdb: f.lfdb, hash: sha256(f.lfdb) });
+    for (const m of modules) s.put("modules", { aid: m.aid, load_file: f.aid, install_offset: m.installOffset });
+    for (const i of imports) s.put("imports", { load_file: f.aid, aid: i.aid, major: i.major, minor: i.minor });
   }
 
   deleteLoadFile(aid: Uint8Array): void {
@@ -160,20 +163,22 @@ export class Registry {
   }
 
   addApplication(a: ApplicationRecord): void {
-    this.db
-      .query(
-        "INSERT INTO applications (aid, load_file, module, privileges, lifecycle, params, sd_aid, builtin) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-      )
-      .run(a.aid, a.loadFile ?? null, a.module ?? null, a.privileges, a.lifecycle, a.params, a.sdAid, a.builtin ? 1 : 0);
+    this.store.put("applications", {
+      aid: a.aid,
+      load_file: a.loadFile ?? null,
+      module: a.module ?? null,
+      privileges: a.privileges,
+      lifecycle: a.lifecycle,
+      params: a.params,
+      sd_aid: a.sdAid,
+      builtin: a.builtin ? 1 : 0,
+    });
   }
 
   setApplication(aid: Uint8Array, changes: { lifecycle?: number; privileges?: Uint8Array }): void {
-    if (changes.lifecycle !== undefined) {
-      this.db.query("UPDATE applications SET lifecycle = ? WHERE aid = ?").run(changes.lifecycle, aid);
-    }
-    if (changes.privileges !== undefined) {
-      this.db.query("UPDATE applications SET privileges = ? WHERE aid = ?").run(changes.privileges, aid);
-    }
+    const a = this.application(aid);
+    if (!a) return;
+    this.addApplication({ ...a, ...(changes.lifecycle !== undefined ? { lifecycle: changes.lifecycle } : {}), ...(changes.privileges ? { privileges: changes.privileges } : {}) });
   }
 
   deleteApplication(aid: Uint8Array): void {

@@ -1,50 +1,58 @@
 /**
  * The card's persistent memory as SQLite tables. Everything a real card keeps
  * in EEPROM lives here; everything it loses at power-off (selection, secure
- * channel session, GET STATUS paging) lives in the card core's memory.
+ * channel session, GET STATUS paging, a load in progress) lives in memory.
  *
  * AIDs and keys are BLOBs; life cycle states and privileges use the values of
- * GP Card Specification 2.3.1 sections 5 and 6.6.1.
+ * GP Card Specification 2.3.1 sections 5 and 6.6.1. Every table ends with
+ * `crc`, the row's checksum (rows.ts): a new table must too, and must be
+ * written only through `CardStore.put` so that power-on can check it.
  */
-export const SCHEMA_VERSION = 1;
+export const SCHEMA_VERSION = 2;
 
 export const SCHEMA = `
-CREATE TABLE IF NOT EXISTS meta (
+CREATE TABLE meta (
   key   TEXT PRIMARY KEY,
-  value BLOB NOT NULL
+  value BLOB NOT NULL,
+  crc   BLOB NOT NULL
 );
 -- Key sets of the ISD (GP 11.8 PUT KEY): one row per key version number.
-CREATE TABLE IF NOT EXISTS key_sets (
+CREATE TABLE key_sets (
   version INTEGER PRIMARY KEY,
   scp     INTEGER NOT NULL,
   enc     BLOB NOT NULL,
   mac     BLOB NOT NULL,
-  dek     BLOB NOT NULL
+  dek     BLOB NOT NULL,
+  crc     BLOB NOT NULL
 );
--- Executable load files (GP 5.2): visible only once their last LOAD block committed.
-CREATE TABLE IF NOT EXISTS load_files (
+-- Executable load files (GP 5.2), whole or not at all; hash = SHA-256 of lfdb, checked when read.
+CREATE TABLE load_files (
   aid       BLOB PRIMARY KEY,
   major     INTEGER NOT NULL,
   minor     INTEGER NOT NULL,
   lifecycle INTEGER NOT NULL,
   sd_aid    BLOB NOT NULL,
-  lfdb      BLOB NOT NULL
+  lfdb      BLOB NOT NULL,
+  hash      BLOB NOT NULL,
+  crc       BLOB NOT NULL
 );
 -- Executable modules (applet classes) of each load file, from its Applet component.
-CREATE TABLE IF NOT EXISTS modules (
+CREATE TABLE modules (
   aid            BLOB PRIMARY KEY,
   load_file      BLOB NOT NULL,
-  install_offset INTEGER NOT NULL
+  install_offset INTEGER NOT NULL,
+  crc            BLOB NOT NULL
 );
 -- Packages each load file imports, to refuse deleting a package others depend on.
-CREATE TABLE IF NOT EXISTS imports (
+CREATE TABLE imports (
   load_file BLOB NOT NULL,
   aid       BLOB NOT NULL,
   major     INTEGER NOT NULL,
-  minor     INTEGER NOT NULL
+  minor     INTEGER NOT NULL,
+  crc       BLOB NOT NULL
 );
 -- Application instances (GP 5.3). builtin = an in-process CardApplication (no load file).
-CREATE TABLE IF NOT EXISTS applications (
+CREATE TABLE applications (
   aid        BLOB PRIMARY KEY,
   load_file  BLOB,
   module     BLOB,
@@ -52,29 +60,22 @@ CREATE TABLE IF NOT EXISTS applications (
   lifecycle  INTEGER NOT NULL,
   params     BLOB NOT NULL,
   sd_aid     BLOB NOT NULL,
-  builtin    INTEGER NOT NULL DEFAULT 0
-);
--- The load in progress (INSTALL [for load] then LOAD blocks); discarded at power-on.
-CREATE TABLE IF NOT EXISTS pending_load (
-  id         INTEGER PRIMARY KEY CHECK (id = 1),
-  package    BLOB NOT NULL,
-  sd_aid     BLOB NOT NULL,
-  hash       BLOB NOT NULL,
-  declared   INTEGER NOT NULL,
-  next_block INTEGER NOT NULL
-);
-CREATE TABLE IF NOT EXISTS pending_blocks (
-  n    INTEGER PRIMARY KEY,
-  data BLOB NOT NULL
+  builtin    INTEGER NOT NULL DEFAULT 0,
+  crc        BLOB NOT NULL
 );
 -- Each application's own persistent data (AppContext.store).
-CREATE TABLE IF NOT EXISTS app_data (
+CREATE TABLE app_data (
   app   BLOB NOT NULL,
   key   TEXT NOT NULL,
   value BLOB NOT NULL,
+  crc   BLOB NOT NULL,
   PRIMARY KEY (app, key)
 );
 `;
+
+/** The tables of SCHEMA, in the order they are checked and digested. */
+export const TABLES = ["meta", "key_sets", "load_files", "modules", "imports", "applications", "app_data"] as const;
+export type Table = (typeof TABLES)[number];
 
 /** Names of the meta rows. */
 export const META = {
@@ -89,6 +90,9 @@ export const META = {
   /** 10 bytes: key diversification data, also the source of CIN and CPLC serial. */
   SERIAL: "serial",
 } as const;
+
+/** Meta rows every card memory has from the factory on. */
+export const REQUIRED_META: readonly string[] = Object.values(META);
 
 /** Meta rows that legitimately change without an authenticated command (security counters). */
 export const COUNTER_KEYS: readonly string[] = [META.SEQUENCE_COUNTER, META.AUTH_FAILURES];

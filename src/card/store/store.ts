@@ -1,15 +1,20 @@
 /**
  * The card's EEPROM: one SQLite file (bun:sqlite). Every APDU runs inside one
- * transaction (begin / commit / rollback by the card core), and the journal
- * is synced on each commit (WAL, synchronous=FULL), so a power cut or a
+ * transaction (begin / commit / rollback by the card core), and the rollback
+ * journal is synced on each commit (synchronous = FULL), so a power cut or a
  * killed process between or during APDUs leaves the last committed state.
- * The file is opened in exclusive locking mode: one card process per file.
+ * Opening (open-file.ts) locks the file for this process, checks it and sets
+ * up the reserve that keeps authentication and DELETE working on a full disk.
+ * Every row is written through `put`, which adds its checksum (rows.ts).
  */
-import { Database } from "bun:sqlite";
+import type { Database } from "bun:sqlite";
 import { createHash } from "node:crypto";
-import { COUNTER_KEYS, META, SCHEMA, SCHEMA_VERSION } from "./schema.ts";
+import { COUNTER_KEYS, META } from "./schema.ts";
 import { readUint, uintBytes } from "../../stack/bytes.ts";
-import { WebcardError } from "../../stack/errors.ts";
+import { SW } from "../../stack/status-words.ts";
+import { isDiskFull, refuse } from "../refusal.ts";
+import { openCardMemory } from "./open-file.ts";
+import { Rows, type Row } from "./rows.ts";
 
 /** A key set as stored (GP 11.8: one key version number, three keys). */
 export interface StoredKeySet {
@@ -32,49 +37,26 @@ export interface FactorySettings {
 export class CardStore {
   readonly db: Database;
   readonly path: string;
+  /** Why the memory failed its power-on check (the card must not serve it), else undefined. */
+  readonly damage: string | undefined;
+  /** What opening did that the card's log should say (an upgrade, a file kept aside, no reserve). */
+  readonly notices: readonly string[];
+  private readonly rows: Rows;
   private depth = 0;
 
   /** Open (and create if needed) the card memory at `path` (":memory:" for none). */
   constructor(path: string, factory: FactorySettings, options: { reset?: boolean } = {}) {
     this.path = path;
-    try {
-      this.db = new Database(path, { create: true, strict: true });
-      if (path !== ":memory:") {
-        this.db.run("PRAGMA locking_mode = EXCLUSIVE");
-        this.db.run("PRAGMA journal_mode = WAL");
-      }
-      this.db.run("PRAGMA synchronous = FULL");
-      // Take the exclusive lock now, so a second card process on the same file fails here.
-      this.db.run("BEGIN IMMEDIATE");
-      this.db.run("COMMIT");
-    } catch (error) {
-      throw new WebcardError(`Cannot open the card memory ${path}: ${(error as Error).message}`, {
-        cause: error,
-        hint: "is another 'webcard sim' using this state file? Use --state to choose another",
-      });
-    }
-    this.db.transaction(() => {
-      if (options.reset) this.wipe();
-      this.db.run(SCHEMA);
-      if (this.meta(META.SCHEMA) === undefined) this.writeFactory(factory);
-    })();
+    const opened = openCardMemory(path, (rows) => writeFactory(rows, factory), options);
+    this.db = opened.db;
+    this.damage = opened.damage;
+    this.notices = opened.notices;
+    this.rows = new Rows(this.db);
   }
 
-  private wipe(): void {
-    const tables = this.db.query<{ name: string }, []>("SELECT name FROM sqlite_master WHERE type = 'table'").all();
-    for (const { name } of tables) this.db.run(`DROP TABLE IF EXISTS "${name}"`);
-  }
-
-  private writeFactory(f: FactorySettings): void {
-    this.db.run(SCHEMA);
-    this.setMeta(META.ISD_AID, f.isdAid);
-    this.setMeta(META.ISD_PRIVILEGES, f.isdPrivileges);
-    this.setMetaInt(META.CARD_LIFECYCLE, f.cardLifecycle);
-    this.setMetaInt(META.SEQUENCE_COUNTER, 0);
-    this.setMetaInt(META.AUTH_FAILURES, 0);
-    this.setMeta(META.SERIAL, f.serial);
-    this.putKeySet(f.keySet);
-    this.setMetaInt(META.SCHEMA, SCHEMA_VERSION);
+  /** Insert or update one row of `table`, with its checksum (the only way rows are written). */
+  put(table: string, row: Row): void {
+    this.rows.put(table, row);
   }
 
   /** Start the transaction of one APDU (nesting is flattened). */
@@ -82,17 +64,38 @@ export class CardStore {
     if (this.depth++ === 0) this.db.run("BEGIN IMMEDIATE");
   }
 
-  /** Commit the APDU's writes. */
+  /**
+   * Commit the APDU's writes. A full disk (SQLITE_FULL) rolls them back and
+   * becomes a refusal with 6A84 (not enough memory), as on a card.
+   */
   commit(): void {
     if (this.depth === 0) return; // rolled back meanwhile (power lost): nothing to commit
-    if (--this.depth === 0) this.db.run("COMMIT");
+    if (--this.depth > 0) return;
+    try {
+      this.db.run("COMMIT");
+    } catch (error) {
+      this.endTransaction();
+      if (isDiskFull(error)) refuse("memory", SW.NOT_ENOUGH_MEMORY, "the file system holding the card memory is full; nothing was written");
+      throw error;
+    }
   }
 
   /** Undo the APDU's writes. */
   rollback(): void {
     if (this.depth === 0) return;
     this.depth = 0;
-    this.db.run("ROLLBACK");
+    this.endTransaction();
+  }
+
+  /** Roll back what is still open (SQLite may have rolled back already, after SQLITE_FULL). */
+  private endTransaction(): void {
+    this.depth = 0;
+    if (!this.db.inTransaction) return;
+    try {
+      this.db.run("ROLLBACK");
+    } catch {
+      // The journal is still there: SQLite rolls it back at the next access.
+    }
   }
 
   /** Run `fn` in one transaction (for work outside an APDU: power-on, installing a built-in). */
@@ -119,10 +122,7 @@ export class CardStore {
   }
 
   setMeta(key: string, value: Uint8Array): void {
-    this.db.query("INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value").run(
-      key,
-      value,
-    );
+    this.put("meta", { key, value });
   }
 
   setMetaInt(key: string, value: number): void {
@@ -145,11 +145,7 @@ export class CardStore {
   }
 
   putKeySet(k: StoredKeySet): void {
-    this.db
-      .query(
-        "INSERT INTO key_sets (version, scp, enc, mac, dek) VALUES (?, ?, ?, ?, ?) ON CONFLICT(version) DO UPDATE SET scp = excluded.scp, enc = excluded.enc, mac = excluded.mac, dek = excluded.dek",
-      )
-      .run(k.version, k.scp, k.enc, k.mac, k.dek);
+    this.put("key_sets", { version: k.version, scp: k.scp, enc: k.enc, mac: k.mac, dek: k.dek });
   }
 
   deleteKeySet(version: number): void {
@@ -186,4 +182,17 @@ export class CardStore {
     this.rollback();
     this.db.close();
   }
+}
+
+/** The factory rows of a new (or reset) card memory. */
+function writeFactory(rows: Rows, f: FactorySettings): void {
+  const int = (n: number) => uintBytes(n, 4);
+  rows.put("meta", { key: META.ISD_AID, value: f.isdAid });
+  rows.put("meta", { key: META.ISD_PRIVILEGES, value: f.isdPrivileges });
+  rows.put("meta", { key: META.CARD_LIFECYCLE, value: int(f.cardLifecycle) });
+  rows.put("meta", { key: META.SEQUENCE_COUNTER, value: int(0) });
+  rows.put("meta", { key: META.AUTH_FAILURES, value: int(0) });
+  rows.put("meta", { key: META.SERIAL, value: f.serial });
+  const k = f.keySet;
+  rows.put("key_sets", { version: k.version, scp: k.scp, enc: k.enc, mac: k.mac, dek: k.dek });
 }

@@ -83,6 +83,8 @@ export async function simCommand(ctx: Context, flags: SimFlags): Promise<void> {
     ...(s.javaCardVersion ? { javaCardVersion: s.javaCardVersion } : {}),
     open: s.open,
     reset: s.reset,
+    // A damaged memory: the card stays in the reader answering 6A81, and says why once on stderr.
+    whenDamaged: "answer",
     log,
     link: s.link,
     linkOptions,

@@ -13,7 +13,7 @@ export function register(cli: CAC): void {
     .option("--memory <bytes>", "Persistent memory size in bytes (default 65536)")
     .option("--java-card <version>", "Java Card API the card ships: 2.1.1, 2.2.1, 2.2.2, 3.0.1, 3.0.4, 3.0.5 or 3.1 (default 3.0.5)")
     .option("--open", "Allow content management without a secure channel (test vectors)")
-    .option("--reset", "Restore the factory state before starting (forgets packages, keys, counters)")
+    .option("--reset", "Restore the factory state before starting (forgets packages, keys, counters; a damaged or foreign file is kept aside)")
     .option("--no-link", "Leave out the web-card link application, for a plain GlobalPlatform card (the link is on by default)")
     .example("webcard sim --vpcd 127.0.0.1:35963 --state /tmp/card.sqlite")
     .example("opensc-tool -r 'Virtual PCD 00 00' -s 00A4040008A000000151000000")

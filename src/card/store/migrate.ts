@@ -1,0 +1,33 @@
+/**
+ * Upgrading a card memory of format 1 (webcard before row checksums: WAL
+ * journal, no `crc`, no load file hash, a persistent pending load) to the
+ * current format, in one transaction under the file's lock: every row is
+ * read, the tables are made anew from SCHEMA and the rows written back with
+ * their checksums. An unfinished load is dropped, as at any power-on.
+ */
+import type { Database } from "bun:sqlite";
+import { META, SCHEMA, SCHEMA_VERSION, TABLES } from "./schema.ts";
+import { CRC_COLUMN, type Row, Rows } from "./rows.ts";
+import { sha256 } from "./verify.ts";
+
+export function migrateFromV1(db: Database): void {
+  // Leave WAL (format 1) for the rollback journal: this checkpoints the log into the file.
+  db.run("PRAGMA journal_mode = PERSIST");
+  db.transaction(() => {
+    const saved = new Map<string, Row[]>();
+    for (const table of TABLES) saved.set(table, db.query<Row, []>(`SELECT * FROM "${table}" ORDER BY rowid`).all());
+    for (const { name } of db.query<{ name: string }, []>("SELECT name FROM sqlite_master WHERE type = 'table'").all()) {
+      db.run(`DROP TABLE IF EXISTS "${name}"`);
+    }
+    db.run(SCHEMA);
+    const rows = new Rows(db);
+    for (const [table, list] of saved) {
+      for (const row of list) {
+        const { [CRC_COLUMN]: _crc, ...data } = row;
+        if (table === "load_files") data.hash = sha256(data.lfdb as Uint8Array);
+        if (table === "meta" && data.key === META.SCHEMA) data.value = Uint8Array.of(0, 0, 0, SCHEMA_VERSION);
+        rows.put(table, data);
+      }
+    }
+  })();
+}

@@ -1,12 +1,13 @@
 /**
- * The host's executable, built by scripts/build.ts and copied alone into an
- * empty folder, as a user who downloaded it would have it. Used by the smoke
- * test of the compiled binary and by the start-up benchmark.
+ * Executables built by scripts/build.ts and copied each alone into an empty
+ * folder, as a user who downloaded one would have it. Used by the smoke
+ * test of the compiled binaries (the host's, and a foreign Linux one run
+ * under QEMU) and by the start-up benchmark.
  */
 import { copyFileSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { binaryName, hostTarget } from "./targets.ts";
+import { binaryName, hostTarget, type Target } from "./targets.ts";
 
 const ROOT = resolve(import.meta.dir, "..", "..");
 
@@ -23,13 +24,23 @@ export interface HostBinary {
   buildOutput: string;
 }
 
-/** Build the host target into a temporary folder and copy the binary alone into another. */
-export function buildHostBinary(extraArgs: string[] = []): HostBinary {
-  const target = hostTarget();
-  if (!target) throw new Error(`No release target for ${process.platform}-${process.arch}`);
+export interface BuiltSet {
+  /** The temporary folder holding everything below; remove it when done. */
+  base: string;
+  /** One entry per target name, in the order asked for. */
+  binaries: Map<string, HostBinary>;
+}
+
+/**
+ * Build `targets` with one run of scripts/build.ts into a temporary folder,
+ * then copy each executable alone into its own folder with its own HOME.
+ */
+export function buildBinaries(targets: readonly Target[], extraArgs: string[] = []): BuiltSet {
+  if (targets.length === 0) throw new Error("No target to build");
   const base = mkdtempSync(join(tmpdir(), "webcard-build-"));
   const outdir = join(base, "dist");
-  const r = Bun.spawnSync([process.execPath, join(ROOT, "scripts", "build.ts"), "--target", target.name, "--outdir", outdir, ...extraArgs], {
+  const names = targets.map((t) => t.name).join(",");
+  const r = Bun.spawnSync([process.execPath, join(ROOT, "scripts", "build.ts"), "--target", names, "--outdir", outdir, ...extraArgs], {
     cwd: ROOT,
     stdout: "pipe",
     stderr: "pipe",
@@ -40,13 +51,24 @@ export function buildHostBinary(extraArgs: string[] = []): HostBinary {
     rmSync(base, { recursive: true, force: true });
     throw new Error(`scripts/build.ts failed (exit ${r.exitCode}):\n${buildOutput}`);
   }
-  const dir = join(base, "alone");
-  const home = join(base, "home");
-  mkdirSync(dir);
-  mkdirSync(home);
-  const bin = join(dir, binaryName(target));
-  copyFileSync(join(outdir, binaryName(target)), bin);
-  return { bin, dir, home, stamp, buildOutput };
+  const binaries = new Map<string, HostBinary>();
+  for (const target of targets) {
+    const dir = join(base, `alone-${target.name}`);
+    const home = join(base, `home-${target.name}`);
+    mkdirSync(dir);
+    mkdirSync(home);
+    const bin = join(dir, binaryName(target));
+    copyFileSync(join(outdir, binaryName(target)), bin);
+    binaries.set(target.name, { bin, dir, home, stamp, buildOutput });
+  }
+  return { base, binaries };
+}
+
+/** Build the host target and copy the binary alone into an empty folder. */
+export function buildHostBinary(extraArgs: string[] = []): HostBinary {
+  const target = hostTarget();
+  if (!target) throw new Error(`No release target for ${process.platform}-${process.arch}`);
+  return buildBinaries([target], extraArgs).binaries.get(target.name)!;
 }
 
 /** A minimal environment: no Bun, no node_modules, no project variables on the way. */

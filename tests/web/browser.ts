@@ -7,7 +7,15 @@ import { chromium, type BrowserContext } from "playwright-core";
 export const CHROMIUM = "/usr/bin/chromium";
 export const ROOT = resolve(import.meta.dir, "../..");
 export const FIXTURES = resolve(ROOT, "../shared/fixtures/cap");
-export const SCREENSHOTS = resolve(ROOT, "docs/screenshots");
+/**
+ * Where the end-to-end tests save their screenshots: a temporary folder, so
+ * a test run leaves the tree as it was (the last run's are kept there to look
+ * at). `npm run screenshots` sets WEBCARD_SCREENSHOTS=docs/screenshots to
+ * refresh the ones the README and docs/dashboard.md show.
+ */
+export const SCREENSHOTS = process.env.WEBCARD_SCREENSHOTS
+  ? resolve(ROOT, process.env.WEBCARD_SCREENSHOTS)
+  : join(tmpdir(), "webcard-screenshots");
 
 /** A headless Chromium with a fresh profile; `close` removes the profile. */
 export async function launchBrowser(): Promise<{ context: BrowserContext; close(): Promise<void> }> {

@@ -192,6 +192,9 @@ describe(`${host?.name ?? "host"} (this machine's own binary)`, () => {
   }, 60_000);
 });
 
+/** Emulation runs the binary ~10 times slower than natively (2 s for demo on a quiet machine). */
+const EMULATED_TIMEOUT = 60_000;
+
 describe(`${foreign?.name ?? "the other Linux architecture"} under QEMU user-mode emulation`, () => {
   const pcscOk = emulated !== undefined && emulated.runner.pcscMissing === undefined;
 
@@ -204,20 +207,20 @@ describe(`${foreign?.name ?? "the other Linux architecture"} under QEMU user-mod
     const r = run(emulated!, ["--version"]);
     expect({ code: r.code, stderr: r.stderr, stdout: r.stdout }).toEqual({ code: 0, stderr: "", stdout: `webcard ${emulated!.built.stamp}\n` });
     expect(readdirSync(emulated!.built.dir)).toEqual([emulated!.built.bin.slice(emulated!.built.dir.length + 1)]);
-  });
+  }, EMULATED_TIMEOUT);
 
   test.if(emulated !== undefined)("demo runs with nothing beside the binary", () => {
     const r = run(emulated!, ["demo"]);
     expect({ code: r.code, stderr: r.stderr }).toMatchObject({ code: 0 });
     expect(r.stdout).toMatch(/PKG: [0-9A-F]+/);
     expect(r.stdout).toMatch(/APP: [0-9A-F]+ \(selectable\)/);
-  });
+  }, EMULATED_TIMEOUT);
 
   test.if(pcscOk && pcscUsable)("readers lists the vpcd readers through its own architecture's libpcsclite and the machine's pcscd", () => {
     const r = run(emulated!, ["readers"]);
     expect({ code: r.code, stderr: r.stderr }).toMatchObject({ code: 0 });
     expect(r.stdout).toContain("Virtual PCD");
-  });
+  }, EMULATED_TIMEOUT);
 
   test.if(pcscOk && pcscUsable && has("sim"))(
     "install of a fixture CAP through pcscd onto the host binary's sim, list shows it",

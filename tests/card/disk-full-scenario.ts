@@ -7,7 +7,8 @@
  */
 import { statfsSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { createSimulatedCard, type SimulatedCard } from "../../src/card/sim.ts";
+import type { SimulatedCard } from "../../src/card/sim.ts";
+import { createWebCard } from "../../src/card/link/with-link.ts";
 import { inProcessTransport } from "../../src/card/in-process.ts";
 import { openGpSession } from "../../src/host/gp/connect.ts";
 import { installViaGp } from "../../src/host/gp/install.ts";
@@ -15,7 +16,7 @@ import { deleteAid } from "../../src/host/gp/manage.ts";
 import { list } from "../../src/host/gp/registry.ts";
 import { toHex } from "../../src/stack/bytes.ts";
 import { SwError } from "../../src/stack/errors.ts";
-import { builtCap, KEYS } from "../robustness/paths.ts";
+import { builtCap, counting, installOn, KEYS } from "../robustness/paths.ts";
 
 export interface Outcome {
   /** Packages installed before the disk refused. */
@@ -38,6 +39,8 @@ export interface Outcome {
   fullAuth: boolean;
   fullList: string[];
   fullDelete: string;
+  /** The same larger load over the link (web install): how it failed. */
+  fullWebLoad: string;
   /** A load larger than the room DELETE freed (must not fit), then a smaller one (must). */
   fullLoadBig: string;
   fullLoadSmall: string;
@@ -57,7 +60,8 @@ const free = () => {
 };
 
 function open(): SimulatedCard {
-  return createSimulatedCard({ statePath, memoryBytes: 64 << 20, log: (l) => log.push(l) });
+  // With the link application: its install runs inside one command whose commit is asynchronous.
+  return createWebCard({ statePath, memoryBytes: 64 << 20, log: (l) => log.push(l) });
 }
 
 async function session(card: SimulatedCard) {
@@ -138,6 +142,12 @@ try {
 } catch (error) {
   out.fullAuth = false;
   out.fullDelete = sw(error);
+}
+try {
+  await installOn("web-short", counting(inProcessTransport(card)), builtCap(40_000));
+  out.fullWebLoad = "installed";
+} catch (error) {
+  out.fullWebLoad = (error as Error).message;
 }
 for (const [key, padding] of [["fullLoadBig", 40_000], ["fullLoadSmall", 8_000]] as const) {
   try {

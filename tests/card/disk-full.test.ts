@@ -3,7 +3,8 @@
  * namespace (`unshare --mount`, root), driven through the GlobalPlatform path
  * with SCP03 (disk-full-scenario.ts). The card must answer 6A84 to what does
  * not fit and leave nothing behind, keep authentication, GET STATUS and
- * DELETE working from its reserve, use the room DELETE frees, and answer
+ * DELETE working from its reserve, use the room DELETE frees (by the GP
+ * path; a web install over the link gets 6A84 too), and answer
  * SELECT and list its registry after restarts on the full disk.
  */
 import { test, expect, afterAll } from "bun:test";
@@ -69,6 +70,7 @@ test.if(usable)(
     expect(o.fullList).toHaveLength(o.installed);
     expect(o.fullDelete).toBe("9000");
     // The deleted package's pages stay in the file for the card: a larger load does not fit, a smaller one does.
+    expect(o.fullWebLoad).toBe("Link EXCHANGE failed with 6A84 (Not enough memory space)");
     expect(o.fullLoadBig).toBe("6A84");
     expect(o.fullLoadSmall).toBe("9000");
     expect(o.fullRestartSelect).toBe("9000");

@@ -34,8 +34,12 @@ type Symbols = Record<
   Fn
 >;
 
-/** The FFI signatures, from winscard.h, with the ABI's sizes. */
-function signatures(abi: Abi) {
+/**
+ * The FFI signatures, from winscard.h, with the ABI's sizes: binding name to
+ * [export name, signature]. Exported for tests/build/platform-abi.test.ts,
+ * which checks each platform's export names against its PC/SC library.
+ */
+export function signatures(abi: Abi) {
   const long = abi.longBits === 64 ? "i64" : "i32";
   const dword = abi.dword === 8 ? "u64" : "u32";
   const handle = abi.handle === 8 ? "u64" : "u32";

@@ -14,6 +14,8 @@ import { join, resolve } from "node:path";
 import { Rows } from "../../src/card/store/rows.ts";
 import { META } from "../../src/card/store/schema.ts";
 import { createSimulatedCard } from "../../src/card/sim.ts";
+import { fixture } from "./fixtures.ts";
+import { installSequence } from "./helpers.ts";
 
 const ROOT = resolve(import.meta.dir, "../..");
 const OPEN = join(import.meta.dir, "open-state.ts");
@@ -157,6 +159,23 @@ test("a damaged memory: the card answers 6A81 to everything, says so once with t
   const reset = await openIn(path, ["--reset"]);
   expect(reset).toMatchObject({ ok: true, sw: "9000", damage: null });
   expect(readdirSync(join(path, "..")).filter((f) => f.startsWith("card.sqlite.damaged-"))).toHaveLength(1);
+});
+
+test("a row removed behind the card's back (a factory record, a module of a package) is caught at power-on", async () => {
+  const cases = [
+    ["DELETE FROM meta WHERE key = 'isd_aid'", "its isd_aid record(s) are missing"],
+    ["DELETE FROM modules", "rows are missing or were added behind the card's back (its seal does not match)"],
+  ] as const;
+  for (const [sql, why] of cases) {
+    const path = fresh();
+    const card = createSimulatedCard({ statePath: path, open: true });
+    for (const a of installSequence(fixture("kaoh_helloworld.cap"))) await card.process(a);
+    card.close();
+    const db = new Database(path);
+    db.run(sql);
+    db.close();
+    expect(await openIn(path)).toMatchObject({ ok: true, sw: "6A81", damage: why });
+  }
 });
 
 const asRoot = process.getuid?.() === 0 && Bun.which("setpriv") !== null;

@@ -9,6 +9,7 @@ import type { Database } from "bun:sqlite";
 import { META, SCHEMA, SCHEMA_VERSION, TABLES } from "./schema.ts";
 import { CRC_COLUMN, type Row, Rows } from "./rows.ts";
 import { sha256 } from "./verify.ts";
+import { writeSeal } from "./seal.ts";
 
 export function migrateFromV1(db: Database): void {
   // Leave WAL (format 1) for the rollback journal: this checkpoints the log into the file.
@@ -29,5 +30,6 @@ export function migrateFromV1(db: Database): void {
         rows.put(table, data);
       }
     }
+    writeSeal(db, rows);
   })();
 }

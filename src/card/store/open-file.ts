@@ -20,6 +20,7 @@ import { setAsideReserve } from "./reserve.ts";
 import { META, SCHEMA, SCHEMA_VERSION } from "./schema.ts";
 import { CRC_COLUMN, rowCrc, Rows } from "./rows.ts";
 import { memoryDamage } from "./verify.ts";
+import { writeSeal } from "./seal.ts";
 
 /** SQLite page size of a new card memory: small pages, as the memory is a card's (fewer bytes rewritten per change). */
 export const PAGE_SIZE = 1024;
@@ -115,6 +116,7 @@ function build(db: Database, init: (rows: Rows) => void, wipe = false): void {
     const rows = new Rows(db);
     init(rows);
     rows.put("meta", { key: META.SCHEMA, value: uint32(SCHEMA_VERSION) });
+    writeSeal(db, rows);
   })();
 }
 

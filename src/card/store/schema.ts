@@ -89,10 +89,12 @@ export const META = {
   AUTH_FAILURES: "auth_failures",
   /** 10 bytes: key diversification data, also the source of CIN and CPLC serial. */
   SERIAL: "serial",
+  /** SHA-256 over every other row's checksum (seal.ts): a row missing or added is noticed too. */
+  SEAL: "seal",
 } as const;
 
 /** Meta rows every card memory has from the factory on. */
 export const REQUIRED_META: readonly string[] = Object.values(META);
 
-/** Meta rows that legitimately change without an authenticated command (security counters). */
-export const COUNTER_KEYS: readonly string[] = [META.SEQUENCE_COUNTER, META.AUTH_FAILURES];
+/** Meta rows that legitimately change without an authenticated command (security counters, and the seal over them). */
+export const COUNTER_KEYS: readonly string[] = [META.SEQUENCE_COUNTER, META.AUTH_FAILURES, META.SEAL];

@@ -15,6 +15,7 @@ import { SW } from "../../stack/status-words.ts";
 import { isDiskFull, refuse } from "../refusal.ts";
 import { openCardMemory } from "./open-file.ts";
 import { Rows, type Row } from "./rows.ts";
+import { changesSoFar, writeSeal } from "./seal.ts";
 
 /** A key set as stored (GP 11.8: one key version number, three keys). */
 export interface StoredKeySet {
@@ -43,6 +44,7 @@ export class CardStore {
   readonly notices: readonly string[];
   private readonly rows: Rows;
   private depth = 0;
+  private changesAtBegin = 0;
 
   /** Open (and create if needed) the card memory at `path` (":memory:" for none). */
   constructor(path: string, factory: FactorySettings, options: { reset?: boolean } = {}) {
@@ -61,7 +63,9 @@ export class CardStore {
 
   /** Start the transaction of one APDU (nesting is flattened). */
   begin(): void {
-    if (this.depth++ === 0) this.db.run("BEGIN IMMEDIATE");
+    if (this.depth++ > 0) return;
+    this.db.run("BEGIN IMMEDIATE");
+    this.changesAtBegin = changesSoFar(this.db);
   }
 
   /**
@@ -72,6 +76,7 @@ export class CardStore {
     if (this.depth === 0) return; // rolled back meanwhile (power lost): nothing to commit
     if (--this.depth > 0) return;
     try {
+      if (changesSoFar(this.db) !== this.changesAtBegin) writeSeal(this.db, this.rows);
       this.db.run("COMMIT");
     } catch (error) {
       this.endTransaction();

@@ -7,14 +7,16 @@
  *      row that is there, a wrong answer without an error);
  *   2. the tables are exactly the ones this version creates (SCHEMA);
  *   3. every row's checksum (rows.ts) and every load file's SHA-256;
- *   4. the factory rows (meta, a key set) are all there.
+ *   4. the factory rows (meta, a key set) are all there;
+ *   5. the seal (seal.ts): no row missing or added.
  * The memory is small (a card's), so the whole check takes milliseconds.
  */
 import { Database } from "bun:sqlite";
 import { createHash } from "node:crypto";
 import { toHex } from "../../stack/bytes.ts";
 import { CRC_COLUMN, rowCrc, type Row, Rows } from "./rows.ts";
-import { REQUIRED_META, SCHEMA, TABLES } from "./schema.ts";
+import { META, REQUIRED_META, SCHEMA, TABLES } from "./schema.ts";
+import { computeSeal } from "./seal.ts";
 
 type SchemaRow = { type: string; name: string; sql: string | null };
 
@@ -60,6 +62,8 @@ export function memoryDamage(db: Database): string | undefined {
     const missing = REQUIRED_META.filter((k) => !meta.has(k));
     if (missing.length > 0) return `its ${missing.join(", ")} record(s) are missing`;
     if ((db.query<{ n: number }, []>("SELECT count(*) AS n FROM key_sets").get()?.n ?? 0) === 0) return "it holds no key set";
+    const seal = db.query<{ value: Uint8Array }, [string]>("SELECT value FROM meta WHERE key = ?").get(META.SEAL)?.value;
+    if (!seal || !sameBytes(seal, computeSeal(db))) return "rows are missing or were added behind the card's back (its seal does not match)";
     return undefined;
   } catch (error) {
     return `SQLite cannot read it: ${(error as Error).message}`;

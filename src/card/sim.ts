@@ -20,7 +20,7 @@ import { damagedCard } from "./damaged-card.ts";
 import { Registry } from "./store/registry.ts";
 import { IssuerCardManager } from "./isd/card-manager.ts";
 import { IssuerSecurityDomain } from "./isd/isd.ts";
-import type { IsdEnv } from "./isd/isd-env.ts";
+import type { IsdEnv } from "./isd/isd-state.ts";
 import { SecureSession } from "./core/secure-session.ts";
 import { CardCore } from "./core/card-core.ts";
 import { FACTORY_KEY_VERSION_VALUE } from "./isd/key-version.ts";

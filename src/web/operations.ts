@@ -13,7 +13,7 @@ import type { KeyStore } from "./key-store.ts";
 import type { TraceLog } from "./trace-log.ts";
 import { SwError, TransportError, UsageError, errorLine } from "../stack/errors.ts";
 import { LinkError } from "../stack/link/link-error.ts";
-import { WebLoadError } from "../host/loader/ol.ts";
+import { WebLoadError } from "../host/loader/loading-program.ts";
 
 /**
  * True when the error carries an answer of the card (a status word, an

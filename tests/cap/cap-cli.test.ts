@@ -4,7 +4,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { webcard } from "../harness/cli.ts";
-import { buildCap } from "../../src/stack/cap/build/build-cap.ts";
+import { writeCap } from "../../src/stack/cap/writer/write-cap.ts";
 import { fromHex } from "../../src/stack/bytes.ts";
 import { FIXTURES, FIXTURES_DIR } from "./fixtures.ts";
 
@@ -41,7 +41,7 @@ test("the human form is a short aligned block with import names", () => {
 
 test("a built CAP reads back through the CLI, over 64 KB too", () => {
   const path = join(tmp, "big.cap");
-  writeFileSync(path, buildCap({
+  writeFileSync(path, writeCap({
     packageAid: fromHex("A000000647AA"),
     packageName: "demo.big",
     applets: [{ aid: fromHex("A000000647AA01"), className: "Big" }],

@@ -3,7 +3,7 @@ import { test, expect, describe, afterAll } from "bun:test";
 import { mkdtempSync, rmSync, writeFileSync, existsSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { buildCap } from "../../src/stack/cap/build/build-cap.ts";
+import { writeCap } from "../../src/stack/cap/writer/write-cap.ts";
 import { fromHex, toHex } from "../../src/stack/bytes.ts";
 import { webcard } from "../harness/cli.ts";
 import { LINK_AID } from "../../src/stack/link/constants.ts";
@@ -84,7 +84,7 @@ describe("errors are one line and exit 1", () => {
     const big = join(dir, "big.cap");
     writeFileSync(
       big,
-      buildCap({
+      writeCap({
         packageAid: fromHex("F000000001"),
         packageName: "com.example.big",
         applets: [{ aid: fromHex("F00000000101"), className: "Big" }],
@@ -236,7 +236,7 @@ describe("keys and options as GlobalPlatformPro users and scripts give them", ()
 test("--mode rmac encrypts commands too: the 256-block check uses 239-byte blocks, before the card is opened", () => {
   const cap = join(dir, "rmac.cap");
   // About 62.2 KB of load file: 252 blocks of 247, 261 of 239.
-  writeFileSync(cap, buildCap({ packageAid: fromHex("F000000002"), packageName: "com.example.rmac", applets: [{ aid: fromHex("F00000000201"), className: "R" }], padding: 62_000 }));
+  writeFileSync(cap, writeCap({ packageAid: fromHex("F000000002"), packageName: "com.example.rmac", applets: [{ aid: fromHex("F00000000201"), className: "R" }], padding: 62_000 }));
   const state = join(dir, "rmac.sqlite");
   const r = webcard(["load", cap, "--mode", "rmac", "--sim", state]);
   expectOneLineFailure(r, "LOAD blocks of 239 bytes, more than the 256 that LOAD can number");
@@ -271,7 +271,7 @@ describe("installing a package that is already on the card", () => {
     const v2 = join(dir, "hello-v2.cap");
     writeFileSync(
       v2,
-      buildCap({
+      writeCap({
         packageAid: fromHex("D0D1D2D3D4D501"),
         packageName: "com.example.hello",
         packageVersion: { major: 2, minor: 0 },

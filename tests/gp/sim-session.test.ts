@@ -11,7 +11,7 @@ import { inProcessTransport } from "../../src/card/in-process.ts";
 import { withIsoResponses } from "../../src/stack/transport/get-response.ts";
 import type { Transport } from "../../src/stack/transport/transport.ts";
 import { parseLoadFile } from "../../src/stack/cap/load-file.ts";
-import { buildCap } from "../../src/stack/cap/build/build-cap.ts";
+import { writeCap } from "../../src/stack/cap/writer/write-cap.ts";
 import { defaultKeys, parseKeys } from "../../src/stack/gp/keys.ts";
 import { LoadTooLargeError } from "../../src/stack/gp/load.ts";
 import { fromHex, toHex } from "../../src/stack/bytes.ts";
@@ -64,7 +64,7 @@ test("golden APDUs of the fixtures README, plain, on an open card", async () => 
 
 test("a load file over 256 blocks is refused before any APDU reaches the card", async () => {
   const big = parseLoadFile(
-    buildCap({
+    writeCap({
       packageAid: fromHex("F000000001"),
       packageName: "com.example.big",
       applets: [{ aid: fromHex("F00000000101"), className: "Big" }],

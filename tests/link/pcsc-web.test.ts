@@ -11,7 +11,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { defaultKeys } from "../../src/stack/gp/keys.ts";
-import { buildCap } from "../../src/stack/cap/build/build-cap.ts";
+import { writeCap } from "../../src/stack/cap/writer/write-cap.ts";
 import { fromHex } from "../../src/stack/bytes.ts";
 import { writeFileSync } from "node:fs";
 import type { Transport } from "../../src/stack/transport/transport.ts";
@@ -255,7 +255,7 @@ describe("web-card flow through pcscd + vpcd", () => {
       const file = join(dir, "big.cap");
       writeFileSync(
         file,
-        buildCap({
+        writeCap({
           packageAid: fromHex("F0776562636172B1"),
           packageName: "com.webcard.big",
           applets: [{ aid: fromHex("F0776562636172B101"), className: "Big" }],

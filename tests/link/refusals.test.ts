@@ -9,7 +9,7 @@ import { LinkError } from "../../src/stack/link/link-error.ts";
 import { SwError } from "../../src/stack/errors.ts";
 import { installViaWeb } from "../../src/host/loader/via-web.ts";
 import { installViaBridge } from "../../src/host/loader/via-bridge.ts";
-import { WebLoadError } from "../../src/host/loader/ol.ts";
+import { WebLoadError } from "../../src/host/loader/loading-program.ts";
 import { CardWeb, cardRequest } from "../../src/host/link/card-web.ts";
 import { defaultKeys } from "../../src/stack/gp/keys.ts";
 import { ALGTEST, capBytes, counting } from "./helpers.ts";

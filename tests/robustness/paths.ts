@@ -6,7 +6,7 @@
 import { readFileSync, readdirSync } from "node:fs";
 import { resolve } from "node:path";
 import { parseLoadFile, type CapFile } from "../../src/stack/cap/load-file.ts";
-import { buildCap } from "../../src/stack/cap/build/build-cap.ts";
+import { writeCap } from "../../src/stack/cap/writer/write-cap.ts";
 import { fromHex } from "../../src/stack/bytes.ts";
 import { defaultKeys } from "../../src/stack/gp/keys.ts";
 import type { Transport } from "../../src/stack/transport/transport.ts";
@@ -47,7 +47,7 @@ export function fixtureCap(name: string): Cap {
 /** A CAP made by the CAP builder with `padding` extra bytes (a distinct package per size). */
 export function builtCap(padding: number, label = `built-${Math.round(padding / 1024)}k`): Cap {
   const tag = (padding >>> 0).toString(16).padStart(8, "0");
-  const bytes = buildCap({
+  const bytes = writeCap({
     packageAid: fromHex(`F0FEEDB0${tag}`),
     packageName: `bench.p${tag}`,
     applets: [{ aid: fromHex(`F0FEEDB0${tag}01`), className: "Big" }],

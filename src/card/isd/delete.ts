@@ -11,7 +11,7 @@ import { SW } from "../../stack/status-words.ts";
 import { DELETE_P2, TAG } from "../../stack/gp/constants.ts";
 import type { AppContext } from "../application.ts";
 import { refuse } from "../refusal.ts";
-import { requireAuth, requireUnlockedCard, type IsdEnv } from "./isd-env.ts";
+import { requireAuth, requireUnlockedCard, type IsdEnv } from "./isd-state.ts";
 import { NO_RECEIPT } from "./install.ts";
 
 const OP = "DELETE";

@@ -5,7 +5,7 @@ import { SW } from "../../stack/status-words.ts";
 import { DATA_TAG } from "../../stack/gp/constants.ts";
 import { META } from "../store/schema.ts";
 import { refuse } from "../refusal.ts";
-import type { IsdEnv } from "./isd-env.ts";
+import type { IsdEnv } from "./isd-state.ts";
 import {
   cardCapabilities,
   cardRecognitionData,

@@ -15,7 +15,7 @@ import { STATUS_P1, TAG } from "../../stack/gp/constants.ts";
 import { responseRoom } from "../../stack/gp/security-level.ts";
 import type { AppContext, Registry } from "../application.ts";
 import { refuse } from "../refusal.ts";
-import { requireAuth, type IsdEnv } from "./isd-env.ts";
+import { requireAuth, type IsdEnv } from "./isd-state.ts";
 
 const OP = "GET STATUS";
 

@@ -16,7 +16,7 @@ import { SW } from "../../stack/status-words.ts";
 import { INSTALL_P1 } from "../../stack/gp/constants.ts";
 import type { AppContext } from "../application.ts";
 import { refuse } from "../refusal.ts";
-import { requireAuth, requireUnlockedCard, type IsdEnv } from "./isd-env.ts";
+import { requireAuth, requireUnlockedCard, type IsdEnv } from "./isd-state.ts";
 
 /** The response data of INSTALL and LOAD without a receipt: one byte 00 (GP 11.5.3.1). */
 export const NO_RECEIPT = Uint8Array.of(0x00);

@@ -9,7 +9,7 @@ import { CARD_LIFECYCLE, CLA, INS } from "../../stack/gp/constants.ts";
 import type { AppContext, CardApplication } from "../application.ts";
 import { refuse } from "../refusal.ts";
 import { META } from "../store/schema.ts";
-import { cardLifecycle, type IsdEnv } from "./isd-env.ts";
+import { cardLifecycle, type IsdEnv } from "./isd-state.ts";
 import { isdFci } from "./card-data.ts";
 import { getData } from "./get-data.ts";
 import { getStatus } from "./get-status.ts";

@@ -12,7 +12,7 @@ import { SW } from "../../stack/status-words.ts";
 import { LOAD_P1, TAG } from "../../stack/gp/constants.ts";
 import type { AppContext } from "../application.ts";
 import { refuse } from "../refusal.ts";
-import { requireAuth, requireUnlockedCard, type IsdEnv } from "./isd-env.ts";
+import { requireAuth, requireUnlockedCard, type IsdEnv } from "./isd-state.ts";
 import { NO_RECEIPT } from "./install.ts";
 
 const OP = "LOAD";

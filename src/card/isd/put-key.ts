@@ -15,7 +15,7 @@ import { parsePutKey } from "../../stack/gp/put-key.ts";
 import type { AppContext } from "../application.ts";
 import { refuse } from "../refusal.ts";
 import type { StoredKeySet } from "../store/store.ts";
-import { requireAuth, requireUnlockedCard, type IsdEnv } from "./isd-env.ts";
+import { requireAuth, requireUnlockedCard, type IsdEnv } from "./isd-state.ts";
 import { FACTORY_KEY_VERSION_VALUE } from "./key-version.ts";
 
 const OP = "PUT KEY";

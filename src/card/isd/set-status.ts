@@ -14,7 +14,7 @@ import { APP_LIFECYCLE, CARD_LIFECYCLE, SET_STATUS_P1 } from "../../stack/gp/con
 import type { AppContext } from "../application.ts";
 import { refuse } from "../refusal.ts";
 import { META } from "../store/schema.ts";
-import { cardLifecycle, requireAuth, type IsdEnv } from "./isd-env.ts";
+import { cardLifecycle, requireAuth, type IsdEnv } from "./isd-state.ts";
 
 const OP = "SET STATUS";
 const { OP_READY, INITIALIZED, SECURED, CARD_LOCKED, TERMINATED } = CARD_LIFECYCLE;

@@ -6,7 +6,7 @@
  * reader, a few seconds at most.
  */
 import { fromHex, toHex } from "../../stack/bytes.ts";
-import { buildCap } from "../../stack/cap/build/build-cap.ts";
+import { writeCap } from "../../stack/cap/writer/write-cap.ts";
 import { parseLoadFile } from "../../stack/cap/load-file.ts";
 import { defaultKeys } from "../../stack/gp/keys.ts";
 import { withIsoResponses } from "../../stack/transport/get-response.ts";
@@ -81,7 +81,7 @@ function messageLines(s: SessionSeen): string[] {
 /** Run the demo and print its result. */
 export async function demoCommand(ctx: Context): Promise<void> {
   const started = performance.now();
-  const capBytes = buildCap({
+  const capBytes = writeCap({
     packageAid: DEMO_PACKAGE_AID,
     packageName: "com.webcard.demo",
     packageVersion: { major: 1, minor: 0 },

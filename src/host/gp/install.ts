@@ -13,7 +13,7 @@ import type { GpSession } from "./session.ts";
 import { checkLoadSize, load, type LoadFile, type LoadResult, type ProgressCallback } from "./load.ts";
 import { explainRefusal } from "./explain.ts";
 import { getStatusAll } from "./registry.ts";
-import { checkReusable, findExisting, removeExisting } from "./existing.ts";
+import { checkReusable, findExisting, removeExisting } from "./package-on-card.ts";
 
 /** What to install from a CAP (all optional: by default every applet, instance AID = applet AID). */
 export interface InstallChoices {

@@ -12,11 +12,11 @@ import type { CapFile } from "../../stack/cap/load-file.ts";
 import { selectLink } from "../../stack/link/client.ts";
 import type { Transport } from "../../stack/transport/transport.ts";
 import { openGpSession, type GpConnectOptions } from "../gp/connect.ts";
-import { removeExisting } from "../gp/existing.ts";
+import { removeExisting } from "../gp/package-on-card.ts";
 import { installViaGp, planInstalls, type GpInstallResult, type InstallChoices } from "../gp/install.ts";
 import type { ProgressCallback } from "../gp/load.ts";
 import type { GpSession } from "../gp/session.ts";
-import type { WebInstallResult, WebProgress } from "./ol.ts";
+import type { WebInstallResult, WebProgress } from "./loading-program.ts";
 import { installViaBridge } from "./via-bridge.ts";
 import { installViaWeb, type ViaWebResult } from "./via-web.ts";
 

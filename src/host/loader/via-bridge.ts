@@ -15,8 +15,8 @@ import { openGpSession, type GpConnectOptions } from "../gp/connect.ts";
 import type { InstallChoices } from "../gp/install.ts";
 import type { GpSession } from "../gp/session.ts";
 import { LEVEL_BYTE } from "../../stack/gp/security-level.ts";
-import { gpLoaderPort } from "./gp-port.ts";
-import { runLoadingProgram, type WebInstallResult, type WebProgress } from "./ol.ts";
+import { gpLoaderPort } from "./card-manager-over-gp.ts";
+import { runLoadingProgram, type WebInstallResult, type WebProgress } from "./loading-program.ts";
 
 export interface ViaBridgeOptions {
   /** How to open the GP session (default: test key, C-MAC). Ignored when `session` is given. */

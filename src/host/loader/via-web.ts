@@ -10,7 +10,7 @@ import type { LoaderParameters } from "../../stack/web/port.ts";
 import type { Transport } from "../../stack/transport/transport.ts";
 import type { InstallChoices } from "../gp/install.ts";
 import { CardWeb } from "../link/card-web.ts";
-import { runLoadingProgram, type WebInstallResult, type WebProgress } from "./ol.ts";
+import { runLoadingProgram, type WebInstallResult, type WebProgress } from "./loading-program.ts";
 
 export interface ViaWebOptions {
   /** Secure channel to open on the link (default: the test key, SCP from the card, C-MAC). */

@@ -1,7 +1,7 @@
 import { describe, test, expect } from "bun:test";
 import { unzipSync, zipSync } from "fflate";
 import { parseLoadFile } from "./load-file.ts";
-import { buildCap } from "./build/build-cap.ts";
+import { writeCap } from "./writer/write-cap.ts";
 import { concat, fromHex, toHex, u16 } from "../bytes.ts";
 import { FormatError } from "../errors.ts";
 import { LOAD_ORDER } from "./components.ts";
@@ -10,7 +10,7 @@ const DIR = "com/example/app/javacard/";
 
 function files(format: "2.1" | "2.2" = "2.1"): Record<string, Uint8Array> {
   return unzipSync(
-    buildCap({
+    writeCap({
       packageAid: fromHex("A00000000101"),
       packageName: "com.example.app",
       applets: [{ aid: fromHex("A0000000010101"), className: "App" }],
@@ -52,7 +52,7 @@ describe("parseLoadFile", () => {
     expect(toHex(cap.lfdb)).toBe(toHex(expected));
     expect(cap.lfdbHash("sha256").length).toBe(32);
     expect(cap.lfdbHash("sha1").length).toBe(20);
-    expect(toHex(cap.lfdbHash("sha256"))).not.toBe(toHex(parseLoadFile(buildCap({ packageAid: fromHex("A00000000102"), packageName: "x", applets: [{ aid: fromHex("A0000000010201"), className: "X" }] })).lfdbHash("sha256")));
+    expect(toHex(cap.lfdbHash("sha256"))).not.toBe(toHex(parseLoadFile(writeCap({ packageAid: fromHex("A00000000102"), packageName: "x", applets: [{ aid: fromHex("A0000000010201"), className: "X" }] })).lfdbHash("sha256")));
   });
 
   test("a raw IJC file (components concatenated) gives the same facts and LFDB", () => {

@@ -1,6 +1,6 @@
 import { describe, test, expect } from "bun:test";
 import { unzipSync } from "fflate";
-import { buildCap, type CapSpec } from "./build-cap.ts";
+import { writeCap, type CapSpec } from "./write-cap.ts";
 import { parseLoadFile } from "../load-file.ts";
 import { parseLfdb } from "../lfdb.ts";
 import { fromHex, toHex } from "../../bytes.ts";
@@ -15,9 +15,9 @@ const spec: CapSpec = {
   ],
 };
 
-describe("buildCap", () => {
+describe("writeCap", () => {
   test.each(["2.1", "2.2"] as const)("CAP %s parses back to the same facts", (format) => {
-    const cap = parseLoadFile(buildCap({ ...spec, format }), "built.cap");
+    const cap = parseLoadFile(writeCap({ ...spec, format }), "built.cap");
     expect(cap.container).toBe("cap");
     expect(cap.formatVersion).toBe(format);
     expect(toHex(cap.packageAid)).toBe("A0000006472F0001");
@@ -38,7 +38,7 @@ describe("buildCap", () => {
 
   test("the LFDB is what a card accepts, and the Header names the package only in CAP 2.2", () => {
     for (const format of ["2.1", "2.2"] as const) {
-      const cap = parseLoadFile(buildCap({ ...spec, format }));
+      const cap = parseLoadFile(writeCap({ ...spec, format }));
       const info = parseLfdb(cap.lfdb);
       expect(toHex(info.packageAid)).toBe("A0000006472F0001");
       expect(info.applets.map((a) => a.installMethodOffset)).toEqual(cap.applets.map((a) => a.installMethodOffset));
@@ -49,16 +49,16 @@ describe("buildCap", () => {
   });
 
   test("components sit at <package path>/javacard/ with a manifest; output is deterministic", () => {
-    const bytes = buildCap(spec);
+    const bytes = writeCap(spec);
     const names = Object.keys(unzipSync(bytes));
     expect(names).toContain("META-INF/MANIFEST.MF");
     expect(names).toContain("org/example/hello/javacard/Header.cap");
     expect(names).toContain("org/example/hello/javacard/Descriptor.cap");
-    expect(toHex(buildCap(spec))).toBe(toHex(bytes));
+    expect(toHex(writeCap(spec))).toBe(toHex(bytes));
   });
 
   test("install is the converter's shape: new, dup, args, invokespecial <init>, pop, return", () => {
-    const cap = parseLoadFile(buildCap(spec));
+    const cap = parseLoadFile(writeCap(spec));
     const method = cap.components.get("Method")!.subarray(3); // the info item
     const at = cap.applets[0]!.installMethodOffset;
     // header 05 30 (max_stack 5; nargs 3), new #2, dup, aload_0, sload_1, sload_2, invokespecial #3, pop, return
@@ -71,19 +71,19 @@ describe("buildCap", () => {
     [60_000, 59_000, 64_000],
     [70_000, 65_536, 72_000],
   ])("padding %d makes an LFDB between %d and %d bytes that a card still parses", (padding, min, max) => {
-    const cap = parseLoadFile(buildCap({ ...spec, padding }));
+    const cap = parseLoadFile(writeCap({ ...spec, padding }));
     expect(cap.lfdb.length).toBeGreaterThanOrEqual(min);
     expect(cap.lfdb.length).toBeLessThanOrEqual(max);
     expect(parseLfdb(cap.lfdb).applets.length).toBe(2);
   });
 
   test("too much padding, bad AIDs, names or imports are refused with the reason", () => {
-    expect(() => buildCap({ ...spec, padding: 200_000 })).toThrow(/Method component would have \d+ bytes/);
-    expect(() => buildCap({ ...spec, packageAid: fromHex("A000") })).toThrow("The package AID has 2 bytes");
-    expect(() => buildCap({ ...spec, applets: [{ aid: new Uint8Array(17), className: "X" }] })).toThrow("The applet AID has 17 bytes");
-    expect(() => buildCap({ ...spec, packageName: "org..x" })).toThrow("is not a dotted Java name");
-    expect(() => buildCap({ ...spec, applets: [] })).toThrow("1 to 15 applets");
-    expect(() => buildCap({ ...spec, imports: [{ aid: fromHex("A0000000620001"), major: 1, minor: 0 }] })).toThrow("javacard.framework");
+    expect(() => writeCap({ ...spec, padding: 200_000 })).toThrow(/Method component would have \d+ bytes/);
+    expect(() => writeCap({ ...spec, packageAid: fromHex("A000") })).toThrow("The package AID has 2 bytes");
+    expect(() => writeCap({ ...spec, applets: [{ aid: new Uint8Array(17), className: "X" }] })).toThrow("The applet AID has 17 bytes");
+    expect(() => writeCap({ ...spec, packageName: "org..x" })).toThrow("is not a dotted Java name");
+    expect(() => writeCap({ ...spec, applets: [] })).toThrow("1 to 15 applets");
+    expect(() => writeCap({ ...spec, imports: [{ aid: fromHex("A0000000620001"), major: 1, minor: 0 }] })).toThrow("javacard.framework");
   });
 
   test("custom imports keep their order and the framework token follows them", () => {
@@ -91,7 +91,7 @@ describe("buildCap", () => {
       { aid: fromHex("A0000000620001"), major: 1, minor: 0 },
       { aid: fromHex("A0000000620101"), major: 1, minor: 6 },
     ];
-    const cap = parseLoadFile(buildCap({ ...spec, imports }));
+    const cap = parseLoadFile(writeCap({ ...spec, imports }));
     expect(cap.imports.map((i) => toHex(i.aid))).toEqual(["A0000000620001", "A0000000620101"]);
     // Class component: super_class_ref is external package token 1 (0x81), class token 3 (Applet).
     expect(toHex(cap.components.get("Class")!.subarray(4, 6))).toBe("8103");

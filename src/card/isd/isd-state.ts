@@ -1,6 +1,7 @@
 /**
- * What the ISD's command handlers share: the card memory, the card manager,
- * the card's settings, and the transient GET STATUS cursor.
+ * The ISD's state as its command handlers share it (IsdEnv): the card
+ * memory, the card manager (the seed's "IL"), the card's settings, and the
+ * transient GET STATUS cursor.
  */
 import { SW } from "../../stack/status-words.ts";
 import { CARD_LIFECYCLE } from "../../stack/gp/constants.ts";

@@ -14,7 +14,7 @@ import { describeLevel } from "../../stack/gp/security-level.ts";
 import type { LoaderParameters } from "../../stack/web/port.ts";
 import type { ScriptResult } from "../../stack/web/script/run.ts";
 import { planInstalls, type InstallChoices } from "../gp/install.ts";
-import { UNSTATED_FREE_MEMORY } from "./gp-port.ts";
+import { UNSTATED_FREE_MEMORY } from "./card-manager-over-gp.ts";
 import { multipartForm } from "./loading-file.ts";
 
 /** Where OL talks to: the card's web server (over the link) or the bridge's. */
@@ -55,7 +55,7 @@ export interface LoadingProgramOptions {
   trace?: ((line: string) => void) | undefined;
 }
 
-/** Free memory as the loader states it; the bridge cannot read it from a plain card (gp-port.ts). */
+/** Free memory as the loader states it; the bridge cannot read it from a plain card (card-manager-over-gp.ts). */
 function freeMemoryText(p: LoaderParameters): string {
   return p.freeMemory >= UNSTATED_FREE_MEMORY ? "free memory not stated" : `${p.freeMemory} bytes free`;
 }

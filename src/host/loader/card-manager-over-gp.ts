@@ -1,5 +1,6 @@
 /**
- * IL for the bridge: the LoaderPort of the shared web server, executed as
+ * The card manager over GlobalPlatform, for the bridge (the seed's "IL" on
+ * the terminal): the LoaderPort of the shared web server, executed as
  * GlobalPlatform APDUs through an authenticated session with a plain card.
  * Refusals carry the SW and, for a missing import, the same reason the
  * direct GlobalPlatform path gives (host/gp/explain.ts).

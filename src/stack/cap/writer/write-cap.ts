@@ -18,7 +18,7 @@ const MTIME = new Date("2020-01-01T00:00:00Z");
 const FILE_ORDER = ["Header", "Directory", "Applet", "Import", "ConstantPool", "Class", "Method", "StaticField", "RefLocation", "Descriptor"];
 
 /** Build a CAP file (ZIP bytes) for `spec`: one class extending javacard.framework.Applet per applet. */
-export function buildCap(spec: CapSpec): Uint8Array {
+export function writeCap(spec: CapSpec): Uint8Array {
   const s = normalize(spec);
   const components = layoutComponents(s);
   const dir = `${s.packageName.replaceAll(".", "/")}/javacard/`;

@@ -1,4 +1,4 @@
-/** What `buildCap` takes, checked and filled with defaults before any byte is laid out. */
+/** What `writeCap` takes, checked and filled with defaults before any byte is laid out. */
 import { fromHex } from "../../bytes.ts";
 import { AID_LENGTH, isAidLength } from "../../aid.ts";
 

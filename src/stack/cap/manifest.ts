@@ -4,6 +4,7 @@
  * no class names (the Descriptor holds tokens only, JCVM §6.13), so applet
  * class names come from here: Java-Card-Applet-<n>-AID / -Name.
  */
+import { toHex } from "../bytes.ts";
 
 /** Attributes of every section, later sections overriding earlier ones; continuation lines joined (JAR spec). */
 export function parseManifest(text: string): Map<string, string> {
@@ -42,5 +43,5 @@ export function appletNames(manifest: Map<string, string>): Map<string, string> 
 export function manifestAid(value: string): string | undefined {
   const parts = value.split(":").map((p) => p.trim().replace(/^0x/i, ""));
   if (parts.length === 0 || !parts.every((p) => /^[0-9a-f]{1,2}$/i.test(p))) return undefined;
-  return parts.map((p) => p.padStart(2, "0")).join("").toUpperCase();
+  return toHex(Uint8Array.from(parts, (p) => Number.parseInt(p, 16)));
 }

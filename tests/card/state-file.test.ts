@@ -161,6 +161,30 @@ test("a damaged memory: the card answers 6A81 to everything, says so once with t
   expect(readdirSync(join(path, "..")).filter((f) => f.startsWith("card.sqlite.damaged-"))).toHaveLength(1);
 });
 
+test("`webcard sim` on a damaged state file stays up as a card answering 6A81 and says why in one stderr line", async () => {
+  const path = fresh();
+  createSimulatedCard({ statePath: path }).close();
+  const db = new Database(path);
+  db.run("UPDATE key_sets SET enc = zeroblob(16)");
+  db.close();
+  const sim = Bun.spawn([process.execPath, join(ROOT, "src/cli.ts"), "sim", "--state", path, "--vpcd", "127.0.0.1:1"], { cwd: ROOT, stdout: "pipe", stderr: "pipe" });
+  const reader = sim.stderr.getReader();
+  let err = "";
+  const end = Date.now() + 20_000;
+  while (!err.includes("\n") && Date.now() < end) {
+    const { value, done } = await reader.read();
+    if (done) break;
+    err += new TextDecoder().decode(value);
+  }
+  // Still running (the card stays in its reader): stopped here by PID.
+  expect(sim.exitCode).toBeNull();
+  sim.kill("SIGTERM");
+  await sim.exited;
+  expect(err.split("\n")[0]).toBe(
+    `card: the state file ${path} is damaged (row 1 of table key_sets fails its checksum): the card answers 6A81 to every command and writes nothing; to start a fresh card use --reset (the damaged file is kept aside) or another --state file`,
+  );
+}, 30_000);
+
 test("a row removed behind the card's back (a factory record, a module of a package) is caught at power-on", async () => {
   const cases = [
     ["DELETE FROM meta WHERE key = 'isd_aid'", "its isd_aid record(s) are missing"],

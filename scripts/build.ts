@@ -20,6 +20,7 @@ import { startupGraph } from "./build/startup-graph.ts";
 import { expectedFormat, formatOf } from "./build/binary-format.ts";
 import { sha256File, sha256sums } from "./build/checksums.ts";
 import { checkCommit, gitCommit, packageVersion } from "./build/version.ts";
+import { runnerFor } from "./build/emulation.ts";
 
 const ROOT = resolve(import.meta.dir, "..");
 
@@ -39,6 +40,7 @@ interface Built {
   format: string;
   seconds: number;
   runtime: string;
+  ran: string;
 }
 
 function fail(message: string): never {
@@ -117,12 +119,14 @@ async function buildOne(target: Target): Promise<Built> {
   if (format !== expectedFormat(target)) {
     throw new Error(`${binaryName(target)} is ${format}, expected ${expectedFormat(target)}`);
   }
-  if (isHost) {
-    // The one binary that runs here: check the stamped version end to end.
-    const r = Bun.spawnSync([outfile, "--version"], { stdout: "pipe", stderr: "pipe", env: {} });
+  // Every binary that runs here (the host's natively, the other Linux
+  // architecture's under QEMU when installed): check the stamped version end to end.
+  const { runner } = runnerFor(target);
+  if (runner) {
+    const r = Bun.spawnSync([...runner.prefix, outfile, "--version"], { stdout: "pipe", stderr: "pipe", env: {} });
     const printed = r.stdout.toString().trim();
     if (r.exitCode !== 0 || printed !== `webcard ${stamp}`) {
-      throw new Error(`${binaryName(target)} --version printed '${printed}' (exit ${r.exitCode}), expected 'webcard ${stamp}'`);
+      throw new Error(`${binaryName(target)} --version (${runner.via}) printed '${printed}' (exit ${r.exitCode}), expected 'webcard ${stamp}'`);
     }
   }
   return {
@@ -133,6 +137,7 @@ async function buildOne(target: Target): Promise<Built> {
     format,
     seconds: (performance.now() - started) / 1000,
     runtime,
+    ran: runner ? `--version (${runner.via})` : "-",
   };
 }
 
@@ -148,8 +153,8 @@ writeFileSync(join(outdir, "SHA256SUMS"), sha256sums(built));
 
 const mb = (n: number) => (n / 1024 / 1024).toFixed(1);
 const rows = [
-  ["target", "file", "MB", "format", "runtime", "s", "sha256"],
-  ...built.map((b) => [b.target.name, binaryName(b.target), mb(b.size), b.format, b.runtime, b.seconds.toFixed(1), b.sha256]),
+  ["target", "file", "MB", "format", "runtime", "ran here", "s", "sha256"],
+  ...built.map((b) => [b.target.name, binaryName(b.target), mb(b.size), b.format, b.runtime, b.ran, b.seconds.toFixed(1), b.sha256]),
 ];
 const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
 for (const row of rows) process.stdout.write(row.map((c, i) => c.padEnd(widths[i]!)).join("  ").trimEnd() + "\n");

@@ -11,7 +11,7 @@
  * "-dirty" (a fresh clone is clean). Exit 0 when all holds, 1 with one line
  * per difference otherwise. scripts/README.md says what used to differ.
  */
-import { cpSync, existsSync, mkdirSync, mkdtempSync, realpathSync, rmSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
@@ -89,7 +89,10 @@ try {
     const started = performance.now();
     const env: Record<string, string> = { ...(process.env as Record<string, string>) };
     delete env.WEBCARD_COMMIT;
-    const r = Bun.spawnSync([process.execPath, join(tree, "scripts", "build.ts"), "--target", targets.map((t) => t.name).join(","), "--outdir", join(tree, "dist")], {
+    // Bytes are what is compared: skip running --version under QEMU where the commit's build knows how.
+    const buildScript = join(tree, "scripts", "build.ts");
+    const noRun = readFileSync(buildScript, "utf8").includes('"no-run"') ? ["--no-run"] : [];
+    const r = Bun.spawnSync([process.execPath, buildScript, "--target", targets.map((t) => t.name).join(","), "--outdir", join(tree, "dist"), ...noRun], {
       cwd: tree,
       env,
       stdout: "pipe",

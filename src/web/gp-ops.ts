@@ -22,7 +22,8 @@ import { openGpSession } from "../host/gp/connect.ts";
 import { info } from "../host/gp/info.ts";
 import { install } from "../host/gp/install.ts";
 import { load } from "../host/gp/load.ts";
-import { deleteAid, lock, unlock } from "../host/gp/manage.ts";
+import { lock, unlock } from "../host/gp/manage.ts";
+import { deleteChecked, deletedLine } from "../host/gp/delete-guard.ts";
 import { list } from "../host/gp/registry.ts";
 import type { GpSession } from "../host/gp/session.ts";
 import { parseCardResources } from "./card-resources.ts";
@@ -153,8 +154,8 @@ export function gpOps(options: { cardFetch?: CardOps["cardFetch"] } = {}): CardO
       return done.length ? `${what} and installed ${done.join(", ")}` : what;
     },
     async remove(ctx, aid, related) {
-      await deleteAid(await session(ctx), aidOf(aid), { force: related });
-      return `Deleted ${aid.toUpperCase()}${related ? " and its related objects" : ""}`;
+      const kind = await deleteChecked(await session(ctx), aidOf(aid), { force: related });
+      return deletedLine(kind, aidOf(aid), related);
     },
     async setLocked(ctx, aid, locked) {
       const s = await session(ctx);

@@ -56,7 +56,7 @@ describe("install, list, delete on a simulated card's state file", () => {
   test("delete without --force is refused while an instance lives; with --force it goes", () => {
     expectOneLineFailure(webcard(["delete", "D0D1D2D3D4D501", "--sim", state]), "use --force");
     const r = webcard(["delete", "D0D1D2D3D4D501", "--force", "--sim", state]);
-    expect(r.stdout).toBe("Deleted D0D1D2D3D4D501 and its related objects\n");
+    expect(r.stdout).toBe("Deleted package D0D1D2D3D4D501 and its related objects\n");
     const j = JSON.parse(webcard(["list", "--sim", state, "--json"]).stdout);
     expect(installedApps(j)).toEqual([]);
   });
@@ -65,7 +65,7 @@ describe("install, list, delete on a simulated card's state file", () => {
     const r = webcard(["install", join(FIXTURES, "gppro_Empty_0102030405_2.2.1.cap"), "--via", "gp", "--sim", state, "--instance", "0102030405060709"]);
     expect(r.stdout).toContain("Installed applet 0102030405060708 as 0102030405060709");
     expect(webcard(["delete", "--force", "0102030405", "--sim", state]).stdout).toBe(
-      "Deleted 0102030405 and its related objects\n",
+      "Deleted package 0102030405 and its related objects\n",
     );
   });
 });

@@ -83,7 +83,7 @@ test.if(hasChromium)("delete it after a confirmation; the registry follows", asy
   await page.screenshot({ path: resolve(SCREENSHOTS, "confirm-delete.png") });
   await page.getByRole("button", { name: "Confirm" }).click();
   await page.locator("#action-result.ok").waitFor();
-  expect(await page.locator("#action-result").textContent()).toBe(`Deleted ${PACKAGE} and its related objects`);
+  expect(await page.locator("#action-result").textContent()).toBe(`Deleted package ${PACKAGE} and its related objects`);
   await page.locator(`#registry-files tr[data-aid="${PACKAGE}"]`).waitFor({ state: "detached" });
   expect(await page.locator(`#registry-apps tr[data-aid="${APPLET}"]`).count()).toBe(0);
 }, 30_000);

@@ -88,7 +88,7 @@ describe("on the simulated card", () => {
     expect(await (await post(`/api/cards/${R}/unlock`, { aid: instance })).json()).toEqual({ ok: true, message: `Unlocked ${instance}` });
 
     const del = await post(`/api/cards/${R}/delete`, { aid: "4A43416C6754657374", related: true });
-    expect(await del.json()).toEqual({ ok: true, message: "Deleted 4A43416C6754657374 and its related objects" });
+    expect(await del.json()).toEqual({ ok: true, message: "Deleted package 4A43416C6754657374 and its related objects" });
     panel = await (await req(`/cards/${R}/panel`)).text();
     expect(panel).not.toContain("4A43416C6754657374");
   });

@@ -1,6 +1,6 @@
 /** `webcard delete AID [--force]`: DELETE an application, security domain or package. */
 import { toHex } from "../../stack/bytes.ts";
-import { deleteAid } from "../../host/gp/manage.ts";
+import { deleteChecked, deletedLine } from "../../host/gp/delete-guard.ts";
 import type { Context } from "../context.ts";
 import type { KeyFlags } from "../options.ts";
 import { aidFrom } from "../option-values.ts";
@@ -15,8 +15,8 @@ export async function deleteCommand(ctx: Context, aidText: string, flags: Delete
   const aid = aidFrom(aidText);
   const force = flags.force === true;
   await withSession(ctx, flags, async (session, target) => {
-    await deleteAid(session, aid, { force });
-    if (ctx.json) return ctx.printJson({ ok: true, target: target.describe, deleted: toHex(aid), force });
-    ctx.out(`Deleted ${toHex(aid)}${force ? " and its related objects" : ""}`);
+    const kind = await deleteChecked(session, aid, { force });
+    if (ctx.json) return ctx.printJson({ ok: true, target: target.describe, deleted: toHex(aid), kind: kind ?? null, force });
+    ctx.out(deletedLine(kind, aid, force));
   });
 }

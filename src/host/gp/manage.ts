@@ -17,15 +17,29 @@ function notFound(sw: number): boolean {
   return sw === SW.REFERENCED_DATA_NOT_FOUND || sw === SW.FILE_NOT_FOUND;
 }
 
-/** DELETE an application, security domain or package; `force` also deletes related objects (a package's instances). */
-export async function deleteAid(session: GpSession, aid: Uint8Array, options: { force?: boolean } = {}): Promise<void> {
+/**
+ * DELETE an application, security domain or package; `force` also deletes
+ * related objects (a package's instances). `kind`, when the caller read the
+ * registry, words the refusal: only a package has instances `--force` removes.
+ */
+export async function deleteAid(
+  session: GpSession,
+  aid: Uint8Array,
+  options: { force?: boolean; kind?: "package" | "application" | "security domain" } = {},
+): Promise<void> {
   const r = await send(session.channel, deleteCommand(aid, options.force === true));
   if (notFound(r.sw)) throw new AidNotFoundError("DELETE", "Application", aid, r.sw, "see 'webcard list'");
   if (r.sw === SW.CONDITIONS_NOT_SATISFIED && !options.force) {
-    throw new WebcardError(`Cannot delete ${toHex(aid)}: other objects depend on it (${swHex(r.sw)})`, {
-      cause: new SwError("DELETE", r.sw),
-      hint: "delete its instances first, or use --force to delete them too",
-    });
+    const isPackage = options.kind === undefined || options.kind === "package";
+    throw new WebcardError(
+      isPackage
+        ? `Cannot delete ${toHex(aid)}: other objects depend on it (${swHex(r.sw)})`
+        : `The card refuses to delete the ${options.kind} ${toHex(aid)} (${swHex(r.sw)})`,
+      {
+        cause: new SwError("DELETE", r.sw),
+        ...(isPackage ? { hint: "delete its instances first, or use --force to delete them too" } : {}),
+      },
+    );
   }
   check(r, "DELETE");
 }

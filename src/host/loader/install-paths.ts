@@ -12,7 +12,7 @@ import type { CapFile } from "../../stack/cap/load-file.ts";
 import { selectLink } from "../../stack/link/client.ts";
 import type { Transport } from "../../stack/transport/transport.ts";
 import { openGpSession, type GpConnectOptions } from "../gp/connect.ts";
-import { removeExisting } from "../gp/package-on-card.ts";
+import { checkReusable, findExisting, removeExisting } from "../gp/package-on-card.ts";
 import { installViaGp, planInstalls, type GpInstallResult, type InstallChoices } from "../gp/install.ts";
 import type { ProgressCallback } from "../gp/load.ts";
 import type { GpSession } from "../gp/session.ts";
@@ -63,12 +63,24 @@ export async function installCap(transport: Transport, cap: CapFile, choices: In
     const result = await installViaGp(session, cap, choices, request.onProgress, { replace: request.replace === true });
     return { via: "gp", session, result };
   }
-  // The web and bridge paths load through the card's script: make room first, in a GP session.
-  let session: GpSession | undefined;
+  // The web and bridge paths load through the card's script, which always
+  // loads first: look at what is on the card in a GP session, and make room
+  // (--force) or refuse or resume as --via gp does.
+  let session: GpSession | undefined = await openGpSession(transport, connect);
   let replaced = false;
   if (request.replace) {
-    session = await openGpSession(transport, connect);
     replaced = await removeExisting(session, cap, plans.map((p) => p.instanceAid));
+  } else {
+    const existing = await findExisting(session, cap, plans.map((p) => p.instanceAid));
+    if (existing.loadFile) {
+      // Same refusal line as --via gp (naming --force) when it cannot be installed from.
+      checkReusable(existing, cap);
+      // The same version, none of the new instances (an install cut between
+      // LOAD and INSTALL, `load` then `install`, or an extra instance): install
+      // from the loaded package without loading it again.
+      const result = await installViaGp(session, cap, choices, request.onProgress);
+      return { via: "gp", session, result };
+    }
   }
   const via = request.via === "auto" ? ((await selectLink(transport)) !== undefined ? "web" : "bridge") : request.via;
   if (request.via === "auto") trace?.(via === "web" ? "card has the web-card link: loading through its web server" : "card has no web-card link: loading through the bridge");

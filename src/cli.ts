@@ -9,7 +9,7 @@ import { VERSION } from "./cli/version.ts";
 import { EXIT } from "./cli/context.ts";
 import { errorLine } from "./stack/errors.ts";
 import { registerCommands } from "./cli/register.ts";
-import { protectValues, restoreParsed } from "./cli/argv.ts";
+import { giveBackLoadFile, protectValues, restoreParsed } from "./cli/argv.ts";
 
 const cli = cac("webcard");
 
@@ -25,8 +25,10 @@ cli.help();
 // The help header ("webcard/0.1.0") without cac's own --version, which adds runtime details.
 cli.globalCommand.versionNumber = VERSION;
 
+/** A usage error points to the matched command's own --help, which lists its options. */
 function usageError(message: string): never {
-  process.stderr.write(`webcard: ${message} (see 'webcard --help')\n`);
+  const command = cli.matchedCommand?.name;
+  process.stderr.write(`webcard: ${message} (see 'webcard ${command ? `${command} ` : ""}--help')\n`);
   process.exit(EXIT.USAGE);
 }
 
@@ -34,6 +36,7 @@ try {
   // The one read of the command line: values stay strings as typed (see cli/argv.ts).
   const parsed = cli.parse(protectValues(process.argv), { run: false });
   restoreParsed(cli, [...cli.globalCommand.options, ...(cli.matchedCommand?.options ?? [])]);
+  giveBackLoadFile(cli, cli.matchedCommand?.args.filter((a) => a.required).length ?? 0);
   if (parsed.options.version === true && !cli.matchedCommand) {
     process.stdout.write(`webcard ${VERSION}\n`);
     process.exit(EXIT.OK);

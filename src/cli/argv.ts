@@ -69,3 +69,20 @@ export function restoreParsed(parsed: { args: readonly unknown[]; options: Recor
     parsed.options[name] = Array.isArray(restored) && name !== "--" && !lists.has(name) ? restored.at(-1) : restored;
   }
 }
+
+/** What a simulated card's state file is never named: a CAP or IJC load file. */
+const LOAD_FILE_NAME = /\.(cap|ijc)$/i;
+
+/**
+ * `install --sim app.cap`: `--sim` takes an optional state file, so the
+ * parser hands it the CAP path and the command misses its file. A state file
+ * is never a CAP, so the path goes back to the arguments and `--sim` means the
+ * default state, as the user meant. Only when the command lacks a required
+ * argument, in place.
+ */
+export function giveBackLoadFile(parsed: { args: readonly unknown[]; options: Record<string, unknown> }, requiredArgs: number): void {
+  const sim = parsed.options.sim;
+  if (typeof sim !== "string" || !LOAD_FILE_NAME.test(sim) || parsed.args.length >= requiredArgs) return;
+  (parsed.args as unknown[]).unshift(sim);
+  parsed.options.sim = true;
+}

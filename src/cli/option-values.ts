@@ -5,7 +5,7 @@
  * a bad one is a UsageError (exit 2) saying what to write instead.
  */
 import { UsageError, WebcardError } from "../stack/errors.ts";
-import { fromHex, isHex } from "../stack/bytes.ts";
+import { fromHex, hexProblem, isHex } from "../stack/bytes.ts";
 import { parseAid } from "../stack/aid.ts";
 import { DEFAULT_TEST_KEY } from "../stack/gp/constants.ts";
 import { parseKdf, type Kdf } from "../stack/gp/keys.ts";
@@ -69,7 +69,7 @@ export function factoryKeyFrom(text: string | undefined): Uint8Array | undefined
   if (text === undefined) return undefined;
   const t = text.trim();
   if (t.toLowerCase() === "default") return fromHex(DEFAULT_TEST_KEY);
-  if (!isHex(t)) throw new UsageError("--key is not hex: give 32, 48 or 64 hex digits or 'default'");
+  if (!isHex(t)) throw new UsageError(`--key is not hex: ${hexProblem(t) ?? "empty"}; give 32, 48 or 64 hex digits or 'default'`);
   return fromHex(t);
 }
 

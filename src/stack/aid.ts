@@ -4,7 +4,7 @@
  * extension (PIX) of up to 11. The one place that knows what an AID is; hex
  * at the edges only, inside an AID is a Uint8Array.
  */
-import { fromHex, isHex, toHex } from "./bytes.ts";
+import { fromHex, hexProblem, isHex, toHex } from "./bytes.ts";
 import { FormatError } from "./errors.ts";
 
 /** Shortest and longest AID. */
@@ -28,7 +28,7 @@ export function parseAid(text: string, what = "AID"): Uint8Array {
   try {
     aid = fromHex(text);
   } catch (error) {
-    throw new FormatError(`${what} '${text}' is not hex`, undefined, { cause: error });
+    throw new FormatError(`${what} '${text}' is not hex: ${hexProblem(text) ?? "give 5 to 16 bytes in hex"}`, undefined, { cause: error });
   }
   checkAid(aid, what);
   return aid;

@@ -13,11 +13,12 @@ describe("hex", () => {
   });
 
   test("odd digit count is rejected with the count", () => {
-    expect(() => fromHex("ABC")).toThrow("Cannot decode hex: odd number of digits (3)");
+    expect(() => fromHex("ABC")).toThrow("Cannot decode hex: odd number of hex digits (3)");
   });
 
   test("invalid character is named with its position", () => {
-    expect(() => fromHex("0G")).toThrow("invalid character 'G' at digit 2");
+    expect(() => fromHex("0G")).toThrow("'G' at digit 2 is not a hex digit");
+    expect(() => fromHex("ABC")).toThrow("odd number of hex digits (3)");
     expect(() => fromHex("zz")).toThrow(FormatError);
   });
 

@@ -11,21 +11,26 @@ const SEPARATORS = /[\s:]/g;
 
 /** Parse hex; spaces, tabs, newlines and colons are ignored. */
 export function fromHex(text: string): Uint8Array {
+  const problem = hexProblem(text);
+  if (problem !== undefined) throw new FormatError(`Cannot decode hex: ${problem}`);
   const clean = text.replace(SEPARATORS, "");
-  if (clean.length % 2 !== 0) {
-    throw new FormatError(`Cannot decode hex: odd number of digits (${clean.length})`);
-  }
   const out = new Uint8Array(clean.length / 2);
-  for (let i = 0; i < out.length; i++) {
-    const hi = nibble(clean.charCodeAt(2 * i));
-    const lo = nibble(clean.charCodeAt(2 * i + 1));
-    if (hi < 0 || lo < 0) {
-      const bad = hi < 0 ? clean[2 * i] : clean[2 * i + 1];
-      throw new FormatError(`Cannot decode hex: invalid character '${bad}' at digit ${hi < 0 ? 2 * i + 1 : 2 * i + 2}`);
-    }
-    out[i] = (hi << 4) | lo;
-  }
+  for (let i = 0; i < out.length; i++) out[i] = (nibble(clean.charCodeAt(2 * i)) << 4) | nibble(clean.charCodeAt(2 * i + 1));
   return out;
+}
+
+/**
+ * What is wrong with `text` as hex, in words a user can act on ("odd number
+ * of hex digits (7)", "'G' at digit 3 is not a hex digit"), or undefined when
+ * it is hex (separators ignored; empty is hex: zero bytes).
+ */
+export function hexProblem(text: string): string | undefined {
+  const clean = text.replace(SEPARATORS, "");
+  for (let i = 0; i < clean.length; i++) {
+    if (nibble(clean.charCodeAt(i)) < 0) return `'${clean[i]}' at digit ${i + 1} is not a hex digit`;
+  }
+  if (clean.length % 2 !== 0) return `odd number of hex digits (${clean.length})`;
+  return undefined;
 }
 
 function nibble(c: number): number {

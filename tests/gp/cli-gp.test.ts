@@ -216,7 +216,7 @@ describe("keys and options as GlobalPlatformPro users and scripts give them", ()
   test("--params that is not hex names the option", () => {
     const r = webcard(["install", HELLO, "--via", "gp", "--sim", state, "--params=XYZ"]);
     expect(r.code).toBe(2);
-    expect(r.stderr.trim()).toBe("webcard: --params 'XYZ' is not hex: give raw applet parameters or a C9 field as hex digits");
+    expect(r.stderr.trim()).toBe("webcard: --params 'XYZ' is not hex: 'X' at digit 1 is not a hex digit; give raw applet parameters or a C9 field as hex digits");
   });
 
   test("a card that wants secure messaging for loading says so under --mode clear", () => {

@@ -3,7 +3,7 @@ import type { Context } from "../context.ts";
 import type { ReaderFlags } from "../options.ts";
 import { openReader } from "../target.ts";
 import { UsageError } from "../../stack/errors.ts";
-import { fromHex, toHex } from "../../stack/bytes.ts";
+import { fromHex, hexProblem, toHex } from "../../stack/bytes.ts";
 import { CommandApdu, ResponseApdu } from "../../stack/apdu.ts";
 import { describeSw, swHex } from "../../stack/status-words.ts";
 import { withTrace } from "../../stack/transport/trace.ts";
@@ -14,7 +14,7 @@ function parseCommand(text: string): Uint8Array {
   try {
     bytes = fromHex(clean);
   } catch (e) {
-    throw new UsageError(`'${text}' is not hex`, { cause: e });
+    throw new UsageError(`'${text}' is not hex: ${hexProblem(text) ?? "give a command APDU in hex digits"}`, { cause: e });
   }
   try {
     CommandApdu.parse(bytes); // validate; send the bytes as typed

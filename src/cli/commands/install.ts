@@ -4,7 +4,7 @@
  * once, here; the install itself is src/host/loader/install-paths.ts, by the
  * path `--via` names; this file only reports what it did.
  */
-import { fromHex, toHex } from "../../stack/bytes.ts";
+import { fromHex, hexProblem, toHex } from "../../stack/bytes.ts";
 import { UsageError } from "../../stack/errors.ts";
 import type { CapFile } from "../../stack/cap/load-file.ts";
 import { parsePrivileges, privilegeNames } from "../../stack/gp/privileges.ts";
@@ -40,7 +40,9 @@ export function installChoicesFrom(flags: InstallFlags): InstallChoices {
     try {
       params = fromHex(flags.params);
     } catch (error) {
-      throw new UsageError(`--params '${flags.params}' is not hex: give raw applet parameters or a C9 field as hex digits`, { cause: error });
+      const problem = hexProblem(flags.params);
+      const what = problem === undefined ? "" : `${problem}; `;
+      throw new UsageError(`--params '${flags.params}' is not hex: ${what}give raw applet parameters or a C9 field as hex digits`, { cause: error });
     }
   }
   return {

@@ -9,7 +9,8 @@ import { APP_LIFECYCLE, PRIV1 } from "../../stack/gp/constants.ts";
 import { SW, swHex } from "../../stack/status-words.ts";
 import { check } from "../../stack/check.ts";
 import { SwError, WebcardError } from "../../stack/errors.ts";
-import { toHex } from "../../stack/bytes.ts";
+import { equal, toHex } from "../../stack/bytes.ts";
+import { getStatusAll } from "./registry.ts";
 import type { GpSession } from "./session.ts";
 import { AidNotFoundError } from "./not-found.ts";
 
@@ -47,6 +48,17 @@ export async function deleteAid(
 async function setAppStatus(session: GpSession, aid: Uint8Array, state: number, operation: string): Promise<void> {
   const r = await send(session.channel, setStatus("app", state, aid));
   if (notFound(r.sw)) throw new AidNotFoundError(operation, "Application", aid, r.sw, "see 'webcard list'");
+  if (r.sw === SW.CONDITIONS_NOT_SATISFIED) {
+    // GP 11.10.2.2: locking a locked application (or unlocking one that is not) is refused; say which it is.
+    const entry = (await getStatusAll(session.channel, "apps", aid)).find((e) => equal(e.aid, aid));
+    const locked = entry !== undefined && (entry.lifecycle & APP_LIFECYCLE.LOCKED_BIT) !== 0;
+    const wantLocked = state === APP_LIFECYCLE.LOCKED_BIT;
+    if (entry !== undefined && locked === wantLocked) {
+      throw new WebcardError(`Application ${toHex(aid)} is ${locked ? "already locked" : "not locked"}: nothing to do`, {
+        cause: new SwError(operation, r.sw),
+      });
+    }
+  }
   check(r, operation);
 }
 

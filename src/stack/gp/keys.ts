@@ -3,7 +3,7 @@
  * option parser, and key diversification from the KDD of INITIALIZE UPDATE.
  * Key bytes never reach toString, JSON or inspection: only KCVs do.
  */
-import { concat, fromHex, isHex } from "../bytes.ts";
+import { concat, fromHex, hexProblem, isHex } from "../bytes.ts";
 import { tdesEcbEncrypt } from "../crypto/des.ts";
 import { aesCmac } from "../crypto/cmac.ts";
 import { kcvHex, type KeyType } from "../crypto/kcv.ts";
@@ -102,7 +102,8 @@ function checkLength(role: Role, key: Uint8Array, type: KeyType): void {
 function keyBytes(text: string, what: string): Uint8Array {
   const t = text.trim();
   if (t.toLowerCase() === "default") return fromHex(DEFAULT_TEST_KEY);
-  if (!isHex(t)) throw new UsageError(`${what} is not hex: give 32, 48 or 64 hex digits or "default"`);
+  // The problem names a count or a non-hex character, never key digits.
+  if (!isHex(t)) throw new UsageError(`${what} is not hex: ${hexProblem(t) ?? "empty"}; give 32, 48 or 64 hex digits or "default"`);
   const k = fromHex(t);
   if (k.length !== 16 && k.length !== 24 && k.length !== 32) {
     throw new UsageError(`${what} has ${k.length} bytes: a key has 16, 24 or 32 bytes (32, 48 or 64 hex digits)`);

@@ -1,0 +1,58 @@
+/**
+ * Option handling and messages a technician meets: one line saying what is
+ * wrong and where to look, and the card left as it was. Subprocesses on
+ * simulated cards' state files.
+ */
+import { test, expect, afterAll } from "bun:test";
+import { mkdtempSync, rmSync, existsSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { webcard } from "../harness/cli.ts";
+
+const FIXTURES = resolve(import.meta.dir, "../../../shared/fixtures/cap");
+const hello = join(FIXTURES, "kaoh_helloworld.cap");
+const dir = mkdtempSync(join(tmpdir(), "webcard-messages-"));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+function oneLine(r: ReturnType<typeof webcard>, text: string, code: number) {
+  expect(r.stderr.trim().split("\n")).toHaveLength(1);
+  expect(r.stderr).toContain(text);
+  expect({ code: r.code, stdout: r.stdout }).toEqual({ code, stdout: "" });
+}
+
+test("odd-length hex says so, for an AID, an APDU, --params and a key", () => {
+  const state = join(dir, "hex.sqlite");
+  oneLine(webcard(["delete", "0102030", "--sim", state]), "AID '0102030' is not hex: odd number of hex digits (7)", 2);
+  oneLine(webcard(["apdu", "00A404000", "--reader", "none"]), "odd number of hex digits (9)", 2);
+  oneLine(webcard(["install", hello, "--params", "123", "--sim", state]), "--params '123' is not hex: odd number of hex digits (3)", 2);
+  const key = webcard(["list", "--sim", state, "--key", "404142434445464748494A4B4C4D4E4"]);
+  oneLine(key, "odd number of hex digits (31)", 2);
+  expect(key.stderr).not.toContain("404142");
+});
+
+test("an unknown option points to the command's own --help", () => {
+  oneLine(webcard(["list", "--bogus"]), "webcard: Unknown option `--bogus` (see 'webcard list --help')", 2);
+  oneLine(webcard(["install", "x.cap", "--bogus"]), "(see 'webcard install --help')", 2);
+});
+
+test("install --sim app.cap installs app.cap on the default simulated card", () => {
+  const data = join(dir, "data");
+  const r = webcard(["install", "--sim", hello], { XDG_DATA_HOME: data, HOME: dir });
+  expect({ code: r.code, stderr: r.stderr }).toEqual({ code: 0, stderr: "" });
+  expect(r.stdout).toContain("Installed applet D0D1D2D3D4D50101");
+  expect(existsSync(join(data, "webcard", "card.sqlite"))).toBe(true);
+});
+
+test("lock twice says it is already locked, unlock twice that it is not locked; the card is unchanged", () => {
+  const state = join(dir, "lock.sqlite");
+  expect(webcard(["install", hello, "--sim", state]).code).toBe(0);
+  const list = () => webcard(["list", "--sim", state, "--json"]).stdout;
+  expect(webcard(["lock", "D0D1D2D3D4D50101", "--sim", state]).stdout).toBe("Locked D0D1D2D3D4D50101\n");
+  let before = list();
+  oneLine(webcard(["lock", "D0D1D2D3D4D50101", "--sim", state]), "webcard: Application D0D1D2D3D4D50101 is already locked: nothing to do", 1);
+  expect(list()).toBe(before);
+  expect(webcard(["unlock", "D0D1D2D3D4D50101", "--sim", state]).stdout).toBe("Unlocked D0D1D2D3D4D50101\n");
+  before = list();
+  oneLine(webcard(["unlock", "D0D1D2D3D4D50101", "--sim", state]), "webcard: Application D0D1D2D3D4D50101 is not locked: nothing to do", 1);
+  expect(list()).toBe(before);
+});

@@ -3,6 +3,7 @@
  * GlobalPlatform session, closing the card whatever happens.
  */
 import { SecurityError } from "../stack/errors.ts";
+import { inTransaction } from "../stack/transport/transport.ts";
 import { openGpSession } from "../host/gp/connect.ts";
 import type { GpSession } from "../host/gp/session.ts";
 import type { Context } from "./context.ts";
@@ -22,7 +23,8 @@ export async function withTarget<T>(ctx: Context, flags: KeyFlags, fn: (target: 
     traceSink: ctx.err,
   });
   try {
-    return await fn(target);
+    // The whole command in one PC/SC transaction: its SELECT, authentication and work reach the card together.
+    return await inTransaction(target.transport, "", () => fn(target));
   } finally {
     await target.close();
   }

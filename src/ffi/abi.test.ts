@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ABIS, SCARD, abiFor, readerStateLayout } from "./abi.ts";
 import { CODE, PCSC_CODES } from "./pcsc-error.ts";
+import { signatures } from "./winscard.ts";
 
 const HEADERS = "/usr/include/PCSC/winscard.h";
 const gccUsable = process.platform === "linux" && process.arch === "x64" && existsSync(HEADERS) && Bun.which("gcc") !== null;
@@ -52,6 +53,28 @@ function measured(): Record<string, number> {
   }
 }
 
+// The prototypes the transaction and reconnect calls are bound with, as pcsc-lite declares them: gcc refuses to compile otherwise.
+const PROTOTYPES = `
+#include <winscard.h>
+#define SAME(f, t) _Static_assert(__builtin_types_compatible_p(__typeof__(&f), t), #f)
+SAME(SCardBeginTransaction, LONG (*)(SCARDHANDLE));
+SAME(SCardEndTransaction, LONG (*)(SCARDHANDLE, DWORD));
+SAME(SCardReconnect, LONG (*)(SCARDHANDLE, DWORD, DWORD, DWORD, LPDWORD));
+SAME(SCardDisconnect, LONG (*)(SCARDHANDLE, DWORD));
+int main(void) { return 0; }
+`;
+
+function prototypesCompile(): string {
+  const dir = mkdtempSync(join(tmpdir(), "webcard-abi-"));
+  try {
+    writeFileSync(join(dir, "proto.c"), PROTOTYPES);
+    const cc = Bun.spawnSync(["gcc", "-I/usr/include/PCSC", "-fsyntax-only", join(dir, "proto.c")], { stderr: "pipe" });
+    return cc.exitCode === 0 ? "ok" : cc.stderr.toString();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 // CI installs gcc and libpcsclite-dev (.ci/run): there the layout check must run, never skip.
 const CI = process.env.CI === "true" || process.env.CI === "1";
 test.if(CI && process.platform === "linux" && process.arch === "x64")("CI has gcc and pcsc-lite's headers for the layout check", () => {
@@ -71,6 +94,16 @@ describe.if(gccUsable)("the Linux ABI row against pcsc-lite's headers compiled w
     expect([c["rs.size"], c["rs.szReader"], c["rs.pvUserData"], c["rs.dwCurrentState"], c["rs.dwEventState"], c["rs.cbAtr"], c["rs.rgbAtr"], c["rs.atrCapacity"]]).toEqual([
       rs.size, rs.szReader, rs.pvUserData, rs.dwCurrentState, rs.dwEventState, rs.cbAtr, rs.rgbAtr, rs.atrCapacity,
     ]);
+  });
+
+  test("the transaction, reconnect and disconnect calls: pcsc-lite's prototypes and the binding's arguments", () => {
+    expect(prototypesCompile()).toBe("ok");
+    const sig = signatures(L);
+    // SCARDHANDLE and DWORD are 64-bit unsigned on LP64 pcsc-lite, LONG signed 64-bit.
+    expect(sig.SCardBeginTransaction[1]).toEqual({ args: ["u64"], returns: "i64" });
+    expect(sig.SCardEndTransaction[1]).toEqual({ args: ["u64", "u64"], returns: "i64" });
+    expect(sig.SCardReconnect[1]).toEqual({ args: ["u64", "u64", "u64", "u64", "ptr"], returns: "i64" });
+    expect(sig.SCardDisconnect[1]).toEqual({ args: ["u64", "u64"], returns: "i64" });
   });
 
   test("SCARD_IO_REQUEST and SCARD_CTL_CODE", () => {
@@ -108,6 +141,15 @@ describe("the other rows", () => {
     expect(ABIS.darwin.protocolRaw).toBe(ABIS.linux.protocolRaw);
     expect(ABIS.darwin.cardState).toEqual(ABIS.linux.cardState);
   });
+  test("Windows and macOS bind the transaction calls with 32-bit DWORD and LONG, no ANSI suffix", () => {
+    for (const abi of [ABIS.windows, ABIS.darwin]) {
+      const sig = signatures(abi);
+      const handle = abi.handle === 8 ? "u64" : "u32";
+      expect(sig.SCardBeginTransaction).toEqual(["SCardBeginTransaction", { args: [handle], returns: "i32" }]);
+      expect(sig.SCardEndTransaction).toEqual(["SCardEndTransaction", { args: [handle, "u32"], returns: "i32" }]);
+    }
+  });
+
   test("macOS: packed, 4-byte DWORD, rgbAtr[33]", () => {
     expect(ABIS.darwin.readerState).toEqual({ size: 61, szReader: 0, pvUserData: 8, dwCurrentState: 16, dwEventState: 20, cbAtr: 24, rgbAtr: 28, atrCapacity: 33 });
   });

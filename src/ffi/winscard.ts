@@ -37,7 +37,12 @@ type Symbols = Record<
 /**
  * The FFI signatures, from winscard.h, with the ABI's sizes: binding name to
  * [export name, signature]. Exported for tests/build/platform-abi.test.ts,
- * which checks each platform's export names against its PC/SC library.
+ * which checks each platform's export names against its PC/SC library. The
+ * same on every platform but for those sizes and the ANSI suffix: pcsc-lite,
+ * PCSC.framework and winscard.dll all declare, for instance,
+ * `LONG SCardBeginTransaction(SCARDHANDLE)` and
+ * `LONG SCardEndTransaction(SCARDHANDLE, DWORD dwDisposition)` (abi.test.ts
+ * checks the Linux row against pcsc-lite's prototypes with gcc).
  */
 export function signatures(abi: Abi) {
   const long = abi.longBits === 64 ? "i64" : "i32";

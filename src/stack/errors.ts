@@ -53,7 +53,7 @@ export class SwError extends WebcardError {
 /** The path to the card failed: timeout, card removed, reader gone, protocol error on the link. */
 export class TransportError extends WebcardError {
   override name = "TransportError";
-  readonly kind: "timeout" | "removed" | "no-service" | "no-reader" | "protocol" | "closed" | "busy" | "other";
+  readonly kind: "timeout" | "removed" | "reset" | "no-service" | "no-reader" | "protocol" | "closed" | "busy" | "other";
   constructor(kind: TransportError["kind"], message: string, options?: { cause?: unknown; hint?: string }) {
     super(message, options);
     this.kind = kind;

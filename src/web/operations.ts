@@ -6,6 +6,7 @@
  * frees the card for the next operation.
  */
 import { withTrace } from "../stack/transport/trace.ts";
+import { inTransaction } from "../stack/transport/transport.ts";
 import type { CardLocks } from "./card-locks.ts";
 import type { DashboardDeps, OpContext } from "./deps.ts";
 import type { EventHub } from "./event-hub.ts";
@@ -81,7 +82,8 @@ export class Operations {
     const card = await this.deps.openCard(reader);
     try {
       const transport = withTrace(card, this.trace.sink(reader));
-      return await fn({ transport, keys: this.keys.get(reader) });
+      // One PC/SC transaction per operation: its SELECT, authentication and commands reach the card together.
+      return await inTransaction(transport, "", () => fn({ transport, keys: this.keys.get(reader) }));
     } finally {
       await card.close().catch(() => undefined);
     }

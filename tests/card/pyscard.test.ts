@@ -12,20 +12,9 @@ import { fromHex, toHex } from "../../src/stack/bytes.ts";
 import { parseRegistryEntries } from "../../src/stack/gp/registry.ts";
 import { claimReader, pcscUsable } from "../harness/pcscd.ts";
 import { startSim } from "./sim-process.ts";
+import { pythonWithPyscard } from "../harness/pyscard.ts";
 
 const PROBE = resolve(import.meta.dir, "pyscard-probe.py");
-
-/** A Python that imports pyscard: Debian's first (python3-pyscard), then whatever python3 is on PATH. */
-function pythonWithPyscard(): string | undefined {
-  for (const python of ["/usr/bin/python3", "python3"]) {
-    try {
-      if (Bun.spawnSync([python, "-c", "import smartcard.System"], { stdout: "ignore", stderr: "ignore" }).exitCode === 0) return python;
-    } catch {
-      // not installed
-    }
-  }
-  return undefined;
-}
 
 const PYTHON = pythonWithPyscard();
 const dir = mkdtempSync(join(tmpdir(), "webcard-pyscard-"));

@@ -3,7 +3,7 @@
  * a secure channel (SCP02 or SCP03, never retried on a wrong key), and fix
  * the LOAD block size for the card and the channel.
  */
-import type { Transport } from "../../stack/transport/transport.ts";
+import { inTransaction, type Transport } from "../../stack/transport/transport.ts";
 import { openSecureChannel, type SecureChannelOptions } from "../../stack/gp/secure-channel.ts";
 import { discoverIsd } from "./discover.ts";
 import { blockSizeFor, type GpSession } from "./session.ts";
@@ -15,8 +15,16 @@ export interface GpConnectOptions extends SecureChannelOptions {
   blockSize?: number;
 }
 
-/** Select the ISD and open an authenticated session on `transport`. */
-export async function openGpSession(transport: Transport, options: GpConnectOptions): Promise<GpSession> {
+/**
+ * Select the ISD and open an authenticated session on `transport`. The
+ * session lasts as long as nobody else selects on the card: run it and the
+ * work done in it inside one transaction (Transport.transaction).
+ */
+export function openGpSession(transport: Transport, options: GpConnectOptions): Promise<GpSession> {
+  return inTransaction(transport, "authentication", () => authenticate(transport, options));
+}
+
+async function authenticate(transport: Transport, options: GpConnectOptions): Promise<GpSession> {
   const isd = await discoverIsd(transport, options.isd);
   const { isd: _isd, blockSize, ...channelOptions } = options;
   const channel = await openSecureChannel(transport, channelOptions);

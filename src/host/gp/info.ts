@@ -3,7 +3,7 @@
  * and the GET DATA objects (CPLC, IIN, CIN, card recognition data, key
  * information). Objects a card does not have are left out, never an error.
  */
-import { send, type Transport } from "../../stack/transport/transport.ts";
+import { inTransaction, send, type Transport } from "../../stack/transport/transport.ts";
 import { getData } from "../../stack/gp/commands.ts";
 import { DATA_TAG, CLA } from "../../stack/gp/constants.ts";
 import { parseCplc, type CplcField } from "../../stack/gp/cplc.ts";
@@ -53,7 +53,11 @@ function attempt<T>(parse: () => T): T | undefined {
 }
 
 /** Read what the card tells without authentication. Selects the ISD (or `isd`). */
-export async function info(transport: Transport, options: { isd?: Uint8Array } = {}): Promise<CardInfo> {
+export function info(transport: Transport, options: { isd?: Uint8Array } = {}): Promise<CardInfo> {
+  return inTransaction(transport, "info", () => readInfo(transport, options));
+}
+
+async function readInfo(transport: Transport, options: { isd?: Uint8Array }): Promise<CardInfo> {
   const found = await discoverIsd(transport, options.isd);
   const out: CardInfo = { isd: found.aid, fci: found.fci };
   const cplc = await getDataValue(transport, DATA_TAG.CPLC);

@@ -3,7 +3,7 @@
  * selectable] for each chosen applet, with its instance AID, privileges and
  * parameters; and the full GlobalPlatform path `installViaGp`: load, then install.
  */
-import { send } from "../../stack/transport/transport.ts";
+import { inTransaction, send } from "../../stack/transport/transport.ts";
 import { installForInstall } from "../../stack/gp/install.ts";
 import { check } from "../../stack/check.ts";
 import { UsageError, WebcardError, SwError } from "../../stack/errors.ts";
@@ -70,7 +70,11 @@ export interface InstalledInstance {
 }
 
 /** INSTALL [for install and make selectable] each planned applet of an already loaded package. */
-export async function install(session: GpSession, file: LoadFile, choices: InstallChoices = {}): Promise<InstalledInstance[]> {
+export function install(session: GpSession, file: LoadFile, choices: InstallChoices = {}): Promise<InstalledInstance[]> {
+  return inTransaction(session.channel, "install", () => sendInstalls(session, file, choices));
+}
+
+async function sendInstalls(session: GpSession, file: LoadFile, choices: InstallChoices): Promise<InstalledInstance[]> {
   const plans = planInstalls(file, choices);
   const done: InstalledInstance[] = [];
   for (const p of plans) {
@@ -130,12 +134,22 @@ export interface GpInstallOptions {
  * anything), look the package up on the card, load it (or go on from the copy
  * already there), install its applets.
  */
-export async function installViaGp(
+export function installViaGp(
   session: GpSession,
   file: LoadFile,
   choices: InstallChoices = {},
   onProgress?: ProgressCallback,
   options: GpInstallOptions = {},
+): Promise<GpInstallResult> {
+  return inTransaction(session.channel, "install", () => loadAndInstall(session, file, choices, onProgress, options));
+}
+
+async function loadAndInstall(
+  session: GpSession,
+  file: LoadFile,
+  choices: InstallChoices,
+  onProgress: ProgressCallback | undefined,
+  options: GpInstallOptions,
 ): Promise<GpInstallResult> {
   const plans = planInstalls(file, choices); // bad choices fail before the card is touched
   checkLoadSize(file, session.blockSize); // so does a file over 256 blocks

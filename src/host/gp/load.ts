@@ -3,7 +3,7 @@
  * the LOAD blocks, reporting progress after each block. The 256-block limit
  * is checked before the first command goes out.
  */
-import { send } from "../../stack/transport/transport.ts";
+import { inTransaction, send } from "../../stack/transport/transport.ts";
 import { installForLoad } from "../../stack/gp/install.ts";
 import { loadBlocks, loadFileBytes, checkLoadFits } from "../../stack/gp/load.ts";
 import { check } from "../../stack/check.ts";
@@ -49,8 +49,12 @@ export function checkLoadSize(file: LoadFile, blockSize: number): number {
   return checkLoadFits(loadFileBytes(file.lfdb).length, blockSize);
 }
 
-/** INSTALL [for load] + LOAD blocks into the session's ISD. */
-export async function load(session: GpSession, file: LoadFile, options: LoadOptions = {}): Promise<LoadResult> {
+/** INSTALL [for load] + LOAD blocks into the session's ISD, with the card to this session alone. */
+export function load(session: GpSession, file: LoadFile, options: LoadOptions = {}): Promise<LoadResult> {
+  return inTransaction(session.channel, "load", () => sendLoad(session, file, options));
+}
+
+async function sendLoad(session: GpSession, file: LoadFile, options: LoadOptions): Promise<LoadResult> {
   const bytes = loadFileBytes(file.lfdb);
   const commands = loadBlocks(bytes, session.blockSize); // throws before anything is sent
   const t = session.channel;

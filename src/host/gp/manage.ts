@@ -2,7 +2,7 @@
  * Card content management on single AIDs: DELETE, lock and unlock (SET
  * STATUS), make default (INSTALL [for make selectable] with card reset).
  */
-import { send } from "../../stack/transport/transport.ts";
+import { inTransaction, send } from "../../stack/transport/transport.ts";
 import { deleteAid as deleteCommand, setStatus } from "../../stack/gp/commands.ts";
 import { installForMakeSelectable } from "../../stack/gp/install.ts";
 import { APP_LIFECYCLE, PRIV1 } from "../../stack/gp/constants.ts";
@@ -23,11 +23,16 @@ function notFound(sw: number): boolean {
  * related objects (a package's instances). `kind`, when the caller read the
  * registry, words the refusal: only a package has instances `--force` removes.
  */
-export async function deleteAid(
-  session: GpSession,
-  aid: Uint8Array,
-  options: { force?: boolean; kind?: "package" | "application" | "security domain" } = {},
-): Promise<void> {
+export function deleteAid(session: GpSession, aid: Uint8Array, options: DeleteOptions = {}): Promise<void> {
+  return inTransaction(session.channel, "delete", () => sendDelete(session, aid, options));
+}
+
+export interface DeleteOptions {
+  force?: boolean;
+  kind?: "package" | "application" | "security domain";
+}
+
+async function sendDelete(session: GpSession, aid: Uint8Array, options: DeleteOptions): Promise<void> {
   const r = await send(session.channel, deleteCommand(aid, options.force === true));
   if (notFound(r.sw)) throw new AidNotFoundError("DELETE", "Application", aid, r.sw, "see 'webcard list'");
   if (r.sw === SW.CONDITIONS_NOT_SATISFIED && !options.force) {
@@ -46,7 +51,8 @@ export async function deleteAid(
 }
 
 async function setAppStatus(session: GpSession, aid: Uint8Array, state: number, operation: string): Promise<void> {
-  const r = await send(session.channel, setStatus("app", state, aid));
+  // One command, but it must reach the card inside the session that authenticated it.
+  const r = await inTransaction(session.channel, operation, () => send(session.channel, setStatus("app", state, aid)));
   if (notFound(r.sw)) throw new AidNotFoundError(operation, "Application", aid, r.sw, "see 'webcard list'");
   if (r.sw === SW.CONDITIONS_NOT_SATISFIED) {
     // GP 11.10.2.2: locking a locked application (or unlocking one that is not) is refused; say which it is.
@@ -74,7 +80,7 @@ export function unlock(session: GpSession, aid: Uint8Array): Promise<void> {
 
 /** Make an instance the default selected application (card-reset privilege, GP 6.6.1). */
 export async function makeDefault(session: GpSession, aid: Uint8Array): Promise<void> {
-  const r = await send(session.channel, installForMakeSelectable(aid, PRIV1.CARD_RESET << 16));
+  const r = await inTransaction(session.channel, "make default", () => send(session.channel, installForMakeSelectable(aid, PRIV1.CARD_RESET << 16)));
   if (notFound(r.sw)) throw new AidNotFoundError("INSTALL [for make selectable]", "Application", aid, r.sw);
   if (r.sw === SW.CONDITIONS_NOT_SATISFIED) {
     // GP 11.5.2.3.3: make selectable applies to an INSTALLED application; another default blocks it too.

@@ -3,7 +3,7 @@
  * secure channel; the new keys travel encrypted under the channel's DEK and
  * the card's answer (version and KCVs) is checked.
  */
-import { send } from "../../stack/transport/transport.ts";
+import { inTransaction, send } from "../../stack/transport/transport.ts";
 import { check } from "../../stack/check.ts";
 import { UsageError } from "../../stack/errors.ts";
 import { putKeyCommand, checkPutKeyResponse } from "../../stack/gp/put-key.ts";
@@ -29,7 +29,7 @@ export async function putKey(session: GpSession, keys: StaticKeys, options: { re
   const replaced = options.replaceVersion ?? (inUse >= 1 && inUse <= 0x7f ? inUse : 0);
   const newKeys = keys.withType(secure.scp === 3 ? "AES" : "3DES");
   const command = putKeyCommand({ keys: newKeys, replaceVersion: replaced, dek: secure.dek, dekType: secure.scp === 3 ? "AES" : "3DES" });
-  const r = check(await send(session.channel, command), "PUT KEY");
+  const r = check(await inTransaction(session.channel, "put-key", () => send(session.channel, command)), "PUT KEY");
   checkPutKeyResponse(r.data, newKeys);
   return { version: newKeys.version, replaced, kcvs: newKeys.kcvs };
 }

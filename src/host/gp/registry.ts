@@ -3,7 +3,7 @@
  * next one), in the tagged format, falling back to the legacy format of
  * GP 2.1.1 cards that refuse P2 02 with 6A86.
  */
-import { send, type Transport } from "../../stack/transport/transport.ts";
+import { inTransaction, send, type Transport } from "../../stack/transport/transport.ts";
 import { getStatus, type StatusSubset } from "../../stack/gp/commands.ts";
 import { parseRegistryEntries, parseLegacyEntries, type RegistryEntry } from "../../stack/gp/registry.ts";
 import { SW } from "../../stack/status-words.ts";
@@ -47,8 +47,12 @@ export interface Registry {
   loadFiles: RegistryEntry[];
 }
 
-/** List the card: ISD, applications and domains, load files with their modules. */
-export async function list(session: GpSession): Promise<Registry> {
+/** List the card: ISD, applications and domains, load files with their modules; GET STATUS pages in one transaction. */
+export function list(session: GpSession): Promise<Registry> {
+  return inTransaction(session.channel, "list", () => readRegistry(session));
+}
+
+async function readRegistry(session: GpSession): Promise<Registry> {
   const t = session.channel;
   const isd = await getStatusAll(t, "isd");
   const apps = await getStatusAll(t, "apps");

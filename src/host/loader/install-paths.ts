@@ -10,7 +10,7 @@
 import { UsageError } from "../../stack/errors.ts";
 import type { CapFile } from "../../stack/cap/load-file.ts";
 import { selectLink } from "../../stack/link/client.ts";
-import type { Transport } from "../../stack/transport/transport.ts";
+import { inTransaction, type Transport } from "../../stack/transport/transport.ts";
 import { openGpSession, type GpConnectOptions } from "../gp/connect.ts";
 import { checkReusable, findExisting, removeExisting } from "../gp/package-on-card.ts";
 import { installViaGp, planInstalls, type GpInstallResult, type InstallChoices } from "../gp/install.ts";
@@ -54,8 +54,16 @@ export type InstallOutcome =
   | { via: "web"; replaced: boolean; result: ViaWebResult }
   | { via: "bridge"; replaced: boolean; result: WebInstallResult };
 
-/** Install `cap` on the card behind `transport` by the path `request.via` names. */
-export async function installCap(transport: Transport, cap: CapFile, choices: InstallChoices, request: InstallRequest): Promise<InstallOutcome> {
+/**
+ * Install `cap` on the card behind `transport` by the path `request.via` names,
+ * in one transaction: no other program's command falls between the SELECT,
+ * the authentication and the last INSTALL.
+ */
+export function installCap(transport: Transport, cap: CapFile, choices: InstallChoices, request: InstallRequest): Promise<InstallOutcome> {
+  return inTransaction(transport, "install", () => installBy(transport, cap, choices, request));
+}
+
+async function installBy(transport: Transport, cap: CapFile, choices: InstallChoices, request: InstallRequest): Promise<InstallOutcome> {
   const plans = planInstalls(cap, choices); // bad applet or instance choices fail before the card is touched
   const { connect, trace } = request;
   if (request.via === "gp") {

@@ -8,7 +8,7 @@ import { parseLoadFile, type CapFile } from "../../stack/cap/load-file.ts";
 import { defaultKeys } from "../../stack/gp/keys.ts";
 import { startLine } from "../../stack/link/client.ts";
 import { serializeRequest, serializeResponse } from "../../stack/link/http.ts";
-import type { Transport } from "../../stack/transport/transport.ts";
+import { inTransaction, type Transport } from "../../stack/transport/transport.ts";
 import type { LoaderParameters, WebEnv } from "../../stack/web/port.ts";
 import { createCardWebApp, type ScriptStore } from "../../stack/web/server.ts";
 import { openGpSession, type GpConnectOptions } from "../gp/connect.ts";
@@ -36,12 +36,22 @@ function memoryScripts(): ScriptStore {
 }
 
 /** Install `cap` on a plain GlobalPlatform card through the bridge: the four steps, orders as GP APDUs. */
-export async function installViaBridge(
+export function installViaBridge(
   transport: Transport,
   cap: Uint8Array | CapFile,
   choices: InstallChoices = {},
   progress?: WebProgress,
   options: ViaBridgeOptions = {},
+): Promise<WebInstallResult> {
+  return inTransaction(transport, "install", () => loadThroughBridge(transport, cap, choices, progress, options));
+}
+
+async function loadThroughBridge(
+  transport: Transport,
+  cap: Uint8Array | CapFile,
+  choices: InstallChoices,
+  progress: WebProgress | undefined,
+  options: ViaBridgeOptions,
 ): Promise<WebInstallResult> {
   const file = cap instanceof Uint8Array ? parseLoadFile(cap) : cap;
   const session = options.session ?? (await openGpSession(transport, options.connect ?? { keys: defaultKeys("AES"), level: "mac" }));

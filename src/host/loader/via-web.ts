@@ -7,7 +7,7 @@ import type { SecureChannelOptions } from "../../stack/gp/secure-channel.ts";
 import type { SecurityLevel } from "../../stack/gp/security-level.ts";
 import { TERMINAL_AGENT } from "../../stack/link/constants.ts";
 import type { LoaderParameters } from "../../stack/web/port.ts";
-import type { Transport } from "../../stack/transport/transport.ts";
+import { inTransaction, type Transport } from "../../stack/transport/transport.ts";
 import type { InstallChoices } from "../gp/install.ts";
 import { CardWeb } from "../link/card-web.ts";
 import { runLoadingProgram, type WebInstallResult, type WebProgress } from "./loading-program.ts";
@@ -32,12 +32,23 @@ export interface ViaWebResult extends WebInstallResult {
 }
 
 /** Install `cap` (CAP or IJC bytes, or a parsed CapFile) through the card's web server: the four steps of DESIGN.md. */
-export async function installViaWeb(
+export function installViaWeb(
   transport: Transport,
   cap: Uint8Array | CapFile,
   choices: InstallChoices = {},
   progress?: WebProgress,
   options: ViaWebOptions = {},
+): Promise<ViaWebResult> {
+  // The link's SELECT, its secure channel and every EXCHANGE in one transaction.
+  return inTransaction(transport, "install", () => loadThroughCard(transport, cap, choices, progress, options));
+}
+
+async function loadThroughCard(
+  transport: Transport,
+  cap: Uint8Array | CapFile,
+  choices: InstallChoices,
+  progress: WebProgress | undefined,
+  options: ViaWebOptions,
 ): Promise<ViaWebResult> {
   const file = cap instanceof Uint8Array ? parseLoadFile(cap) : cap;
   let delivered = false;

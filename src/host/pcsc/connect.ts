@@ -4,14 +4,24 @@
  * stops answering fails the command with a timeout, the session is reset (the
  * stuck worker is abandoned and the next command reconnects), and the main
  * thread keeps serving meanwhile.
+ *
+ * Multi-APDU work runs in `transaction()`: SCardBeginTransaction ...
+ * SCardEndTransaction, so another program's commands wait instead of falling
+ * between ours (pcsc-lite holds them in SCardTransmit until the end). A card
+ * reset by another program shows as SCARD_W_RESET_CARD on the next call:
+ * the handle is reconnected (SCardReconnect, SCARD_LEAVE_CARD) and, when the
+ * session had already talked to the card, the work fails as "reset by
+ * another program" (resetError), never as whatever the card answers next.
  */
+import { AsyncLocalStorage } from "node:async_hooks";
 import type { Transport } from "../../stack/transport/transport.ts";
 import { TransportError } from "../../stack/errors.ts";
 import { SCARD } from "../../ffi/abi.ts";
-import { CODE, PcscError } from "../../ffi/pcsc-error.ts";
 import { PcscThread, PcscTimeoutError } from "../../ffi/pcsc-thread.ts";
 import { chooseReader } from "./choose-reader.ts";
-import { pcscFailure, removedError, timeoutError } from "./errors.ts";
+import { pcscFailure, removedError, resetError, timeoutError } from "./errors.ts";
+import { cardLeaves, explainTransmitFailure } from "./removal.ts";
+import { isReset, retryWhileReset } from "./reset.ts";
 import { listReaders, protocolName } from "./readers.ts";
 
 /** An open card in a reader. */
@@ -33,9 +43,6 @@ export interface ConnectOptions {
 
 /** Default time limit of one command. */
 export const DEFAULT_TIMEOUT_MS = 30_000;
-
-/** After SCARD_E_NOT_TRANSACTED, how long to watch for the card leaving (pcsc-lite takes ~400 ms). */
-const REMOVAL_WATCH_MS = 1_000;
 
 /** Choose a reader (see ConnectOptions.reader) and connect to its card. */
 export async function connectReader(options: ConnectOptions = {}): Promise<ReaderConnection> {
@@ -59,6 +66,12 @@ export class ReaderSession implements ReaderConnection {
   #protocol: "T=0" | "T=1" | "RAW" = "T=1";
   #closed = false;
   #queue: Promise<unknown> = Promise.resolve();
+  /** The operations of the transaction the current async context runs in, outermost first. */
+  readonly #held = new AsyncLocalStorage<readonly string[]>();
+  /** Transactions running: the PC/SC one is begun by the first and ended by it. */
+  #depth = 0;
+  /** Whether APDUs went to the card since it was (re)connected: a reset then undoes work of ours. */
+  #exchanged = false;
 
   constructor(readerName: string, timeoutMs: number, exclusive = false) {
     this.readerName = readerName;
@@ -95,15 +108,30 @@ export class ReaderSession implements ReaderConnection {
     const thread = new PcscThread();
     this.#thread = thread;
     try {
-      const p = await thread.connect(this.readerName, this.#share, SCARD.PROTOCOL_T0 | SCARD.PROTOCOL_T1, this.#timeoutMs);
-      this.#protocol = protocolName(p) ?? "T=1";
-      this.#atr = (await thread.status(this.#timeoutMs)).atr;
+      const { protocol, atr } = await this.#connect(thread);
+      this.#protocol = protocolName(protocol) ?? "T=1";
+      this.#atr = atr;
+      this.#exchanged = false;
     } catch (e) {
       if (thread.busy) this.#stuck = thread;
       void thread.close();
       this.#thread = undefined;
       throw pcscFailure(e, this.readerName, this.#timeoutMs);
     }
+  }
+
+  /**
+   * SCardConnect, then SCardStatus. Another program that disconnects with
+   * SCARD_UNPOWER_CARD or SCARD_RESET_CARD (pyscard's default is to unpower)
+   * can make a connect at that moment fail with SCARD_W_UNPOWERED_CARD, or the
+   * new handle see SCARD_W_RESET_CARD at once; nothing of ours is on the card
+   * yet, so connect again, for a short while.
+   */
+  #connect(thread: PcscThread): Promise<{ protocol: number; atr: Uint8Array }> {
+    return retryWhileReset(async () => {
+      const protocol = await thread.connect(this.readerName, this.#share, SCARD.PROTOCOL_T0 | SCARD.PROTOCOL_T1, this.#timeoutMs);
+      return { protocol, atr: (await thread.status(this.#timeoutMs)).atr };
+    }, this.#timeoutMs);
   }
 
   #serial<T>(task: () => Promise<T>): Promise<T> {
@@ -121,14 +149,24 @@ export class ReaderSession implements ReaderConnection {
       const thread = this.#thread!;
       let response: Uint8Array;
       try {
-        response = await thread.transmit(command, this.#timeoutMs);
+        response = await this.#transmitOnce(thread, command);
       } catch (e) {
-        throw await this.#explain(thread, e);
+        if (!isReset(e)) throw await explainTransmitFailure(thread, this.readerName, this.#timeoutMs, e);
+        // Reset since our last call: it undid our work, unless there was none yet (then send the command again).
+        const lost = this.#exchanged;
+        await this.#acknowledgeReset(thread);
+        if (lost) throw resetError(this.readerName, this.#operation(), e);
+        try {
+          response = await this.#transmitOnce(thread, command);
+        } catch (again) {
+          if (isReset(again)) throw resetError(this.readerName, this.#operation(), again);
+          throw await explainTransmitFailure(thread, this.readerName, this.#timeoutMs, again);
+        }
       }
       // vpcd reports success with no bytes when the card goes away mid-command:
       // a response without its two SW bytes is a failed exchange, never data.
       if (response.length < 2) {
-        if (await this.#leaves(thread)) throw removedError(this.readerName);
+        if (await cardLeaves(thread, this.readerName)) throw removedError(this.readerName);
         throw new TransportError(
           "protocol",
           `card in ${this.readerName} answered ${response.length} byte(s), without a status word (reconnect the card and try again)`,
@@ -138,26 +176,105 @@ export class ReaderSession implements ReaderConnection {
     });
   }
 
-  /** Turn a failed transmit into the error a user should see. */
-  async #explain(thread: PcscThread, error: unknown): Promise<Error> {
-    if (error instanceof PcscTimeoutError) return timeoutError(this.readerName, this.#timeoutMs, error);
-    if (error instanceof PcscError && (error.code === CODE.SCARD_E_NOT_TRANSACTED || error.code === CODE.SCARD_F_COMM_ERROR)) {
-      // A card pulled out mid-command first shows as a failed exchange: see whether it leaves the reader.
-      if (await this.#leaves(thread)) return removedError(this.readerName, error);
+  /**
+   * Run `fn` inside a PC/SC transaction (Transport.transaction). A call made
+   * while one is held (nested, or from a concurrent flow) joins it.
+   */
+  async transaction<T>(operation: string, fn: () => Promise<T>): Promise<T> {
+    const held = this.#held.getStore() ?? [];
+    if (this.#depth > 0) return this.#held.run([...held, operation], fn);
+    this.#depth++;
+    try {
+      await this.#serial(() => this.#begin(operation));
+      try {
+        return await this.#held.run([operation], fn);
+      } finally {
+        await this.#serial(() => this.#end());
+      }
+    } finally {
+      this.#depth--;
     }
-    if (error instanceof PcscError && error.code === CODE.SCARD_E_NO_SMARTCARD) return removedError(this.readerName, error);
+  }
+
+  /** The operation named in errors: the outermost one with a name. */
+  #operation(): string | undefined {
+    return this.#held.getStore()?.find((name) => name.length > 0);
+  }
+
+  /**
+   * SCardBeginTransaction. A reset since our last exchange (isReset) is
+   * acknowledged with SCardReconnect; it is harmless when nothing was sent
+   * on this connection yet (begin again), and the end of the caller's work
+   * otherwise.
+   */
+  async #begin(operation: string): Promise<void> {
+    if (this.#closed) throw new TransportError("closed", `connection to ${this.readerName} is closed`);
+    if (!this.#thread?.alive) await this.open();
+    const thread = this.#thread!;
+    try {
+      await retryWhileReset(async () => {
+        try {
+          await thread.beginTransaction(this.#timeoutMs);
+        } catch (e) {
+          if (!isReset(e)) throw this.#beginFailure(e);
+          const lost = this.#exchanged;
+          await this.#acknowledgeReset(thread);
+          throw lost ? resetError(this.readerName, operation || undefined, e) : e;
+        }
+      }, this.#timeoutMs);
+    } catch (e) {
+      throw isReset(e) ? resetError(this.readerName, operation || undefined, e) : e;
+    }
+  }
+
+  /** pcsc-lite waits in SCardBeginTransaction while another program holds the card: past the limit, say so. */
+  #beginFailure(error: unknown): Error {
+    if (error instanceof PcscTimeoutError) {
+      const seconds = Math.round(this.#timeoutMs / 100) / 10;
+      return new TransportError("busy", `the card in ${this.readerName} was held by another program for over ${seconds} s`, {
+        cause: error,
+        hint: "close the program that holds it, or raise --timeout",
+      });
+    }
     return pcscFailure(error, this.readerName, this.#timeoutMs);
   }
 
-  async #leaves(thread: PcscThread): Promise<boolean> {
+  /** SCardEndTransaction, leaving the card as it is; a failure here changes nothing the work did. */
+  async #end(): Promise<void> {
+    const thread = this.#thread;
+    if (!thread?.alive) return;
     try {
-      let [s] = await thread.getStatusChange([{ reader: this.readerName, currentState: SCARD.STATE_UNAWARE }], 0, REMOVAL_WATCH_MS * 2);
-      if (s && (s.eventState & SCARD.STATE_PRESENT) === 0) return true;
-      [s] = await thread.getStatusChange([{ reader: this.readerName, currentState: s?.eventState ?? 0 }], REMOVAL_WATCH_MS, REMOVAL_WATCH_MS * 2);
-      return s !== undefined && (s.eventState & SCARD.STATE_PRESENT) === 0;
+      await thread.endTransaction(SCARD.LEAVE_CARD, this.#timeoutMs);
     } catch {
-      return false;
+      // Reset, removed or stopped since the last command: the lock is gone with it.
     }
+  }
+
+  /**
+   * After a reset by another program: SCardReconnect, so the handle works
+   * again. SCARD_LEAVE_CARD when the card is up; a card left unpowered (or
+   * powered without a protocol) by the other program's disconnect needs
+   * SCARD_RESET_CARD, which powers it up and negotiates the protocol. A
+   * program resetting the card in a loop may do it again at once: try for a
+   * short while.
+   */
+  async #acknowledgeReset(thread: PcscThread): Promise<void> {
+    this.#exchanged = false;
+    try {
+      await retryWhileReset(async (n) => {
+        const p = await thread.reconnect(this.#share, SCARD.PROTOCOL_T0 | SCARD.PROTOCOL_T1, n === 0 ? SCARD.LEAVE_CARD : SCARD.RESET_CARD, this.#timeoutMs);
+        this.#protocol = protocolName(p) ?? this.#protocol;
+        this.#atr = (await thread.status(this.#timeoutMs)).atr;
+      }, this.#timeoutMs);
+    } catch (e) {
+      throw pcscFailure(e, this.readerName, this.#timeoutMs);
+    }
+  }
+
+  async #transmitOnce(thread: PcscThread, command: Uint8Array): Promise<Uint8Array> {
+    const response = await thread.transmit(command, this.#timeoutMs);
+    this.#exchanged = true;
+    return response;
   }
 
   /**
@@ -173,6 +290,7 @@ export class ReaderSession implements ReaderConnection {
         const p = await thread.reconnect(this.#share, SCARD.PROTOCOL_T0 | SCARD.PROTOCOL_T1, SCARD.RESET_CARD, this.#timeoutMs);
         this.#protocol = protocolName(p) ?? this.#protocol;
         this.#atr = (await thread.status(this.#timeoutMs)).atr;
+        this.#exchanged = false;
       } catch (e) {
         throw pcscFailure(e, this.readerName, this.#timeoutMs);
       }
@@ -196,3 +314,4 @@ export class ReaderSession implements ReaderConnection {
     });
   }
 }
+

@@ -24,6 +24,18 @@ export function removedError(reader: string, cause?: unknown): TransportError {
   return new TransportError("removed", `card removed from ${reader}`, { cause });
 }
 
+/**
+ * The error for a card reset by another program (SCARD_W_RESET_CARD) after
+ * this session had talked to it: whatever the session had set up on the card
+ * (a selected application, a secure channel, a LOAD under way) is gone.
+ */
+export function resetError(reader: string, operation: string | undefined, cause?: unknown): TransportError {
+  return new TransportError("reset", `the card in ${reader} was reset by another program${operation ? ` during ${operation}` : ""}`, {
+    cause,
+    hint: "nothing more was sent to it; run the command again",
+  });
+}
+
 /** Codes that mean the resource manager is gone. */
 function isNoService(code: number): boolean {
   return code === CODE.SCARD_E_NO_SERVICE || code === CODE.SCARD_E_SERVICE_STOPPED;
@@ -59,7 +71,7 @@ export function pcscFailure(error: unknown, reader?: string, timeoutMs?: number)
     case CODE.SCARD_E_SHARING_VIOLATION:
       return new TransportError("busy", `${where} is in use by another program`, { cause: error, hint: "close it and retry" });
     case CODE.SCARD_W_RESET_CARD:
-      return new TransportError("other", `card in ${where} was reset by another program`, { cause: error, hint: "reconnect" });
+      return resetError(where, undefined, error);
     case CODE.SCARD_W_UNRESPONSIVE_CARD:
     case CODE.SCARD_W_UNPOWERED_CARD:
       return new TransportError("other", `card in ${where} does not respond`, { cause: error, hint: "reinsert the card" });

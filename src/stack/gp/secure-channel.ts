@@ -11,7 +11,7 @@ import { equalConstantTime, toHex } from "../bytes.ts";
 import { CommandApdu, MAX_SHORT_NC, ResponseApdu } from "../apdu.ts";
 import { SecurityError, SwError, UsageError } from "../errors.ts";
 import { SW } from "../status-words.ts";
-import type { Transport } from "../transport/transport.ts";
+import { transactionOf, type Transport } from "../transport/transport.ts";
 import { diversify, type Kdf, type KeyCheckValues, type StaticKeys } from "./keys.ts";
 import { levelAllowed } from "./scp-card.ts";
 import { Scp02Session, scp02CardCryptogram, scp02HostCryptogram, scp02SessionKeys } from "./scp02.ts";
@@ -150,6 +150,7 @@ export async function openSecureChannel(transport: Transport, options: SecureCha
   return {
     name: transport.name,
     extendedLength: transport.extendedLength,
+    ...transactionOf(transport),
     scp,
     i,
     level: levelName,

@@ -17,6 +17,7 @@ const CAP = resolve(ROOT, "../shared/fixtures/cap/kaoh_helloworld.cap");
 const APPLET = "D0D1D2D3D4D50101";
 const ROUNDS = 20;
 const PATHS = ["gp", "bridge", "web"] as const;
+const RESET_LINE = "webcard: the card in Virtual PCD 00 00 was reset by another program during install (nothing more was sent to it; run the command again)";
 
 interface Failure {
   name: string;
@@ -61,8 +62,21 @@ describe.if(isolationUsable && PYTHON !== undefined)("another PC/SC client at wo
       expect(r.error).toBeUndefined();
       expect(r.ready).toBe(true);
       expect(r.installs).toHaveLength(PATHS.length * ROUNDS);
+      // Each install succeeds, or fails with the true reason. pcsc-lite lets a reset
+      // through a transaction in one narrow case: another client's SCardConnect,
+      // SCardReconnect or SCardDisconnect polls the lock (every 100 ms) and then
+      // acts without holding it, so a transaction begun in that instant can meet
+      // the reset (seen once in 60 installs under heavy load). That install must
+      // say so, never blame the key or the card.
       for (const i of r.installs) {
-        expect({ via: i.via, code: i.code, stderr: i.stderr, installed: i.installed }).toEqual({ via: i.via, code: 0, stderr: "", installed: [APPLET] });
+        const outcome = i.code === 0 ? { via: i.via, code: 0, stderr: i.stderr, installed: i.installed } : { via: i.via, code: i.code, stderr: i.stderr };
+        expect(outcome).toEqual(
+          i.code === 0 ? { via: i.via, code: 0, stderr: "", installed: [APPLET] } : { via: i.via, code: 1, stderr: RESET_LINE },
+        );
+      }
+      // Without transactions every one of them failed (docs/robustness.md); with them, the race above stays rare.
+      for (const via of PATHS) {
+        expect({ via, succeeded: r.installs.filter((i) => i.via === via && i.code === 0).length >= (ROUNDS * 3) / 4 }).toEqual({ via, succeeded: true });
       }
       // The other client really was at work during each path's installs, with full rounds that reset the card.
       for (const via of PATHS) {

@@ -76,7 +76,7 @@ test("an SCP02 card with encryption, chosen on the command line", () => {
   expect(r.code).toBe(0);
   const j = JSON.parse(r.stdout);
   expect(j.channel).toMatchObject({ scp: "02", level: "enc", blockSize: 239, kcv: { enc: "8BAF47" } });
-  expect(j.installed).toEqual([{ applet: "A000000600020001EE05150101010101", instance: "A000000600020001EE05150101010101", privileges: [] }]);
+  expect(j.installed).toEqual([{ module: "A000000600020001EE05150101010101", instance: "A000000600020001EE05150101010101", privileges: [], lifeCycle: "selectable" }]);
 });
 
 describe("errors are one line and exit 1", () => {

@@ -60,7 +60,7 @@ const r = () => ["-r", reader!.name];
 function installListDelete(file: string, via: "gp" | "auto") {
   const run = webcard(["install", join(CAPS, file), ...(via === "auto" ? [] : ["--via", via]), ...r(), "--json"]);
   if (run.code !== 0) return { code: run.code, stderr: run.stderr.trim(), out: undefined, registry: [] as string[] };
-  const out = JSON.parse(run.stdout) as { via: string; package: string; exchanges?: number };
+  const out = JSON.parse(run.stdout) as { path: string; package: string; exchanges?: number };
   const after = registry(reader!.name);
   const del = webcard(["delete", out.package, "--force", ...r()]);
   expect({ file, via, delete: del.code, stderr: del.stderr }).toEqual({ file, via, delete: 0, stderr: "" });
@@ -75,7 +75,7 @@ function sameAsGp(expectedVia: "web" | "bridge"): Map<string, string[]> {
     const gp = installListDelete(file, "gp");
     const auto = installListDelete(file, "auto");
     expect({ file, gp: gp.code, gpErr: gp.stderr }).toEqual({ file, gp: 0, gpErr: "" });
-    expect({ file, auto: auto.code, autoErr: auto.stderr, via: auto.out?.via }).toEqual({ file, auto: 0, autoErr: "", via: expectedVia });
+    expect({ file, auto: auto.code, autoErr: auto.stderr, via: auto.out?.path }).toEqual({ file, auto: 0, autoErr: "", via: expectedVia });
     expect(gp.registry.length).toBeGreaterThan(before.length);
     expect({ file, registry: auto.registry }).toEqual({ file, registry: gp.registry });
     if (file === ALGTEST && expectedVia === "web") {
@@ -267,7 +267,7 @@ describe("web-card flow through pcscd + vpcd", () => {
       expect(gp.stderr).toContain("256");
       const web = webcard(["install", file, "-r", name, "--json"]);
       expect({ code: web.code, stderr: web.stderr }).toEqual({ code: 0, stderr: "" });
-      expect(JSON.parse(web.stdout)).toMatchObject({ ok: true, via: "web", installed: ["F0776562636172B101"] });
+      expect(JSON.parse(web.stdout)).toMatchObject({ ok: true, path: "web", installed: [{ instance: "F0776562636172B101" }] });
       expect(registry(name).some((line) => line.includes("F0776562636172B101"))).toBe(true);
       expect(webcard(["delete", "F0776562636172B1", "--force", "-r", name]).code).toBe(0);
     },

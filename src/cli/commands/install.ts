@@ -8,15 +8,15 @@ import { fromHex, hexProblem, toHex } from "../../stack/bytes.ts";
 import { UsageError } from "../../stack/errors.ts";
 import type { CapFile } from "../../stack/cap/load-file.ts";
 import { parsePrivileges, privilegeNames } from "../../stack/gp/privileges.ts";
-import { planInstalls, type InstallChoices, type InstalledInstance } from "../../host/gp/install.ts";
+import { planInstalls, type InstallChoices } from "../../host/gp/install.ts";
 import { installCap, installPathOf, type InstallOutcome } from "../../host/loader/install-paths.ts";
 import type { Context } from "../context.ts";
 import type { KeyFlags } from "../options.ts";
 import { aidFrom, asUsage, connectOptionsFrom, listFrom } from "../option-values.ts";
 import { readLoadFile } from "../load-file.ts";
 import { explainAuthFailure, withTarget } from "../session.ts";
-import { channelJson } from "../format.ts";
-import { loadJson, loadLine, loadProgressBar, precheckSize } from "./load.ts";
+import { installJson } from "../install-json.ts";
+import { loadLine, loadProgressBar, precheckSize } from "./load.ts";
 
 /** Flags of `webcard install`. */
 export interface InstallFlags extends KeyFlags {
@@ -63,27 +63,11 @@ function reusedLine(cap: CapFile): string {
   return `Package ${toHex(cap.packageAid)} ${v} is already on the card: installing from it without loading again (--force loads it anew)`;
 }
 
-function installedJson(i: InstalledInstance) {
-  return { applet: toHex(i.moduleAid), instance: toHex(i.instanceAid), privileges: privilegeNames(i.privileges) };
-}
-
-/** Print what an install did, as each path has always said it. */
-function report(ctx: Context, cap: CapFile, target: string, outcome: InstallOutcome): void {
+/** Print what an install did: the one JSON document of every path, or lines. */
+function report(ctx: Context, cap: CapFile, choices: InstallChoices, target: string, outcome: InstallOutcome): void {
+  if (ctx.json) return ctx.printJson(installJson(cap, choices, target, outcome));
   if (outcome.via === "gp") {
-    const { session, result } = outcome;
-    if (ctx.json) {
-      return ctx.printJson({
-        ok: true,
-        via: "gp",
-        target,
-        channel: channelJson(session),
-        package: toHex(cap.packageAid),
-        reused: result.reused,
-        replaced: result.replaced,
-        load: loadJson(result.load),
-        installed: result.installed.map(installedJson),
-      });
-    }
+    const { result } = outcome;
     if (result.replaced) ctx.out(replacedLine(cap));
     ctx.out(result.reused ? reusedLine(cap) : loadLine(cap, result.load));
     for (const i of result.installed) {
@@ -94,10 +78,6 @@ function report(ctx: Context, cap: CapFile, target: string, outcome: InstallOutc
     return;
   }
   const r = outcome.result;
-  const exchanges = outcome.via === "web" ? outcome.result.exchanges : undefined;
-  if (ctx.json) {
-    return ctx.printJson({ ok: true, via: outcome.via, package: toHex(cap.packageAid), installed: r.result.installed, progress: r.result.progress, ...(exchanges === undefined ? {} : { exchanges }) });
-  }
   if (outcome.replaced) ctx.out(replacedLine(cap));
   ctx.out(`Loaded package ${toHex(cap.packageAid)} through the ${outcome.via === "web" ? "card's web server" : "bridge"}: ${r.result.message}`);
   for (const i of r.result.installed) ctx.out(`Installed applet ${i}`);
@@ -134,6 +114,6 @@ export async function installCommand(ctx: Context, file: string, flags: InstallF
     } finally {
       bar?.done();
     }
-    report(ctx, cap, target.describe, outcome);
+    report(ctx, cap, choices, target.describe, outcome);
   });
 }

@@ -51,8 +51,8 @@ export interface InstallRequest {
 /** What an install did, by the path it took. */
 export type InstallOutcome =
   | { via: "gp"; session: GpSession; result: GpInstallResult }
-  | { via: "web"; replaced: boolean; result: ViaWebResult }
-  | { via: "bridge"; replaced: boolean; result: WebInstallResult };
+  | { via: "web"; replaced: boolean; result: ViaWebResult; session: GpSession }
+  | { via: "bridge"; replaced: boolean; result: WebInstallResult; session: GpSession };
 
 /**
  * Install `cap` on the card behind `transport` by the path `request.via` names,
@@ -95,10 +95,10 @@ async function installBy(transport: Transport, cap: CapFile, choices: InstallCho
   if (via === "web") {
     const { isd: _isd, blockSize: _blockSize, ...secure } = connect;
     const result = await installViaWeb(transport, cap, choices, request.onStep, { secure, ...(trace ? { trace } : {}) });
-    return { via, replaced, result };
+    return { via, replaced, result, session };
   }
   // The bridge needs a GP session of its own when the link application was selected since (auto).
   if (session === undefined || request.via === "auto") session = await openGpSession(transport, connect);
   const result = await installViaBridge(transport, cap, choices, request.onStep, { session, ...(trace ? { trace } : {}) });
-  return { via, replaced, result };
+  return { via, replaced, result, session };
 }

@@ -25,6 +25,8 @@ export interface ReaderFlags extends GlobalFlags {
 /** A reader, or with `--sim [STATE]` an in-process simulated card (true: the default state). */
 export interface TargetFlags extends ReaderFlags {
   sim?: string | true;
+  /** With --sim: the Java Card release the simulated card runs. */
+  javaCard?: string;
 }
 
 /** How to open a secure channel to the security domain. */
@@ -50,8 +52,14 @@ export function readerOptions(cmd: Command): Command {
 
 /** The reader options and `--sim [state]`: where the card is. */
 export function targetOptions(cmd: Command, sim = "Use an in-process simulated card instead of a reader (state file; default: the sim's default state)"): Command {
-  return readerOptions(cmd).option("--sim [state]", sim);
+  return readerOptions(cmd)
+    .option("--sim [state]", sim)
+    .option("--java-card <version>", `With --sim: ${JAVA_CARD_HELP}`);
 }
+
+/** The Java Card releases of the simulated card, for --help (the list is javacard-api.ts's JAVA_CARD_VERSIONS). */
+export const JAVA_CARD_HELP =
+  "Java Card release the simulated card runs, with that release's API packages and CAP formats: 2.1.1, 2.2.1, 2.2.2, 3.0.1, 3.0.4, 3.0.5, 3.1 or 3.2 (default 3.0.5)";
 
 /** `--key`, `--kdf`, `--scp`, `--mode`: the secure channel, for commands that authenticate (fetch --auth among them). */
 export function channelOptions(cmd: Command): Command {

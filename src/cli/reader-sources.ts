@@ -41,12 +41,12 @@ export async function pcscSource(): Promise<ReaderSource> {
 const SIM_READER = "Simulated card (webcard)";
 
 /** The in-process simulated card (with the link application) as one more reader. */
-export async function simSource(sim: string | true): Promise<ReaderSource> {
+export async function simSource(sim: string | true, javaCardVersion?: string): Promise<ReaderSource> {
   const { createWebCard } = await import("../card/link/with-link.ts");
   const { inProcessTransport } = await import("../card/in-process.ts");
   const { defaultStatePath } = await import("../card/state-path.ts");
   const statePath = sim === true || sim === "" ? defaultStatePath() : sim;
-  const card = createWebCard({ statePath });
+  const card = createWebCard({ statePath, ...(javaCardVersion ? { javaCardVersion } : {}) });
   return {
     async listReaders() {
       return [{ name: SIM_READER, cardPresent: true, atr: card.atr(), protocol: "T=1", simulated: true }];

@@ -17,6 +17,7 @@ export async function withTarget<T>(ctx: Context, flags: KeyFlags, fn: (target: 
   const target = await openTarget({
     ...(scp ? { simScp: scp } : {}),
     ...(flags.sim === undefined ? {} : { sim: flags.sim }),
+    ...(flags.javaCard === undefined ? {} : { javaCard: flags.javaCard }),
     ...(flags.reader === undefined ? {} : { reader: flags.reader }),
     ...(flags.timeout === undefined ? {} : { timeout: flags.timeout }),
     trace: ctx.trace,

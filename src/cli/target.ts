@@ -49,12 +49,19 @@ export async function openTarget(options: TargetOptions): Promise<Target> {
     const { inProcessTransport } = await import("../card/in-process.ts");
     const { defaultStatePath } = await import("../card/state-path.ts");
     const statePath = options.sim === true ? defaultStatePath() : options.sim;
-    const card = createWebCard({ statePath, ...(options.simScp ? { scp: options.simScp } : {}) });
+    const card = createWebCard({
+      statePath,
+      ...(options.simScp ? { scp: options.simScp } : {}),
+      ...(options.javaCard ? { javaCardVersion: options.javaCard } : {}),
+    });
     const transport = inProcessTransport(card);
     return finish(transport, `simulated card (${statePath})`, async () => {
       await transport.close?.();
       card.close();
     });
+  }
+  if (options.javaCard !== undefined) {
+    throw new UsageError("--java-card chooses the release of a simulated card: use it with --sim (a card in a reader has its own)");
   }
   const reader = await openReader(options);
   return finish(reader, `reader ${reader.readerName}`, () => reader.close());

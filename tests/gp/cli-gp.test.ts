@@ -299,3 +299,32 @@ describe("installing a package that is already on the card", () => {
     expect(r.stdout).toContain("through the card's web server");
   });
 });
+
+describe("--java-card with --sim: the in-process card runs that Java Card release", () => {
+  const cap23 = join(dir, "compact23.cap");
+  writeFileSync(
+    cap23,
+    writeCap({ packageAid: fromHex("A000000647230001"), packageName: "org.example.jc31", applets: [{ aid: fromHex("A00000064723000101"), className: "H" }], format: "2.3" }),
+  );
+
+  test.each(["3.1", "3.2"])("a CAP 2.3 compact file installs on a Java Card %s card", (release) => {
+    const state = join(dir, `jc${release}.sqlite`);
+    const r = webcard(["install", cap23, "--via", "gp", "--sim", state, "--java-card", release]);
+    expect(r.stderr).toBe("");
+    expect(r.stdout).toContain("Installed applet A00000064723000101");
+    // The card lists the release's API: javacard.framework 1.8 on 3.1, 1.9 on 3.2.
+    const j = JSON.parse(webcard(["list", "--sim", state, "--java-card", release, "--json"]).stdout);
+    const framework = j.loadFiles.find((f: { aid: string }) => f.aid === "A0000000620101");
+    expect(framework.version).toBe(release === "3.1" ? "1.8" : "1.9");
+  });
+
+  test.each([
+    [["list", "--java-card", "3.1"], "use it with --sim"],
+    [["list", "--sim", join(dir, "jc-bad.sqlite"), "--java-card", "9.9"], "Unknown Java Card version 9.9"],
+  ])("a usage error in one line: %p", (args, text) => {
+    const r = webcard(args as string[]);
+    expect(r.stderr.trim().split("\n")).toHaveLength(1);
+    expect(r.stderr).toContain(text as string);
+    expect(r.code).toBe(2);
+  });
+});

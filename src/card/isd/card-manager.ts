@@ -8,7 +8,7 @@
 import { equal, toHex } from "../../stack/bytes.ts";
 import { SW } from "../../stack/status-words.ts";
 import { APP_LIFECYCLE, CARD_LIFECYCLE, PRIV1 } from "../../stack/gp/constants.ts";
-import type { ApiPackage } from "../../stack/cap/javacard-api.ts";
+import { capFormatsOf, type ApiPackage } from "../../stack/cap/javacard-api.ts";
 import type { CardManager, Registry as RegistryView, RegistryApplication, RegistryLoadFile } from "../application.ts";
 import { refuse } from "../refusal.ts";
 import type { CardStore } from "../store/store.ts";
@@ -54,8 +54,7 @@ export class IssuerCardManager implements CardManager {
 
   constructor(private readonly deps: CardManagerDeps) {
     this.javaCardVersion = deps.javaCardVersion;
-    // CAP 2.3 (extended and compact with static resources) comes with Java Card 3.1.
-    this.capVersions = deps.javaCardVersion === "3.1" ? ["2.1", "2.2", "2.3"] : ["2.1", "2.2"];
+    this.capVersions = capFormatsOf(deps.javaCardVersion);
     this.pending = new PendingLoads();
   }
 

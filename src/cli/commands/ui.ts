@@ -15,6 +15,7 @@ import { depsFrom, pcscSource, simSource, type ReaderSource } from "../reader-so
 export interface UiFlags extends GlobalFlags {
   port?: string;
   sim?: string | true;
+  javaCard?: string;
   open?: boolean;
 }
 
@@ -38,8 +39,11 @@ function openBrowser(url: string): void {
 /** Run the dashboard until SIGINT or SIGTERM. */
 export async function uiCommand(ctx: Context, flags: UiFlags): Promise<void> {
   const port = portFrom(flags.port);
+  if (flags.javaCard !== undefined && flags.sim === undefined) {
+    throw new UsageError("--java-card chooses the release of the simulated card: use it with --sim");
+  }
   const sources: ReaderSource[] = [await pcscSource()];
-  if (flags.sim !== undefined) sources.push(await simSource(flags.sim));
+  if (flags.sim !== undefined) sources.push(await simSource(flags.sim, flags.javaCard));
   const served = serveDashboard(depsFrom(sources, ctx.trace ? ctx.err : undefined), { port });
   if (ctx.json) ctx.printJson({ url: served.url, port: served.port });
   else ctx.out(`webcard dashboard: ${served.url}`);

@@ -2,6 +2,7 @@
 import type { CAC } from "cac";
 import { run } from "../context.ts";
 import type { SimFlags } from "../commands/sim.ts";
+import { JAVA_CARD_HELP } from "../options.ts";
 
 export function register(cli: CAC): void {
   cli
@@ -11,7 +12,7 @@ export function register(cli: CAC): void {
     .option("--key <hex>", "Factory key for ENC, MAC and DEK when the memory is created or reset (default 404142..4F)")
     .option("--scp <version>", "Factory secure channel protocol 02 (3DES) or 03 (AES) (default 03)")
     .option("--memory <bytes>", "Persistent memory size in bytes (default 65536)")
-    .option("--java-card <version>", "Java Card API the card ships: 2.1.1, 2.2.1, 2.2.2, 3.0.1, 3.0.4, 3.0.5 or 3.1 (default 3.0.5)")
+    .option("--java-card <version>", JAVA_CARD_HELP)
     .option("--open", "Allow content management without a secure channel (test vectors)")
     .option("--reset", "Restore the factory state before starting (forgets packages, keys, counters; a damaged or foreign file is kept aside)")
     .option("--no-link", "Leave out the web-card link application, for a plain GlobalPlatform card (the link is on by default)")

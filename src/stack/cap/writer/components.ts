@@ -40,7 +40,9 @@ export function component(tag: number, info: Uint8Array): Uint8Array {
 
 /** All components of the package, by name (Descriptor included, Debug and Export absent). */
 export function layoutComponents(spec: NormalSpec): Components {
-  const is22 = spec.format === "2.2";
+  // CAP 2.2 and 2.3 share the signature pool and the package name; 2.3 adds the token mapping (JCVM 3.1 §6.9).
+  const is22 = spec.format !== "2.1";
+  const is23 = spec.format === "2.3";
   const fw = 0x80 | spec.frameworkToken;
   const arrayPad = Math.min(spec.padding, MAX_ARRAY);
   const methodPad = spec.padding - arrayPad;
@@ -48,7 +50,10 @@ export function layoutComponents(spec: NormalSpec): Components {
   // Class component (§6.8): in CAP 2.2 the info starts with u2 signature_pool_length (0 here),
   // and internal class_refs are offsets into the info item, so class 0 sits at 2.
   const classBase = is22 ? 2 : 0;
-  const CLASS_INFO_SIZE = 12;
+  // CAP 2.3 (JCVM 3.1 §6.9.2.3) appends u1 public_virtual_method_token_mapping[base + count] and
+  // u1 CAP22_inheritable_public_method_token_count to each class_info.
+  const publicTokens = FRAMEWORK.PROCESS + 1;
+  const CLASS_INFO_SIZE = 12 + (is23 ? publicTokens + 1 : 0);
   const classOffset = (i: number) => classBase + i * CLASS_INFO_SIZE;
 
   // Method component (§6.9): u1 handler_count (0), then per class: constructor, install, process.
@@ -93,6 +98,8 @@ export function layoutComponents(spec: NormalSpec): Components {
         FRAMEWORK.PROCESS, 1, // public_method_table_base 7, count 1: process
         0, 0, // no package-visible virtual methods
         u16(c.process.at),
+        // The applet adds no public method and none moved: each token maps to itself, all are inheritable by 2.2 code.
+        ...(is23 ? [Uint8Array.from({ length: publicTokens }, (_, t) => t), publicTokens] : []),
       ),
     ),
   );
@@ -123,15 +130,15 @@ export function layoutComponents(spec: NormalSpec): Components {
   return out;
 }
 
-/** Header (§6.3): magic, format, flags ACC_APPLET, package_info, and package_name_info in CAP 2.2. */
+/** Header (§6.3; JCVM 3.1 §6.4 header_component_compact): magic, format, flags ACC_APPLET, package_info, package_name_info from CAP 2.2. */
 function headerInfo(spec: NormalSpec): Uint8Array {
-  const [minor, major] = spec.format === "2.2" ? [2, 2] : [1, 2];
+  const [minor, major] = [Number(spec.format.slice(2)), 2];
   const name = new TextEncoder().encode(spec.packageName.replaceAll(".", "/")); // internal form
   return concat(
     Uint8Array.of(0xde, 0xca, 0xff, 0xed), minor, major,
     0x04, // ACC_APPLET
     spec.packageVersion.minor, spec.packageVersion.major, spec.packageAid.length, spec.packageAid,
-    ...(spec.format === "2.2" ? [name.length, name] : []),
+    ...(spec.format !== "2.1" ? [name.length, name] : []),
   );
 }
 
@@ -156,18 +163,23 @@ function refLocationInfo(methods: { code: MethodCode; offset: number }[]): Uint8
   return concat(u16(0), u16(deltas.length), Uint8Array.from(deltas)); // no 1-byte indices
 }
 
-/** Directory (§6.4): component sizes (11 in CAP 2.1, 12 in 2.2), static field sizes, counts. */
+/**
+ * Directory (§6.4): component sizes (u2 for tags 1-11 in CAP 2.1, 1-12 in 2.2; 2.3 compact adds
+ * a u4 for StaticResources, JCVM 3.1 §6.5 component_size_info_compact), static field sizes, counts.
+ */
 function directoryInfo(components: Components, spec: NormalSpec, arrayPad: number): Uint8Array {
-  const entries = spec.format === "2.2" ? 12 : 11;
+  const entries = spec.format === "2.1" ? 11 : 12;
+  const resources = spec.format === "2.3" ? [Uint8Array.of(0, 0, 0, 0)] : []; // no StaticResources component
   const sizes: Uint8Array[] = [];
   for (let tag = 1; tag <= entries; tag++) {
     const name = Object.entries(COMPONENT).find(([, t]) => t === tag)![0];
     // The Directory's own size: 2 per entry + static_field_size_info (6) + 3 counts.
-    const size = tag === COMPONENT.Directory ? 2 * entries + 9 : (components.get(name)?.length ?? 3) - 3;
+    const size = tag === COMPONENT.Directory ? 2 * entries + 4 * resources.length + 9 : (components.get(name)?.length ?? 3) - 3;
     sizes.push(u16(size));
   }
   return concat(
     ...sizes,
+    ...resources,
     u16(arrayPad > 0 ? 2 : 0), u16(arrayPad > 0 ? 1 : 0), u16(arrayPad), // image_size, array_init_count, array_init_size
     spec.imports.length, spec.applets.length, 0, // import_count, applet_count, custom_count
   );

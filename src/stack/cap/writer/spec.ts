@@ -13,8 +13,8 @@ export interface CapSpec {
   imports?: { aid: Uint8Array; major: number; minor: number }[];
   /** Extra bytes (a static byte array initializer, then a never-called method of `nop`s) for size tests. */
   padding?: number;
-  /** CAP format: "2.1" (what converters emit for applets without remote interfaces) or "2.2". Default "2.1". */
-  format?: "2.1" | "2.2";
+  /** CAP format: "2.1" (what converters emit for applets without remote interfaces), "2.2", or "2.3" compact (Java Card 3.1+). Default "2.1". */
+  format?: "2.1" | "2.2" | "2.3";
 }
 
 export interface NormalSpec extends Required<Omit<CapSpec, "imports">> {

@@ -16,7 +16,7 @@ const spec: CapSpec = {
 };
 
 describe("writeCap", () => {
-  test.each(["2.1", "2.2"] as const)("CAP %s parses back to the same facts", (format) => {
+  test.each(["2.1", "2.2", "2.3"] as const)("CAP %s parses back to the same facts", (format) => {
     const cap = parseLoadFile(writeCap({ ...spec, format }), "built.cap");
     expect(cap.container).toBe("cap");
     expect(cap.formatVersion).toBe(format);
@@ -36,16 +36,29 @@ describe("writeCap", () => {
     );
   });
 
-  test("the LFDB is what a card accepts, and the Header names the package only in CAP 2.2", () => {
-    for (const format of ["2.1", "2.2"] as const) {
+  test("the LFDB is what a card accepts, and the Header names the package from CAP 2.2", () => {
+    for (const format of ["2.1", "2.2", "2.3"] as const) {
       const cap = parseLoadFile(writeCap({ ...spec, format }));
       const info = parseLfdb(cap.lfdb);
       expect(toHex(info.packageAid)).toBe("A0000006472F0001");
       expect(info.applets.map((a) => a.installMethodOffset)).toEqual(cap.applets.map((a) => a.installMethodOffset));
       expect(info.components.has("Descriptor")).toBe(false);
       const header = new TextDecoder().decode(cap.components.get("Header")!);
-      expect(header.includes("org/example/hello")).toBe(format === "2.2");
+      expect(header.includes("org/example/hello")).toBe(format !== "2.1");
     }
+  });
+
+  test("CAP 2.3 compact: 12 u2 sizes and a u4 StaticResources size in the Directory, the token mapping in each class_info", () => {
+    const cap = parseLoadFile(writeCap({ ...spec, format: "2.3" }));
+    const dir = cap.components.get("Directory")!;
+    // JCVM 3.1 §6.5: 12 u2 + u4 + static_field_size_info (6) + 3 counts.
+    expect(dir.length - 3).toBe(2 * 12 + 4 + 9);
+    expect(toHex(dir.subarray(3 + 24, 3 + 28))).toBe("00000000");
+    const classes = cap.components.get("Class")!;
+    const two2 = parseLoadFile(writeCap({ ...spec, format: "2.2" })).components.get("Class")!;
+    // Two applet classes, each 9 bytes longer: mapping[8] (0..7) + CAP22 count 8 (JCVM 3.1 §6.9.2.3).
+    expect(classes.length - two2.length).toBe(2 * 9);
+    expect(toHex(classes.subarray(3 + 2 + 12, 3 + 2 + 21))).toBe("000102030405060708");
   });
 
   test("components sit at <package path>/javacard/ with a manifest; output is deterministic", () => {

@@ -2,7 +2,9 @@
  * How GlobalPlatform results look: text lines for people, JSON for scripts.
  * Hex appears only here, at the edge. Key material never does: only KCVs.
  */
-import { toHex } from "../stack/bytes.ts";
+import { equal, toHex } from "../stack/bytes.ts";
+import { LINK_AID } from "../stack/link/constants.ts";
+import { packageNameOf } from "../stack/cap/javacard-api.ts";
 import type { RegistryEntry } from "../stack/gp/registry.ts";
 import { lifecycleName } from "../stack/gp/lifecycle.ts";
 import { privilegeNames } from "../stack/gp/privileges.ts";
@@ -48,12 +50,27 @@ export function channelLine(s: GpSession): string {
   return `ISD ${toHex(s.isd)}, SCP${s.scp ?? "?"} ${s.level},${kcv}`;
 }
 
-/** The registry as text, GlobalPlatformPro-like: one line per entry, details indented. */
-export function registryLines(r: Registry): string[] {
+/** What a technician calls an entry: the link application, or a platform package by its dotted name. */
+function entryName(e: RegistryEntry): string | undefined {
+  if (e.kind === "app" && equal(e.aid, LINK_AID)) return "webcard link application (the card's web server)";
+  return e.kind === "load-file" ? packageNameOf(toHex(e.aid)) : undefined;
+}
+
+/**
+ * The registry as text, GlobalPlatformPro-like: one line per entry, details
+ * indented. The platform's API packages (javacard.*, java.*, org.globalplatform)
+ * are on every card and hidden unless `all`; one line says how many.
+ */
+export function registryLines(r: Registry, options: { all?: boolean } = {}): string[] {
   const out: string[] = [];
   const label = { isd: "ISD", domain: "SSD", app: "APP", "load-file": "PKG" } as const;
+  const isApi = (e: RegistryEntry) => e.kind === "load-file" && packageNameOf(toHex(e.aid)) !== undefined;
+  const hidden = options.all ? 0 : r.loadFiles.filter(isApi).length;
   for (const e of [...r.isd, ...r.apps, ...r.loadFiles]) {
+    if (!options.all && isApi(e)) continue;
     out.push(`${label[e.kind]}: ${toHex(e.aid)} (${lifecycleName(lifecycleKind(e), e.lifecycle)})`);
+    const name = entryName(e);
+    if (name !== undefined) out.push(`     name: ${name}`);
     if (e.kind !== "load-file") {
       const privs = privilegeNames(e.privileges);
       if (privs.length) out.push(`     privileges: ${privs.join(", ")}`);
@@ -63,6 +80,7 @@ export function registryLines(r: Registry): string[] {
     for (const m of e.modules) out.push(`     applet: ${toHex(m)}`);
   }
   if (r.apps.length === 0 && r.loadFiles.length === 0) out.push("(no applications or packages besides the ISD)");
+  if (hidden > 0) out.push(`(${hidden} Java Card API package${hidden === 1 ? "" : "s"} not shown: --all lists them)`);
   return out;
 }
 

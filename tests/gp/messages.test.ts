@@ -56,3 +56,15 @@ test("lock twice says it is already locked, unlock twice that it is not locked; 
   oneLine(webcard(["unlock", "D0D1D2D3D4D50101", "--sim", state]), "webcard: Application D0D1D2D3D4D50101 is not locked: nothing to do", 1);
   expect(list()).toBe(before);
 });
+
+test("list names the link application, hides the Java Card API packages unless --all, and names them there", () => {
+  const state = join(dir, "list.sqlite");
+  const plain = webcard(["list", "--sim", state]);
+  expect(plain.code).toBe(0);
+  expect(plain.stdout).toContain("APP: F05745424341524401 (selectable)\n     name: webcard link application (the card's web server)\n");
+  expect(plain.stdout).not.toContain("A0000000620101");
+  expect(plain.stdout).toMatch(/\n\(\d+ Java Card API packages not shown: --all lists them\)\n$/);
+  const all = webcard(["list", "--all", "--sim", state]);
+  expect(all.stdout).toContain("PKG: A0000000620101 (loaded)\n     name: javacard.framework\n     version: 1.6\n");
+  expect(all.stdout).not.toContain("not shown");
+});

@@ -5,6 +5,7 @@ import { keyOptions, REPEATABLE, targetOptions, type GlobalFlags, type KeyFlags 
 import type { InfoFlags } from "../commands/info.ts";
 import type { InstallFlags } from "../commands/install.ts";
 import type { DeleteFlags } from "../commands/delete.ts";
+import type { ListFlags } from "../commands/list.ts";
 import type { PutKeyFlags } from "../commands/put-key.ts";
 
 export function register(cli: CAC): void {
@@ -19,8 +20,9 @@ export function register(cli: CAC): void {
     );
 
   keyOptions(cli.command("list", "List the security domains, applications and packages on the card"))
+    .option("--all", "Also list the Java Card API packages every card carries (always in --json)")
     .example("webcard list -r 'Virtual PCD' --key default --json")
-    .action((flags: KeyFlags) =>
+    .action((flags: ListFlags) =>
       run(flags, async (ctx) => {
         const { listCommand } = await import("../commands/list.ts");
         await listCommand(ctx, flags);

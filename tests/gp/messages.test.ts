@@ -68,3 +68,23 @@ test("list names the link application, hides the Java Card API packages unless -
   expect(all.stdout).toContain("PKG: A0000000620101 (loaded)\n     name: javacard.framework\n     version: 1.6\n");
   expect(all.stdout).not.toContain("not shown");
 });
+
+test("--privs takes names or hex, and says what hex it takes", () => {
+  const byName = JSON.parse(webcard(["install", hello, "--via", "gp", "--privs", "card-reset", "--sim", join(dir, "privs-name.sqlite"), "--json"]).stdout);
+  const byHex = JSON.parse(webcard(["install", hello, "--via", "gp", "--privs", "04", "--sim", join(dir, "privs-hex.sqlite"), "--json"]).stdout);
+  expect(byName.installed[0].privileges).toEqual(["card-reset"]);
+  expect(byHex.installed[0].privileges).toEqual(["card-reset"]);
+  oneLine(webcard(["install", hello, "--privs", "0400", "--sim", join(dir, "privs-bad.sqlite")]), "Privileges '0400' in hex are 1 or 3 bytes (2 or 6 hex digits)", 2);
+});
+
+test("fetch with a method a page does not take gets 405 and Allow; an unknown page 404", () => {
+  const state = join(dir, "fetch.sqlite");
+  const r = webcard(["fetch", "/loader", "-X", "DELETE", "-i", "--sim", state]);
+  expect(r.stdout).toMatch(/^HTTP\/1\.1 405 Method Not Allowed\r?\n/);
+  expect(r.stdout.toLowerCase()).toContain("allow: get, head");
+  expect(r.stdout).toContain("DELETE is not allowed on /loader: use GET or HEAD");
+  const post = webcard(["fetch", "/cgi-bin/load", "-i", "--sim", state]);
+  expect(post.stdout).toMatch(/^HTTP\/1\.1 405 /);
+  expect(post.stdout.toLowerCase()).toContain("allow: post");
+  expect(webcard(["fetch", "/nothing", "-X", "PUT", "-i", "--sim", state]).stdout).toMatch(/^HTTP\/1\.1 404 /);
+});

@@ -73,6 +73,10 @@ export function parsePrivileges(list: string): number {
     const v = Number.parseInt(hex, 16);
     return hex.length === 2 ? v << 16 : v;
   }
+  if (/^(0x)?[0-9a-f]+$/i.test(text) && privilegeBits(text) === undefined) {
+    // GP 11.1.2: privileges are one byte, or three (GP 2.2 and later).
+    throw new FormatError(`Privileges '${text}' in hex are 1 or 3 bytes (2 or 6 hex digits), such as 04 or 800000`);
+  }
   let bits = 0;
   for (const part of text.split(",")) {
     const name = part.trim();

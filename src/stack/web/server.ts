@@ -37,6 +37,13 @@ const wantsHtml = (c: Context) => (c.req.header("accept") ?? "").includes("text/
 export function createCardWebApp(options: CardWebOptions): { app: Hono<Env>; nonces: NonceBook } {
   const nonces = options.nonces ?? new NonceBook();
   const level = options.securityLevel ?? 0x01;
+  /** The routes below by path, with their methods (HEAD comes with GET in Hono). */
+  const ALLOWED_METHODS: readonly (readonly [RegExp, readonly string[]])[] = [
+    [/^\/(card|registry|loader)?$/, ["GET", "HEAD"]],
+    [/^\/cgi-bin\/[^/]+$/, ["POST"]],
+    [/^\/admin\/scripts$/, ["GET", "HEAD"]],
+    [/^\/admin\/scripts\/[^/]+$/, ["PUT"]],
+  ];
   const app = new Hono<Env>();
   // Own properties only: "/cgi-bin/constructor" must not find Object.prototype's.
   const builtin = (name: string) => (Object.hasOwn(DEFAULT_SCRIPTS, name) ? DEFAULT_SCRIPTS[name] : undefined);
@@ -117,7 +124,16 @@ export function createCardWebApp(options: CardWebOptions): { app: Hono<Env>; non
     return c.json({ status: 200, message: `Script ${name} stored (${source.length} bytes)` });
   });
 
-  app.notFound((c) => c.json({ status: 404, message: `Nothing at ${new URL(c.req.url).pathname}` }, 404));
+  app.notFound((c) => {
+    const path = new URL(c.req.url).pathname;
+    // RFC 9110 15.5.6: a resource that exists under other methods answers 405 with Allow, not 404.
+    const allowed = ALLOWED_METHODS.find(([pattern]) => pattern.test(path))?.[1];
+    if (allowed) {
+      c.header("Allow", allowed.join(", "));
+      return c.json({ status: 405, message: `${c.req.method} is not allowed on ${path}: use ${allowed.join(" or ")}` }, 405);
+    }
+    return c.json({ status: 404, message: `Nothing at ${path}` }, 404);
+  });
   app.onError((e, c) => c.json({ status: 500, message: e.message }, 500));
   return { app, nonces };
 }

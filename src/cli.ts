@@ -16,6 +16,7 @@ const cli = cac("webcard");
 cli
   .option("--trace", "Show every APDU (and link session) on stderr")
   .option("--json", "Machine-readable output on stdout")
+  .option("--quiet", "No progress bar or progress lines on stderr")
   .option("--debug", "Print stack traces on errors");
 
 registerCommands(cli);

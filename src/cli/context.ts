@@ -16,7 +16,7 @@ export interface Context {
   err(line: string): void;
   /** Print a value as JSON to stdout. */
   printJson(value: unknown): void;
-  /** Whether stderr is a terminal (progress bars only then). */
+  /** Whether stderr is a terminal and progress is wanted (not --quiet): progress bars only then. */
   readonly interactive: boolean;
 }
 
@@ -28,7 +28,8 @@ function makeContext(flags: GlobalFlags): Context {
     out: (line) => process.stdout.write(line + "\n"),
     err: (line) => process.stderr.write(line + "\n"),
     printJson: (value) => process.stdout.write(JSON.stringify(value, null, 2) + "\n"),
-    interactive: process.stderr.isTTY === true,
+    // --quiet: no progress at all, even on a terminal.
+    interactive: process.stderr.isTTY === true && flags.quiet !== true,
   };
 }
 

@@ -12,6 +12,7 @@ import type { Command } from "cac";
 /** The global flags every action receives. */
 export interface GlobalFlags {
   json?: boolean;
+  quiet?: boolean;
   trace?: boolean;
   debug?: boolean;
 }

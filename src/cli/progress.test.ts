@@ -25,5 +25,16 @@ test("on a terminal the bar redraws in place and ends the line once", () => {
   bar.done();
   expect(written.length).toBe(3);
   expect(written[0]!.startsWith("\r[")).toBe(true);
-  expect(written[2]).toBe("\n");
+  expect(written[2]).toBe("\rSent 200 B in 2 blocks in 1.5 s, 133 B/s\x1b[K\n");
+});
+
+test("the line fits the terminal at any width: the bar shrinks, then details go", () => {
+  const p = { block: 45, blocks: 89, bytes: 11_115, totalBytes: 21_873 };
+  for (const columns of [20, 30, 40, 50, 60, 80, 120, 200]) {
+    const line = progressLine(p, 1000, columns);
+    expect({ columns, fits: line.length <= columns - 1 }).toEqual({ columns, fits: true });
+    expect(line.startsWith("[")).toBe(true);
+  }
+  expect(progressLine(p, 1000, 120)).toBe(`[${"#".repeat(20)}${".".repeat(20)}] 45/89 blocks  10.9 KB/21.4 KB  10.9 KB/s`);
+  expect(progressLine(p, 1000, 50)).toContain("45/89 blocks");
 });

@@ -17,9 +17,9 @@ export function precheckSize(cap: CapFile, flags: KeyFlags): void {
   checkLoadSize(cap, options.blockSize ?? maxBlockSize(options.level));
 }
 
-/** The LOAD progress bar: on a terminal, never with --json. */
+/** The LOAD progress bar: on a terminal, never with --json or --quiet. */
 export function loadProgressBar(ctx: Context): ProgressBar {
-  return ctx.json ? createProgressBar({ isTTY: false, write: () => true }) : createProgressBar();
+  return ctx.json || !ctx.interactive ? createProgressBar({ isTTY: false, write: () => true }) : createProgressBar();
 }
 
 export function loadLine(cap: CapFile, r: LoadResult): string {

@@ -10,7 +10,7 @@ import { apiRoutes } from "./routes/api.ts";
 import { cardWebRoutes } from "./routes/card-web.ts";
 import { eventRoutes } from "./routes/events.tsx";
 import { pageRoutes } from "./routes/pages.tsx";
-import { csrfGuard, hostGuard, originGuard, randomToken, securityHeaders, tokenGuard, type Secrets } from "./security.ts";
+import { csrfGuard, fetchSiteGuard, hostGuard, originGuard, randomToken, securityHeaders, tokenGuard, type Secrets } from "./security.ts";
 import { DashboardState, MAX_UPLOAD_BYTES } from "./state.ts";
 
 export interface DashboardOptions {
@@ -51,6 +51,7 @@ export function createDashboard(deps: DashboardDeps, options: DashboardOptions =
   app.use("*", securityHeaders());
   app.use("*", hostGuard(secrets));
   app.use("*", originGuard(secrets));
+  app.use("*", fetchSiteGuard());
   app.use("*", tokenGuard(secrets));
   app.use("*", csrfGuard(secrets));
   app.use(

@@ -7,6 +7,15 @@
  *   SameSite=Strict cookie and a redirect that drops it from the address),
  *   the cookie, or the `X-Webcard-Token` header.
  * - State-changing requests carry the CSRF token in `X-CSRF-Token`.
+ * - Reads that talk to a card (`GET /api/cards/R`, the card panel) carry a
+ *   secret in a header too, never the cookie alone: the cookie is
+ *   SameSite=Strict, but a page on another port of 127.0.0.1 is the same
+ *   site, and its `<img>` or `<script>` tags would send it.
+ * - A browser's subresource request from another site or another port
+ *   (`Sec-Fetch-Site` cross-site or same-site, not a navigation) is refused
+ *   outright: nothing of the dashboard is meant to be embedded elsewhere.
+ * - No GET changes a card or the dashboard: pages render without reading
+ *   the card; the page's script fetches the card panel with its header.
  * - Security headers on every response; nothing is cached but the assets.
  * The card's own pages (`/card-web/<frame token>/...`) are the one
  * exception: a sandboxed frame has an opaque origin and no cookies, so a
@@ -131,6 +140,37 @@ export function tokenGuard(secrets: Secrets): MiddlewareHandler {
     const given = c.req.header(TOKEN_HEADER) ?? getCookie(c, name);
     if (given === undefined) return refuse(c, 401, "Missing token: open the URL printed by 'webcard ui'");
     if (!sameSecret(given, secrets.token)) return refuse(c, 403, "Wrong token: open the URL printed by 'webcard ui'");
+    await next();
+  };
+}
+
+/**
+ * Refuse what a browser fetches for a page of another site or another port
+ * (Sec-Fetch-Site "cross-site" or "same-site") unless it is a top-level
+ * navigation, which cannot read the answer and, GETs having no side effects,
+ * changes nothing. The card frame is exempt: its opaque origin makes even its
+ * own requests cross-site, and its route has its own secret.
+ */
+export function fetchSiteGuard(): MiddlewareHandler {
+  return async (c, next) => {
+    const site = c.req.header("sec-fetch-site");
+    const foreign = site === "cross-site" || site === "same-site";
+    if (foreign && !isCardWeb(c.req.path) && !(c.req.header("sec-fetch-mode") === "navigate" && SAFE_METHODS.has(c.req.method))) {
+      return refuse(c, 403, "Refused: the dashboard answers its own pages only");
+    }
+    await next();
+  };
+}
+
+/**
+ * For reads that talk to a card: the page's CSRF token (X-CSRF-Token), or the
+ * session token (X-Webcard-Token), in a header. A tag on another page can
+ * send the cookie, never a header.
+ */
+export function headerSecretGuard(secrets: Secrets): MiddlewareHandler {
+  return async (c, next) => {
+    const given = sameSecret(c.req.header(CSRF_HEADER), secrets.csrf) || sameSecret(c.req.header(TOKEN_HEADER), secrets.token);
+    if (!given) return refuse(c, 403, "Refused: reading a card needs the dashboard's X-CSRF-Token header: open the card from the dashboard's page");
     await next();
   };
 }

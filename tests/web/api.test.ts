@@ -30,9 +30,10 @@ describe("pages", () => {
     expect(html).toContain(`href="/cards/${READER}"`);
   });
 
-  test("the card page shows the ATR decoded, the ISD, the registry and the sections", async () => {
-    const { req } = await testDashboard();
-    const html = await (await req(`/cards/${READER}`)).text();
+  test("the card page has the sections; its panel (fetched by the page's script) the ATR decoded, the ISD and the registry", async () => {
+    const { req, dash } = await testDashboard();
+    const page = await (await req(`/cards/${READER}`)).text();
+    const html = page + (await (await req(`/cards/${READER}/panel`, { headers: { "x-csrf-token": dash.csrf } })).text());
     expect(html).toContain("3B80800101");
     expect(html).toContain("T=0, T=1");
     expect(html).toContain("A000000151000000");
@@ -52,7 +53,7 @@ describe("pages", () => {
 
   test("reading the card is traced for its page", async () => {
     const { req, dash } = await testDashboard();
-    await req(`/cards/${READER}`);
+    await req(`/cards/${READER}/panel`, { headers: { "x-csrf-token": dash.csrf } });
     expect(dash.state.trace.lines(FAKE_READER).some((l) => l.includes("=> 00A4040000"))).toBe(true);
   });
 });
@@ -71,7 +72,7 @@ describe("install", () => {
     expect(progress.every((p) => p.op === op && p.rate > 0)).toBe(true);
     const done = events.find((e) => e.event === "done")!.data as { ok: boolean; message: string };
     expect(done).toMatchObject({ ok: true, message: "Installed 0102030405 with 1 instance(s)" });
-    const panel = await (await req(`/cards/${READER}/panel`)).text();
+    const panel = await (await req(`/cards/${READER}/panel`, { headers: { "x-csrf-token": dash.csrf } })).text();
     expect(panel).toContain("0102030405060708");
     expect(panel).toContain("card-reset");
   });
@@ -110,7 +111,7 @@ describe("install", () => {
     expect(dash.state.locks.holder(FAKE_READER)).toBeUndefined();
     fake.readers[0]!.cardPresent = true;
     await dash.state.watch.refresh();
-    expect((await req(`/cards/${READER}/panel`)).status).toBe(200);
+    expect((await req(`/cards/${READER}/panel`, { headers: { "x-csrf-token": dash.csrf } })).status).toBe(200);
   });
 
   test("a removal seen only as a malformed answer is named as the card pulled out", async () => {
@@ -158,11 +159,11 @@ describe("install", () => {
 
 describe("delete, lock, keys", () => {
   test("delete answers one line and the registry no longer lists it", async () => {
-    const { req, fake } = await testDashboard();
+    const { req, fake, dash } = await testDashboard();
     fake.registry.push({ kind: "load-file", aid: Uint8Array.of(1, 2, 3, 4, 5), lifecycle: 1, privileges: 0, modules: [] });
     const r = await req(`/api/cards/${READER}/delete`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ aid: "0102030405", related: true }) });
     expect(await r.json()).toEqual({ ok: true, message: "Deleted 0102030405" });
-    expect(await (await req(`/cards/${READER}/panel`)).text()).not.toContain("0102030405");
+    expect(await (await req(`/cards/${READER}/panel`, { headers: { "x-csrf-token": dash.csrf } })).text()).not.toContain("0102030405");
   });
 
   test("keys come back as check values only, never as key bytes", async () => {

@@ -216,3 +216,63 @@ describe("headers", () => {
     expect(html).not.toMatch(/<script>|<script [^>]*>[^<]+<\/script>|\son\w+=/);
   });
 });
+
+describe("reads that talk to a card (no GET of another page's tag can cause one)", () => {
+  test("the card's facts and panel need a secret in a header: the cookie alone is refused, and the card is not opened", async () => {
+    const { req, fake } = await testDashboard();
+    const opened = fake.opened;
+    for (const path of [`/api/cards/${READER}`, `/cards/${READER}/panel`]) {
+      const r = await req(path);
+      expect({ path, status: r.status }).toEqual({ path, status: 403 });
+      expect(((await r.json()) as { error: string }).error).toBe(
+        "Refused: reading a card needs the dashboard's X-CSRF-Token header: open the card from the dashboard's page",
+      );
+    }
+    expect(fake.opened).toBe(opened);
+  });
+
+  test("with the page's CSRF header, or the session token in a header, they read the card", async () => {
+    const { req, fake, dash } = await testDashboard();
+    const opened = fake.opened;
+    expect((await req(`/api/cards/${READER}`, { headers: { "x-csrf-token": dash.csrf } })).status).toBe(200);
+    expect((await req(`/cards/${READER}/panel`, { headers: { cookie: "", "x-webcard-token": dash.token } })).status).toBe(200);
+    expect((await req(`/cards/${READER}/panel`, { headers: { "x-csrf-token": "0".repeat(32) } })).status).toBe(403);
+    expect(fake.opened).toBe(opened + 2);
+  });
+
+  test("no page GET opens the card: the card page comes without its facts, for its script to fetch", async () => {
+    const { req, fake } = await testDashboard();
+    const opened = fake.opened;
+    const html = await (await req(`/cards/${READER}`)).text();
+    expect(html).toContain('data-state="loading"');
+    await req("/");
+    await req("/assets/app.js");
+    expect(fake.opened).toBe(opened);
+  });
+});
+
+describe("Sec-Fetch-Site", () => {
+  const from = (site: string, mode: string, dest: string) => ({ "sec-fetch-site": site, "sec-fetch-mode": mode, "sec-fetch-dest": dest });
+
+  test.each([
+    ["same-site", "no-cors", "image", `/api/cards/${READER}`],
+    ["same-site", "no-cors", "script", "/assets/app.js"],
+    ["cross-site", "cors", "empty", "/api/readers"],
+    ["same-site", "navigate", "iframe", `/api/cards/${READER}/lock`],
+  ])("a %s %s request (%s) for %s is refused", async (site, mode, dest, path) => {
+    const { req, fake, dash } = await testDashboard();
+    const opened = fake.opened;
+    const method = path.endsWith("/lock") ? "POST" : "GET";
+    const r = await req(path, { method, headers: { ...from(site, mode, dest), "x-csrf-token": dash.csrf, "content-type": "application/json" }, ...(method === "POST" ? { body: "{}" } : {}) });
+    expect(r.status).toBe(403);
+    expect(fake.opened).toBe(opened);
+  });
+
+  test("a navigation from another page, and the dashboard's own requests, pass", async () => {
+    const { req } = await testDashboard();
+    expect((await req("/", { headers: from("cross-site", "navigate", "document") })).status).toBe(200);
+    expect((await req(`/cards/${READER}`, { headers: from("same-site", "navigate", "document") })).status).toBe(200);
+    expect((await req("/api/readers", { headers: from("same-origin", "cors", "empty") })).status).toBe(200);
+    expect((await req("/", { headers: from("none", "navigate", "document") })).status).toBe(200);
+  });
+});

@@ -31,11 +31,16 @@ export const CLIENT_JS = String.raw`"use strict";
   }
 
   // ---- card panel (registry, facts) ----
+  // Reading the card needs the CSRF header (no GET of a tag on another page can send it).
   async function refreshPanel() {
     const panel = $("#card-panel");
     if (!panel) return;
-    const res = await fetch("/cards/" + enc(reader) + "/panel", { credentials: "same-origin" });
-    if (res.ok) panel.innerHTML = await res.text();
+    const res = await fetch("/cards/" + enc(reader) + "/panel", { credentials: "same-origin", headers: { "X-CSRF-Token": csrf } });
+    if (!res.ok) return;
+    panel.innerHTML = await res.text();
+    const facts = $("[data-link]", panel);
+    const web = $('#install-via option[value="web"]');
+    if (web) web.disabled = !facts || facts.dataset.link !== "present";
   }
 
   // ---- events ----
@@ -251,5 +256,6 @@ export const CLIENT_JS = String.raw`"use strict";
   });
 
   connect();
+  if ($('#card-panel [data-state="loading"]')) refreshPanel();
 })();
 `;

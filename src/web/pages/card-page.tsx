@@ -89,7 +89,8 @@ function InstallSection(props: { link: boolean | undefined }) {
             <label for="install-via">Install through</label>
             <select id="install-via" name="via">
               <option value="gp">GlobalPlatform commands from this dashboard</option>
-              {props.link ? <option value="web">the card's own loader (web-card link)</option> : null}
+              {/* Enabled once the card panel shows the link (the page's script reads it). */}
+              <option value="web" disabled={props.link !== true}>the card's own loader (web-card link)</option>
             </select>
           </div>
           <button type="submit" id="install-button" class="primary" disabled>Load and install</button>
@@ -154,7 +155,7 @@ export function CardPage(props: CardPageProps) {
       <section class="box" aria-labelledby="card-h">
         <h2 id="card-h">Card</h2>
         <div id="card-panel" aria-live="polite">
-          <CardPanel reader={props.reader} overview={props.overview} error={props.error} />
+          <CardPanel reader={props.reader} overview={props.overview} error={props.error} loading={props.loading} />
         </div>
         <p id="action-result" class="result" role="status"></p>
       </section>

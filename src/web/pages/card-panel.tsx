@@ -33,6 +33,8 @@ export interface PanelProps {
   reader: ReaderView | undefined;
   overview?: CardOverview;
   error?: string;
+  /** Not read yet: the page's script fetches the panel. */
+  loading?: boolean;
 }
 
 /** The card facts and registry. */
@@ -40,9 +42,11 @@ export function CardPanel(props: PanelProps) {
   const r = props.reader;
   if (!r) return <p class="banner" role="alert">This reader is not connected.</p>;
   if (!r.cardPresent) return <p class="muted" data-state="no-card">No card in this reader. Insert one: this page follows.</p>;
+  if (props.loading) return <p class="muted" data-state="loading">Reading the card…</p>;
   const o = props.overview;
+  const link = o?.link ? (o.link.present ? "present" : "absent") : "unknown";
   return (
-    <div data-state="card">
+    <div data-state="card" data-link={link}>
       <dl class="facts">
         {r.atr ? <Atr hex={r.atr} /> : null}
         {r.protocol ? <><dt>Active protocol</dt><dd>{r.protocol}</dd></> : null}

@@ -11,6 +11,7 @@ import type { CardOverview, InstallRequest } from "../deps.ts";
 import { errorBody, errorStatus } from "../errors.ts";
 import { parseInstances } from "../install-form.ts";
 import { keyCheckValues, keysFromForm } from "../key-store.ts";
+import { headerSecretGuard } from "../security.ts";
 import type { DashboardState } from "../state.ts";
 
 /** JSON form of an overview (bytes as hex). */
@@ -79,7 +80,8 @@ export function apiRoutes(s: DashboardState): Hono {
 
   api.get("/readers", (c) => c.json({ ok: true, readers: s.watch.readers, problem: s.watch.problem }));
 
-  api.get("/cards/:reader", async (c) => {
+  // Reading the card is no side effect a tag on another page may cause: a header secret, not the cookie alone.
+  api.get("/cards/:reader", headerSecretGuard(s.secrets), async (c) => {
     try {
       await knownReader(s, c.req.param("reader"));
       return c.json({ ok: true, card: overviewJson(await readOverview(s, c.req.param("reader"))) });

@@ -10,6 +10,7 @@ import { CardPanel } from "../pages/card-panel.tsx";
 import { ReadersPage } from "../pages/readers.tsx";
 import type { DashboardState } from "../state.ts";
 import { readOverview } from "./api.ts";
+import { headerSecretGuard } from "../security.ts";
 import { TransportError, errorLine } from "../../stack/errors.ts";
 
 /** How long the first page waits for the first reader listing (PC/SC may be slow to answer). */
@@ -43,10 +44,10 @@ export function pageRoutes(s: DashboardState): Hono {
     return c.html(<ReadersPage csrf={s.secrets.csrf} readers={s.watch.readers} problem={s.watch.problem} />);
   });
 
+  // The page itself does not touch the card: its script fetches the panel (below) with the header secret.
   app.get("/cards/:reader", async (c) => {
     const name = c.req.param("reader");
     const reader = await s.reader(name);
-    const f = await facts(s, name);
     const keys = s.keys.get(name);
     const kcv = keys ? Object.entries(keyCheckValues(keys)).map(([k, v]) => `${k.toUpperCase()} ${v}`).join(", ") : undefined;
     return c.html(
@@ -54,8 +55,7 @@ export function pageRoutes(s: DashboardState): Hono {
         csrf={s.secrets.csrf}
         name={name}
         reader={reader}
-        overview={f.overview}
-        error={f.error}
+        loading
         cardWebBase={s.cardWebBase(name)}
         trace={s.trace.lines(name)}
         kcv={kcv}
@@ -65,7 +65,7 @@ export function pageRoutes(s: DashboardState): Hono {
     );
   });
 
-  app.get("/cards/:reader/panel", async (c) => {
+  app.get("/cards/:reader/panel", headerSecretGuard(s.secrets), async (c) => {
     const name = c.req.param("reader");
     const reader = await s.reader(name);
     const f = await facts(s, name);

@@ -5,6 +5,8 @@
  *   card   -> stack (no FFI: the CLI injects what it needs, e.g. setQuickAck)
  *   host   -> stack, ffi
  *   web    -> stack, host (never ffi or card: it gets transports from its caller)
+ *   web/client (browser code, bundled by web/assets/client.ts) -> web/client only:
+ *          no package, no node: or bun: module, no Bun.*, and nothing imports it
  *   cli.ts and cli/ -> anything (the wiring layer)
  */
 import { test, expect } from "bun:test";
@@ -72,6 +74,13 @@ for (const file of files(SRC)) {
       violations.push(`${rel}: only src/ffi may import bun:ffi`);
     }
   }
+  const browser = rel.startsWith("web/client/");
+  for (const spec of importsOf(source)) {
+    const target = spec.startsWith(".") ? relative(SRC, resolve(dirname(file), spec)) : undefined;
+    if (browser && !target?.startsWith("web/client/")) violations.push(`${rel}: browser code imports ${spec} (only web/client/ files)`);
+    if (!browser && target?.startsWith("web/client/")) violations.push(`${rel}: imports browser code ${spec} (it is bundled, never imported)`);
+  }
+  if (browser && /Bun\.|process\./.test(source)) violations.push(`${rel}: browser code uses Bun or process`);
   // The command line is read once, by the entry point (cli/argv.ts keeps its values as typed).
   if (rel !== "cli.ts" && /\b(process\.argv|Bun\.argv)\b/.test(source)) violations.push(`${rel}: reads the command line (only src/cli.ts may)`);
   if (layer === "stack" && /\bBun\.(spawn|file|write|connect|listen|serve|sleep)\b/.test(source)) {

@@ -7,6 +7,7 @@
  */
 import { rmSync } from "node:fs";
 import type { Target } from "./targets.ts";
+import { bundleClient } from "../../src/web/assets/client.ts";
 
 export interface CompileRequest {
   target: Target;
@@ -45,7 +46,8 @@ export async function compile(req: CompileRequest): Promise<void> {
       // `new URL("./worker.ts", import.meta.url)` resolves from any module
       // (inside the binary import.meta.url is the bundle's own URL).
       naming: { entry: "[name].[ext]" },
-      define: { WEBCARD_COMMIT: JSON.stringify(req.commit) },
+      // The dashboard's browser script, bundled from src/web/client/ (src/web/assets/client.ts).
+      define: { WEBCARD_COMMIT: JSON.stringify(req.commit), WEBCARD_CLIENT_JS: JSON.stringify(await bundleClient()) },
       // Start-up: with one bundle, JavaScriptCore parses every lazily imported
       // module (hono, the card, PC/SC) on each run, ~30 ms for --version here.
       // Split chunks are parsed only when imported, and bytecode skips parsing:

@@ -1,7 +1,7 @@
 /** @jsxImportSource hono/jsx */
 /** The HTML pages: readers, a card, the card block fragment, and the embedded assets. */
 import { Hono } from "hono";
-import { CLIENT_JS } from "../assets/client.ts";
+import { clientScript } from "../assets/client.ts";
 import { STYLE_CSS } from "../assets/style.ts";
 import type { CardOverview } from "../deps.ts";
 import { keyCheckValues } from "../key-store.ts";
@@ -35,7 +35,7 @@ async function facts(s: DashboardState, reader: string): Promise<{ overview?: Ca
 export function pageRoutes(s: DashboardState): Hono {
   const app = new Hono();
 
-  app.get("/assets/app.js", (c) => c.body(CLIENT_JS, 200, { "Content-Type": "text/javascript; charset=utf-8" }));
+  app.get("/assets/app.js", async (c) => c.body(await clientScript(), 200, { "Content-Type": "text/javascript; charset=utf-8" }));
   app.get("/assets/style.css", (c) => c.body(STYLE_CSS, 200, { "Content-Type": "text/css; charset=utf-8" }));
   app.get("/favicon.ico", (c) => c.body(null, 204));
 

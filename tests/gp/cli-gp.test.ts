@@ -328,3 +328,59 @@ describe("--java-card with --sim: the in-process card runs that Java Card releas
     expect(r.code).toBe(2);
   });
 });
+
+describe("a file the card cannot take is refused before the LOAD, in one line naming the reason, on every path", () => {
+  const build = (name: string, format: "2.2" | "2.3", imports?: { aid: Uint8Array; major: number; minor: number }[]) => {
+    const file = join(dir, `${name}.cap`);
+    const n = name.length;
+    writeFileSync(
+      file,
+      writeCap({ packageAid: fromHex(`A0000006472310${n.toString(16).padStart(2, "0")}`), packageName: `org.example.${name}`, applets: [{ aid: fromHex(`A0000006472310${n.toString(16).padStart(2, "0")}01`), className: "H" }], format, ...(imports ? { imports } : {}) }),
+    );
+    return file;
+  };
+  const compact23 = build("fmt", "2.3");
+  const framework = (minor: number) => [
+    { aid: fromHex("A0000000620101"), major: 1, minor },
+    { aid: fromHex("A0000000620001"), major: 1, minor: 0 },
+  ];
+  // A 2.3 file for Java Card 3.2 (javacard.framework 1.9), and a 2.2 file that imports 3.1's framework 1.8.
+  const for32 = build("framework19", "2.3", framework(9));
+  const newFramework = build("framework18", "2.2", framework(8));
+
+  test.each(["gp", "web", "bridge"])("--via %s: CAP 2.3 on a Java Card 3.0.5 card; then it installs on a 3.1 card", (via) => {
+    const state = join(dir, `old-${via}.sqlite`);
+    const r = webcard(["install", compact23, "--via", via, "--sim", state, "--java-card", "3.0.5"]);
+    expectOneLineFailure(r, "CAP format 2.3");
+    expect(r.stderr).toContain(via === "web" ? "the loader takes 2.1,2.2" : "needs Java Card 3.1 or later; the card is Java Card 3.0.5");
+    const list = JSON.parse(webcard(["list", "--sim", state, "--json"]).stdout);
+    expect(list.loadFiles.map((f: { aid: string }) => f.aid)).not.toContain("A00000064723100" + "3");
+    expect(installedApps(list)).toEqual([]);
+    const ok = webcard(["install", compact23, "--via", via, "--sim", state, "--java-card", "3.1"]);
+    expect(ok.stderr).toBe("");
+    expect(ok.code).toBe(0);
+  });
+
+  test.each(["gp", "bridge"])("--via %s: a 2.3 file's import newer than the card's is named with both versions before the LOAD", (via) => {
+    const state = join(dir, `imp-${via}.sqlite`);
+    const r = webcard(["install", for32, "--via", via, "--sim", state, "--java-card", "3.1", "--trace"]);
+    const line = r.stderr.split("\n").filter((l) => l.startsWith("webcard:"));
+    expect(line).toHaveLength(1);
+    expect(line[0]).toContain("the card has imported package A0000000620101 1.9 (javacard.framework) only in version 1.8 (Java Card 3.1)");
+    // Nothing was sent to load: no INSTALL [for load] (80E602) and no LOAD (80E8) in the trace.
+    expect(r.stderr).toMatch(/=> 84F2/); // the GET STATUS that read the registry
+    expect(r.stderr).not.toMatch(/=> 8[04]E602/);
+    expect(r.stderr).not.toMatch(/=> 8[04]E8/);
+    expect(r.code).toBe(1);
+  });
+
+  test("--via gp: a 2.2 file's import newer than the card's: the card's refusal explained with both versions", () => {
+    const r = webcard(["install", newFramework, "--via", "gp", "--sim", join(dir, "imp22-gp.sqlite"), "--java-card", "3.0.5"]);
+    expectOneLineFailure(r, "LOAD refused with 6A80: the card has imported package A0000000620101 1.8 (javacard.framework) only in version 1.6 (Java Card 3.0.5)");
+  });
+
+  test("--via web: the card's own loader says which import it lacks", () => {
+    const r = webcard(["install", newFramework, "--via", "web", "--sim", join(dir, "imp-web.sqlite"), "--java-card", "3.0.5"]);
+    expectOneLineFailure(r, "the card lacks imported package A0000000620101 1.8");
+  });
+});

@@ -8,7 +8,7 @@ import { installForLoad } from "../../stack/gp/install.ts";
 import { loadBlocks, loadFileBytes, checkLoadFits } from "../../stack/gp/load.ts";
 import { check } from "../../stack/check.ts";
 import type { GpSession } from "./session.ts";
-import { explainInstallForLoad, explainRefusal, type ImportRef } from "./explain.ts";
+import { checkCardTakes, explainInstallForLoad, explainRefusal, type ImportRef } from "./explain.ts";
 
 /** What the loader needs from a CAP file (src/stack/cap CapFile fits). */
 export interface LoadFile {
@@ -17,6 +17,8 @@ export interface LoadFile {
   packageVersion?: { major: number; minor: number };
   applets: readonly { aid: Uint8Array }[];
   imports?: readonly ImportRef[];
+  /** CAP format "2.1", "2.2", "2.3" (checked against what the card lists before INSTALL [for load]). */
+  formatVersion?: string;
   /** The Load File Data Block, without the C4 tag. */
   lfdb: Uint8Array;
 }
@@ -58,6 +60,8 @@ async function sendLoad(session: GpSession, file: LoadFile, options: LoadOptions
   const bytes = loadFileBytes(file.lfdb);
   const commands = loadBlocks(bytes, session.blockSize); // throws before anything is sent
   const t = session.channel;
+  // Refused before INSTALL [for load] when the card's registry says it cannot take the file.
+  await checkCardTakes(t, file);
   try {
     check(
       await send(
@@ -78,7 +82,7 @@ async function sendLoad(session: GpSession, file: LoadFile, options: LoadOptions
     try {
       check(await send(t, command), "LOAD");
     } catch (error) {
-      throw await explainRefusal(error, t, file.imports ?? []);
+      throw await explainRefusal(error, t, file.imports ?? [], file.formatVersion);
     }
     sent += command.data.length;
     options.onProgress?.({ block: i + 1, blocks: commands.length, bytes: sent, totalBytes: bytes.length });

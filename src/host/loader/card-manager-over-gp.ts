@@ -15,7 +15,8 @@ import { loadBlocks, loadFileBytes } from "../../stack/gp/load.ts";
 import { check } from "../../stack/check.ts";
 import { send } from "../../stack/transport/transport.ts";
 import type { LoaderPort, RegistryView } from "../../stack/web/port.ts";
-import { explainInstallForLoad, explainRefusal, type ImportRef } from "../gp/explain.ts";
+import { checkCardTakes, explainInstallForLoad, explainRefusal, type ImportRef } from "../gp/explain.ts";
+import { Stop } from "../../stack/web/script/run.ts";
 import { getStatusAll } from "../gp/registry.ts";
 import type { GpSession } from "../gp/session.ts";
 
@@ -42,11 +43,15 @@ async function refusal(error: unknown, explained: Promise<unknown> | unknown): P
 /** Free memory the bridge claims: a plain card does not state it in a standard way, IL refuses with 6A84 instead. */
 export const UNSTATED_FREE_MEMORY = 0x7fffffff;
 
-/** IL over `session` for the bridge's web server; `imports` name missing packages in refusals. */
-export function gpLoaderPort(session: GpSession, imports: readonly ImportRef[] = []): LoaderPort {
+/**
+ * IL over `session` for the bridge's web server; `imports` name missing packages in refusals,
+ * and with `formatVersion` decide, from what the card lists, whether to refuse before INSTALL [for load].
+ */
+export function gpLoaderPort(session: GpSession, imports: readonly ImportRef[] = [], formatVersion?: string): LoaderPort {
   const t = session.channel;
   return {
     async facts() {
+      // The formats the card takes are judged before INSTALL [for load] (checkCardTakes), not here: no extra round trip for 2.1/2.2 files.
       return { capVersions: SUPPORTED_CAP_VERSIONS, freeMemory: UNSTATED_FREE_MEMORY, blockSize: session.blockSize, where: "bridge" };
     },
     async registry(): Promise<RegistryView> {
@@ -70,6 +75,13 @@ export function gpLoaderPort(session: GpSession, imports: readonly ImportRef[] =
     },
     async installForLoad(packageAid) {
       try {
+        await checkCardTakes(t, { packageAid, imports, formatVersion });
+      } catch (error) {
+        // Nothing was sent to load: no status word, the script stops with the reason (422, as a card refusal).
+        if (error instanceof WebcardError) throw new Stop(422, error.message);
+        throw error;
+      }
+      try {
         check(await send(t, installForLoad({ packageAid, securityDomainAid: session.isd })), "INSTALL [for load]");
       } catch (error) {
         await refusal(error, explainInstallForLoad(error, packageAid));
@@ -84,7 +96,7 @@ export function gpLoaderPort(session: GpSession, imports: readonly ImportRef[] =
         try {
           check(await send(t, command), "LOAD");
         } catch (error) {
-          await refusal(error, explainRefusal(error, t, imports));
+          await refusal(error, explainRefusal(error, t, imports, formatVersion));
         }
         sent += command.data.length;
         progress(Math.max(0, Math.min(sent, lfdb.length)), lfdb.length);

@@ -40,7 +40,8 @@ export interface ScriptResult {
   error?: { operation: string; sw: string; reason: string };
 }
 
-class Stop {
+/** The script stops with an HTTP status and one line (also thrown by a port that refuses before sending anything). */
+export class Stop {
   constructor(readonly status: number, readonly message: string) {}
 }
 

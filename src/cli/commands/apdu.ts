@@ -14,7 +14,7 @@ import { fromHex, hexProblem, toHex } from "../../stack/bytes.ts";
 import { CommandApdu, ResponseApdu } from "../../stack/apdu.ts";
 import { describeSw, swHex } from "../../stack/status-words.ts";
 import { withTrace } from "../../stack/transport/trace.ts";
-import type { Transport } from "../../stack/transport/transport.ts";
+import { inTransaction, type Transport } from "../../stack/transport/transport.ts";
 import { channelJson, channelLine } from "../format.ts";
 import { connectOptionsFrom, levelFrom } from "../option-values.ts";
 import { sessionOn, withTarget } from "../session.ts";
@@ -118,7 +118,8 @@ export async function apduCommand(ctx: Context, args: readonly string[], given: 
   try {
     const transport = ctx.trace ? withTrace(connection, (line: string) => ctx.err(line)) : connection;
     if (!ctx.json) ctx.err(`# ${connection.readerName}, ATR ${toHex(connection.atr)}, ${connection.protocol}`);
-    results = await exchangeAll(ctx, transport, commands);
+    // The commands reach the card together: no other program's command between them (a PC/SC transaction).
+    results = await inTransaction(transport, "apdu", () => exchangeAll(ctx, transport, commands));
   } finally {
     await connection.close();
   }

@@ -9,7 +9,7 @@ import { VERSION } from "./cli/version.ts";
 import { EXIT } from "./cli/context.ts";
 import { errorLine } from "./stack/errors.ts";
 import { registerCommands } from "./cli/register.ts";
-import { giveBackLoadFile, protectValues, restoreParsed } from "./cli/argv.ts";
+import { giveBackLoadFile, longNames, protectValues, restoreParsed } from "./cli/argv.ts";
 
 const cli = cac("webcard");
 
@@ -35,7 +35,8 @@ function usageError(message: string): never {
 
 try {
   // The one read of the command line: values stay strings as typed (see cli/argv.ts).
-  const parsed = cli.parse(protectValues(process.argv), { run: false });
+  const declared = [cli.globalCommand, ...cli.commands].flatMap((c) => c.options);
+  const parsed = cli.parse(protectValues(process.argv, longNames(declared)), { run: false });
   restoreParsed(cli, [...cli.globalCommand.options, ...(cli.matchedCommand?.options ?? [])]);
   giveBackLoadFile(cli, cli.matchedCommand?.args.filter((a) => a.required).length ?? 0);
   if (parsed.options.version === true && !cli.matchedCommand) {

@@ -1,12 +1,13 @@
 import { test, expect } from "bun:test";
 import { cac } from "cac";
-import { protectValues, restoreParsed } from "./argv.ts";
+import { longNames, protectValues, restoreParsed } from "./argv.ts";
 
 /** Parse as src/cli.ts does: the pre-pass, cac, then the marks off. */
 function parse(argv: string[], declare: (cli: ReturnType<typeof cac>) => void) {
   const cli = cac("t");
   declare(cli);
-  cli.parse(["bun", "t", ...protectValues(argv)], { run: false });
+  const declared = [cli.globalCommand, ...cli.commands].flatMap((c) => c.options);
+  cli.parse(["bun", "t", ...protectValues(argv, longNames(declared))], { run: false });
   restoreParsed(cli, [...cli.globalCommand.options, ...(cli.matchedCommand?.options ?? [])]);
   return { args: cli.args, options: cli.options };
 }
@@ -50,4 +51,20 @@ test("an optional value: absent is true, given is the string", () => {
 test("arguments after -- are passed through untouched", () => {
   expect(protectValues(["a", "--", "12"])).toEqual(["a", "--", "12"]);
   expect(protectValues(["-r", "-1"])).toEqual(["-r", "-1"]);
+});
+
+test("a repeatable option given both ways keeps every value, in order", () => {
+  const fetch = (cli: ReturnType<typeof cac>) => cli.command("fetch <path>").option("-H, --header <header>", "", { type: [String] });
+  const { options } = parse(["fetch", "/", "-H", "A: 1", "--header", "B: 2", "-H=C: 3"], fetch);
+  expect(options.header).toEqual(["A: 1", "B: 2", "C: 3"]);
+});
+
+test("a letter two commands use for different options is left as typed", () => {
+  const long = longNames([
+    { names: ["d", "data"], config: {} },
+    { names: ["d", "debug"], config: {} },
+    { names: ["r", "reader"], config: {} },
+  ]);
+  expect([...long]).toEqual([["r", "reader"]]);
+  expect(protectValues(["-r", "2", "-d", "x", "-rx"], long)).toEqual(["--reader", "\u00002", "-d", "x", "-rx"]);
 });

@@ -17,16 +17,42 @@ function looksNumeric(value: string): boolean {
   return x * 0 === 0;
 }
 
-/** argv with every number-like value (a whole argument, or what follows `=`) marked; untouched after `--`. */
-export function protectValues(argv: readonly string[]): string[] {
+/**
+ * The long name of each one-letter option (`H` -> `header`), from every
+ * declared option whose letter means the same everywhere. mri keeps `-H a`
+ * and `--header b` apart and then lets one overwrite the other; written the
+ * long way before parsing, both values are kept.
+ */
+export function longNames(declared: readonly OptionShape[]): Map<string, string> {
+  const long = new Map<string, string>();
+  const clash = new Set<string>();
+  for (const { names } of declared) {
+    const letter = names.find((n) => n.length === 1);
+    const name = names.find((n) => n.length > 1);
+    if (letter === undefined || name === undefined) continue;
+    if (long.has(letter) && long.get(letter) !== name) clash.add(letter);
+    long.set(letter, name);
+  }
+  for (const letter of clash) long.delete(letter);
+  return long;
+}
+
+/**
+ * argv with every number-like value (a whole argument, or what follows `=`)
+ * marked, and one-letter options written the long way (see longNames);
+ * untouched after `--`.
+ */
+export function protectValues(argv: readonly string[], long: ReadonlyMap<string, string> = new Map()): string[] {
   const out: string[] = [];
   let rest = false;
-  for (const arg of argv) {
-    if (rest || arg === "--") {
+  for (const given of argv) {
+    if (rest || given === "--") {
       rest = true;
-      out.push(arg);
+      out.push(given);
       continue;
     }
+    const letter = /^-([A-Za-z])(=|$)/.exec(given);
+    const arg = letter && long.has(letter[1]!) ? `--${long.get(letter[1]!)}${given.slice(2)}` : given;
     const eq = arg.indexOf("=");
     if (arg.startsWith("-") && eq > 0) {
       const value = arg.slice(eq + 1);

@@ -10,7 +10,7 @@ import { FormatError } from "../errors.ts";
 import { runCgi } from "./cgi.ts";
 import { DEFAULT_SCRIPTS } from "./default-scripts.ts";
 import { NonceBook } from "./nonces.ts";
-import { cardPage, homePage, loaderPage, registryPage, resultPage } from "./pages.ts";
+import { cardPage, homePage, loaderPage, registryPage, resultPage } from "./pages.tsx";
 import type { LoaderParameters, WebEnv } from "./port.ts";
 import { parseScript } from "./script/parse.ts";
 

@@ -88,3 +88,16 @@ test("fetch with a method a page does not take gets 405 and Allow; an unknown pa
   expect(post.stdout.toLowerCase()).toContain("allow: post");
   expect(webcard(["fetch", "/nothing", "-X", "PUT", "-i", "--sim", state]).stdout).toMatch(/^HTTP\/1\.1 404 /);
 });
+
+test("put-key says whether it added or replaced a key set and which versions the card holds then", () => {
+  const state = join(dir, "keys.sqlite");
+  const k2 = "00112233445566778899AABBCCDDEEFF";
+  const added = webcard(["put-key", "--sim", state, "--new-key", k2, "--new-key-version", "2", "--replace-version", "0"]);
+  expect(added.stdout).toBe("Key set version 2 added: KCV ENC 3544E0 MAC 3544E0 DEK 3544E0\nThe card now holds key set version 2 (before: version 255)\n");
+  const more = webcard(["put-key", "--sim", state, "--key", k2, "--key-version", "2", "--new-key", "00112233445566778899AABBCCDDEEF0", "--new-key-version", "3", "--replace-version", "0"]);
+  expect(more.stdout).toContain("Key set version 3 added");
+  expect(more.stdout).toContain("The card now holds key set versions 2, 3 (before: version 2)");
+  const replaced = webcard(["put-key", "--sim", state, "--key", k2, "--key-version", "2", "--new-key", "00112233445566778899AABBCCDDEEF1", "--new-key-version", "2", "--json"]);
+  expect(JSON.parse(replaced.stdout)).toMatchObject({ ok: true, version: 2, replaced: 2, versionsBefore: [2, 3], versionsOnCard: [2, 3] });
+  expect(replaced.stdout).not.toContain("00112233445566778899AABBCCDDEEF1");
+});

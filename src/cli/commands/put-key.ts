@@ -1,5 +1,6 @@
 /** `webcard put-key --new-key HEX --new-key-version N [--replace-version N]`: PUT KEY of a key set. */
 import { putKey } from "../../host/gp/put-key.ts";
+import { keyVersionsOnCard } from "../../host/gp/info.ts";
 import { parseKeys } from "../../stack/gp/keys.ts";
 import { UsageError } from "../../stack/errors.ts";
 import type { Context } from "../context.ts";
@@ -27,9 +28,17 @@ export async function putKeyCommand(ctx: Context, flags: PutKeyFlags): Promise<v
   const replaceVersion = version("replace-version", flags.replaceVersion, 0);
   const keys = parseKeys({ key: flags.newKey, version: newVersion });
   await withSession(ctx, flags, async (session, target) => {
+    const before = await keyVersionsOnCard(session.channel);
     const r = await putKey(session, keys, replaceVersion === undefined ? {} : { replaceVersion });
-    if (ctx.json) return ctx.printJson({ ok: true, target: target.describe, version: r.version, replaced: r.replaced, kcv: r.kcvs });
-    const what = r.replaced === 0 ? "added" : `replaced version ${r.replaced}`;
+    // Read back in the same session, so the user sees what the card holds now, not what was asked
+    // (a card replaces its initial key set FF when the first one is added, GP 11.8.2.2).
+    const versions = await keyVersionsOnCard(session.channel);
+    if (ctx.json) {
+      return ctx.printJson({ ok: true, target: target.describe, version: r.version, replaced: r.replaced, kcv: r.kcvs, versionsBefore: before, versionsOnCard: versions });
+    }
+    const what = r.replaced === 0 ? "added" : r.replaced === r.version ? "replaced" : `added in place of version ${r.replaced}`;
     ctx.out(`Key set version ${r.version} ${what}: KCV ENC ${r.kcvs.enc} MAC ${r.kcvs.mac} DEK ${r.kcvs.dek}`);
+    const list = (v: number[]) => `version${v.length === 1 ? "" : "s"} ${v.join(", ")}`;
+    if (versions.length > 0) ctx.out(`The card now holds key set ${list(versions)}${before.length > 0 ? ` (before: ${list(before)})` : ""}`);
   });
 }

@@ -81,3 +81,13 @@ async function readInfo(transport: Transport, options: { isd?: Uint8Array }): Pr
   }
   return out;
 }
+
+/**
+ * The key set versions the card holds, from its key information template
+ * (GET DATA E0, GP 11.3.3.1), sorted; empty when the card does not tell.
+ */
+export async function keyVersionsOnCard(transport: Transport): Promise<number[]> {
+  const data = await getDataValue(transport, DATA_TAG.KEY_INFORMATION);
+  const keys = data ? attempt(() => parseKeyInformation(data)) : undefined;
+  return [...new Set((keys ?? []).map((k) => k.version))].sort((a, b) => a - b);
+}

@@ -1,0 +1,115 @@
+/**
+ * What the JCVM's heap holds (JCVM 3.0.5 chapter 3 and §6.2): class
+ * instances, arrays, and the classes they belong to. Values on the operand
+ * stack and in fields are JS numbers (16-bit cells, ints as two cells on the
+ * stack) or references (a JObject, a JArray, or null).
+ */
+import type { ClassInfo } from "../../stack/cap/vm/class-component.ts";
+import type { NativeMethod } from "./natives/native.ts";
+
+/** An execution context (JCRE §6.1.2): the package AID (hex) of the applets that own an object, or the JCRE's. */
+export type Context = string;
+export const JCRE_CONTEXT: Context = "JCRE";
+
+export type Ref = JObject | JArray | null;
+export type Value = number | Ref;
+
+/** A class or interface: from a loaded package (CAP) or the card's API (native). */
+export interface JClass {
+  /** "javacard.framework.Applet", or "<package AID>@<offset>" for a CAP class (CAP files carry no names). */
+  readonly name: string;
+  readonly isInterface: boolean;
+  /** Undefined for java.lang.Object and for interfaces. */
+  readonly superclass: JClass | undefined;
+  /** Every interface implemented, superinterfaces and those of superclasses included. */
+  readonly interfaces: readonly JClass[];
+  /** The package this class belongs to: its context. */
+  readonly context: Context;
+  /** Set for CAP classes. */
+  readonly cap?: CapClass;
+  /** Native methods by "name(descriptor)", set for API classes. */
+  readonly natives?: Readonly<Record<string, NativeMethod>>;
+  /** API classes: virtual method key by token, interface method key by token (from the token table). */
+  readonly virtualKeys?: ReadonlyMap<number, string>;
+  readonly interfaceKeys?: ReadonlyMap<number, string>;
+  /** API classes: static method (and constructor) key by static method token. */
+  readonly staticKeys?: ReadonlyMap<number, string>;
+}
+
+/** The parts of a CAP class the interpreter uses. */
+export interface CapClass {
+  readonly info: ClassInfo;
+  /** Instance cells of all superclasses (where this class's field tokens start). */
+  readonly fieldBase: number;
+  /** The package object (an ExecPackage) that defines this class. */
+  readonly pkg: unknown;
+}
+
+let nextId = 1;
+/** A heap identity, unique in this process; the persistent store maps it to its own ids. */
+export function newId(): number {
+  return nextId++;
+}
+
+export class JObject {
+  readonly id = newId();
+  /** Instance fields by cell (ints take the first of their two cells). */
+  readonly fields: Value[];
+  /** State of an API object (an OwnerPIN's PIN, a key's bytes). */
+  native: unknown;
+  constructor(
+    readonly cls: JClass,
+    readonly owner: Context,
+    cells: number,
+  ) {
+    this.fields = new Array<Value>(cells).fill(0);
+  }
+}
+
+/** Array element kinds, from newarray's atype (JCVM 3.0.5 §7.5.61: 10 boolean, 11 byte, 12 short, 13 int). */
+export type ArrayKind = "Z" | "B" | "S" | "I" | "L";
+
+/** Transient kinds, JCSystem: NOT_A_TRANSIENT_OBJECT 0, CLEAR_ON_RESET 1, CLEAR_ON_DESELECT 2. */
+export const TRANSIENT = { NONE: 0, CLEAR_ON_RESET: 1, CLEAR_ON_DESELECT: 2 } as const;
+
+export class JArray {
+  readonly id = newId();
+  constructor(
+    readonly kind: ArrayKind,
+    readonly data: Int8Array | Int16Array | Int32Array | Ref[],
+    readonly owner: Context,
+    /** For reference arrays: the component class (checkcast, aastore). */
+    readonly component: JClass | undefined = undefined,
+    readonly transient: number = TRANSIENT.NONE,
+    /** A global array (the APDU buffer, install parameters): any context may use it (JCRE §6.2.2). */
+    readonly global = false,
+  ) {}
+  get length(): number {
+    return this.data.length;
+  }
+}
+
+export function newArray(kind: ArrayKind, length: number, owner: Context, component?: JClass, transient: number = TRANSIENT.NONE, global = false): JArray {
+  const data =
+    kind === "B" || kind === "Z"
+      ? new Int8Array(length)
+      : kind === "S"
+        ? new Int16Array(length)
+        : kind === "I"
+          ? new Int32Array(length)
+          : new Array<Ref>(length).fill(null);
+  return new JArray(kind, data, owner, component, transient, global);
+}
+
+/** A byte array over a copy of `bytes`. */
+export function byteArray(bytes: Uint8Array, owner: Context, global = false): JArray {
+  const a = newArray("B", bytes.length, owner, undefined, TRANSIENT.NONE, global);
+  (a.data as Int8Array).set(new Int8Array(bytes.buffer, bytes.byteOffset, bytes.length));
+  return a;
+}
+
+/** The bytes of a byte array (a view). */
+export function bytesOf(a: JArray): Uint8Array {
+  const d = a.data as Int8Array;
+  return new Uint8Array(d.buffer, d.byteOffset, d.length);
+}

@@ -24,8 +24,12 @@ import type { CommandApdu, ResponseApdu } from "../stack/apdu.ts";
 export interface CardApplication {
   /** The instance AID (5-16 bytes). */
   readonly aid: Uint8Array;
-  /** Called when selected: FCI bytes (answered with 9000) or a status word. */
-  select(ctx: AppContext): Uint8Array | number;
+  /**
+   * Called when selected with the SELECT command: FCI bytes (answered with
+   * 9000) or a status word (selection refused), or a whole response (a Java
+   * Card applet, selected whatever its process() answered, JCRE 3.0.5 §4.2).
+   */
+  select(ctx: AppContext, command: CommandApdu): Uint8Array | number | ResponseApdu;
   /** One command APDU (already unwrapped from secure messaging). */
   process(command: CommandApdu, ctx: AppContext): ResponseApdu | Promise<ResponseApdu>;
   /** Called when another application is selected or the card loses power. */

@@ -24,6 +24,8 @@ import type { IsdEnv } from "./isd/isd-state.ts";
 import { SecureSession } from "./core/secure-session.ts";
 import { CardCore } from "./core/card-core.ts";
 import { FACTORY_KEY_VERSION_VALUE } from "./isd/key-version.ts";
+import { JavaCardRuntime } from "./jcvm/card-runtime.ts";
+import type { VmLimits } from "./jcvm/vm.ts";
 
 export interface SimOptions {
   /** The card memory: a file, or ":memory:" (the default) for a card that lives as long as the object. */
@@ -54,6 +56,12 @@ export interface SimOptions {
   i?: { 2?: number; 3?: number };
   /** Source of card challenges (tests). */
   random?: (n: number) => Uint8Array;
+  /** Run installed applets' bytecode (the JCVM, default true); false keeps stub applets (SELECT 9000, else 6D00). */
+  jcvm?: boolean;
+  /** Limits of the JCVM (bytecodes per command, call depth, commit capacity). */
+  jcvmLimits?: Partial<VmLimits>;
+  /** --trace-vm: a line per method call the JCVM makes. */
+  traceVm?: (line: string) => void;
 }
 
 export interface SimulatedCard extends VirtualCard {
@@ -127,13 +135,25 @@ export function createSimulatedCard(options: SimOptions = {}): SimulatedCard {
   }
   const registry = new Registry(store);
   let core: CardCore | undefined;
-  const manager = new IssuerCardManager({
+  let manager: IssuerCardManager | undefined;
+  const jcvm =
+    options.jcvm === false
+      ? undefined
+      : new JavaCardRuntime({
+          registry,
+          freeMemory: () => manager?.freeMemory() ?? 0,
+          log,
+          ...(options.jcvmLimits ? { limits: options.jcvmLimits } : {}),
+          ...(options.traceVm ? { trace: options.traceVm } : {}),
+        });
+  manager = new IssuerCardManager({
     store,
     registry,
     memoryBytes,
     api: javaCardApi(javaCardVersion),
     javaCardVersion,
     builtinAids: () => core?.builtinAids() ?? [],
+    ...(jcvm ? { applets: jcvm } : {}),
   });
   const i = { 2: options.i?.[2] ?? DEFAULT_I[2], 3: options.i?.[3] ?? DEFAULT_I[3] };
   const session = new SecureSession({
@@ -159,15 +179,24 @@ export function createSimulatedCard(options: SimOptions = {}): SimulatedCard {
     statusCursor: undefined,
   };
   const isd = new IssuerSecurityDomain(env);
-  core = new CardCore({ store, registry, manager, isd, session, log });
+  core = new CardCore({ store, registry, manager, isd, session, log, ...(jcvm ? { installed: (aid) => jcvm.application(aid) } : {}) });
   const card = core;
   return {
     statePath,
     damage: undefined,
     atr: () => card.atr(),
-    powerOn: () => card.powerOn(),
-    powerOff: () => card.powerOff(),
-    reset: () => card.reset(),
+    powerOn: () => {
+      jcvm?.powerLoss();
+      card.powerOn();
+    },
+    powerOff: () => {
+      jcvm?.powerLoss();
+      card.powerOff();
+    },
+    reset: () => {
+      jcvm?.powerLoss();
+      card.reset();
+    },
     process: (command) => card.process(command),
     installApplication: (app) => card.installApplication(app),
     stateDigest: () => store.digest(),
@@ -177,6 +206,7 @@ export function createSimulatedCard(options: SimOptions = {}): SimulatedCard {
         return { version: k.version, scp: k.scp, enc: kcvHex(k.enc, type), mac: kcvHex(k.mac, type), dek: kcvHex(k.dek, type) };
       }),
     close: () => {
+      jcvm?.powerLoss();
       card.powerOff();
       store.close();
     },

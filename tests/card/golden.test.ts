@@ -41,8 +41,10 @@ test("golden APDUs answer 9000 and GET STATUS lists the package and the instance
   expect(entries[0]!.lifecycle).toBe(0x07);
   expect(toHex(entries[0]!.loadFileAid!)).toBe("0102030405");
 
-  // The installed applet is selectable and answers 9000 (no bytecode runs).
-  expect(await apdu(card, "00A40400080102030405060708")).toBe("9000");
+  // The installed applet is selected; its process() throws CryptoException 0x6666 for every command
+  // (GlobalPlatformPro's Empty), which the JCRE answers with 6F00. It stays selected: the next command reaches it.
+  expect(await apdu(card, "00A40400080102030405060708")).toBe("6F00");
+  expect(await apdu(card, "8001000000")).toBe("6F00");
   expect(log.some((l) => l.includes("loaded"))).toBe(true);
   card.close();
 });

@@ -158,7 +158,8 @@ test("SET STATUS locks and unlocks an application; card life cycle follows GP's 
   expect(await apdu(card, `80F04080${"08"}${app}`)).toBe("9000");
   expect(await apdu(card, `00A4040008${app}`)).toBe("6A82");
   expect(await apdu(card, `80F04000${"08"}${app}`)).toBe("9000");
-  expect(await apdu(card, `00A4040008${app}`)).toBe("9000");
+  // Selectable again: the applet's process() answers SELECT with "Hello World!" (its source sends it for any command).
+  expect(await apdu(card, `00A4040008${app}`)).toBe("48656C6C6F20576F726C64219000");
   expect(await apdu(card, "00A4040008A000000151000000")).toEndWith("9000");
   expect(await apdu(card, "80F0807F00")).toBe("9000"); // lock the card
   expect(await apdu(card, `00A4040008${app}`)).toBe("6A82");
@@ -179,9 +180,9 @@ test("an application with the card reset privilege is selected at power-on", asy
   last[privAt] = 0x04;
   expect(await run(card, [...seq.slice(0, -1), last])).toEqual(["9000", "9000", "9000", "9000"]);
   card.reset();
-  // The selected application is the installed applet (no bytecode: 6D00), not the ISD.
-  expect(await apdu(card, "80CA9F7F00")).toBe("6D00");
-  expect(await apdu(card, "00A4040000")).toBe("9000"); // SELECT without AID: the default application
+  // The selected application is the installed applet (it answers "Hello World!" to anything), not the ISD.
+  expect(await apdu(card, "80CA9F7F00")).toBe("48656C6C6F20576F726C64219000");
+  expect(await apdu(card, "00A4040000")).toBe("48656C6C6F20576F726C64219000"); // SELECT without AID: the default application
   expect(swOf(await apdu(card, "00A4040008A000000151000000"))).toBe("9000");
   expect(await apdu(card, "80CA9F7F00")).toEndWith("9000");
 });

@@ -35,6 +35,8 @@ export interface CoreParts {
   isd: CardApplication;
   session: SecureSession;
   log: (line: string) => void;
+  /** The application of an instance installed from a CAP file (the JCVM); undefined: the stub (--jcvm off). */
+  installed?: (aid: Uint8Array) => CardApplication | undefined;
 }
 
 interface Selected {
@@ -261,14 +263,15 @@ export class CardCore implements VirtualCard {
     this.selected = target;
     const ctx = this.context(target, false);
     this.p.store.begin();
-    let fci: Uint8Array | number;
+    let fci: Uint8Array | number | ResponseApdu;
     try {
-      fci = target.app.select(ctx);
+      fci = target.app.select(ctx, cmd);
       this.p.store.commit();
     } catch (error) {
       this.selected = undefined;
       throw error;
     }
+    if (fci instanceof ResponseApdu) return this.answer(fci);
     if (typeof fci === "number") {
       this.selected = undefined;
       this.p.log(`refused: SELECT ${toHex(target.aid)}: the application answered ${swHex(fci)}`);
@@ -295,7 +298,7 @@ export class CardCore implements VirtualCard {
     if (hex === toHex(this.p.isd.aid)) return { aid, app: this.p.isd, native: true };
     const builtin = this.builtins.get(hex);
     if (builtin) return { aid, app: builtin, native: true };
-    return { aid, app: { aid, ...STUB }, native: false };
+    return { aid, app: this.p.installed?.(aid) ?? { aid, ...STUB }, native: false };
   }
 
   /** The application selected at power-on: the one with the card reset privilege, else the ISD. */

@@ -33,6 +33,18 @@ export interface CardManagerDeps {
   javaCardVersion: string;
   /** AIDs of the in-process CardApplications installed now. */
   builtinAids: () => Uint8Array[];
+  /** The runtime that executes applets (the JCVM), when the card runs them. */
+  applets?: AppletRuntime;
+}
+
+/** What the card manager asks of the runtime that executes installed applets. */
+export interface AppletRuntime {
+  /** Run the applet's install method; throws a CardRefusal when it fails (the INSTALL then changes nothing). */
+  install(req: InstallRequest): void;
+  /** An instance or a load file was deleted: free what the runtime keeps for it. */
+  deleted(aid: Uint8Array): void;
+  /** Persistent bytes the applets' objects take. */
+  usedBytes(): number;
 }
 
 export interface InstallRequest {
@@ -65,7 +77,7 @@ export class IssuerCardManager implements CardManager {
   /** Bytes in use: load files, instances with their parameters, application data. */
   usedMemory(): number {
     const r = this.deps.registry;
-    let n = r.loadFileBytes() + r.appDataBytes();
+    let n = r.loadFileBytes() + r.appDataBytes() + (this.deps.applets?.usedBytes() ?? 0);
     for (const a of r.applications()) if (!a.builtin) n += INSTANCE_BYTES + a.params.length;
     return n;
   }
@@ -193,6 +205,8 @@ export class IssuerCardManager implements CardManager {
       builtin: false,
     };
     reg.addApplication(record);
+    // JCRE: the applet's install method runs now; if it fails, the whole INSTALL is rolled back.
+    this.deps.applets?.install({ ...req, privileges });
     return record;
   }
 
@@ -238,6 +252,7 @@ export class IssuerCardManager implements CardManager {
     if (app) {
       if (app.builtin) refuse(op, SW.CONDITIONS_NOT_SATISFIED, `application ${toHex(aid)} is built into the card`);
       reg.deleteApplication(aid);
+      this.deps.applets?.deleted(aid);
       return;
     }
     if (this.deps.api.some((p) => equal(p.aid, aid))) {
@@ -252,8 +267,12 @@ export class IssuerCardManager implements CardManager {
     if (instances.length > 0 && !options.related) {
       refuse(op, SW.CONDITIONS_NOT_SATISFIED, `package ${toHex(aid)} still has instances ${instances.map((i) => toHex(i.aid)).join(", ")}`);
     }
-    for (const i of instances) reg.deleteApplication(i.aid);
+    for (const i of instances) {
+      reg.deleteApplication(i.aid);
+      this.deps.applets?.deleted(i.aid);
+    }
     reg.deleteLoadFile(aid);
+    this.deps.applets?.deleted(aid);
   }
 
   /** The application holding the card reset (default selected) privilege, if any. */

@@ -97,7 +97,6 @@ function lookupVirtual(cls: JClass, token: number, from: ExecPackage | undefined
 export function callTarget(vm: Vm, target: Target, cells: Value[], receiverClass?: JClass): Value | undefined {
   if (target.kind === "cap") return execute(vm, target.pkg, target.offset, cells);
   const fn = receiverClass ? (findNative(receiverClass, target.key) ?? target.fn) : target.fn;
-  vm.trace?.(`-> native ${target.owner}.${target.key}`);
   if (!fn) return vm.unimplemented(`${target.owner}.${target.key}`);
   const args: Value[] = [];
   let i = 0;
@@ -107,6 +106,7 @@ export function callTarget(vm: Vm, target: Target, cells: Value[], receiverClass
       i += 2;
     } else args.push(cells[i++]!);
   }
+  vm.trace?.(`-> native ${target.owner}.${target.key} ${args.map(show).join(" ")}`);
   const r = fn(vm, args as Args);
   vm.retKind = target.ret;
   return r ?? undefined;
@@ -151,4 +151,10 @@ export function invokeInterface(vm: Vm, iface: JClass, token: number, cells: Val
     return callTarget(vm, nativeTarget(iface, key, true), cells, receiver.cls);
   }
   return vm.abort(`${receiver.cls.name} does not implement ${iface.name}`);
+}
+
+function show(v: Value): string {
+  if (typeof v === "number") return String(v);
+  if (v === null) return "null";
+  return v instanceof JArray ? `${v.kind}[${v.length}]` : v.cls.name.replace(/^.*\./, "");
 }

@@ -6,6 +6,9 @@ import { APDU } from "./apdu.ts";
 import { APPLET_AID } from "./applet-aid.ts";
 import { OWNER_PIN } from "./owner-pin.ts";
 import { JCSYSTEM } from "./jcsystem.ts";
+import { CRYPTO_BASIC } from "./crypto-basic.ts";
+import { KEYS } from "./keys.ts";
+import { CIPHER } from "./cipher.ts";
 
 function merge(...tables: Record<string, NativeTable>[]): Record<string, NativeTable> {
   const out: Record<string, NativeTable> = {};
@@ -13,4 +16,4 @@ function merge(...tables: Record<string, NativeTable>[]): Record<string, NativeT
   return out;
 }
 
-export const NATIVES: Readonly<Record<string, NativeTable>> = merge(LANG, exceptionNatives(), UTIL, APDU, APPLET_AID, OWNER_PIN, JCSYSTEM);
+export const NATIVES: Readonly<Record<string, NativeTable>> = merge(LANG, exceptionNatives(), UTIL, APDU, APPLET_AID, OWNER_PIN, JCSYSTEM, CRYPTO_BASIC, KEYS, CIPHER);

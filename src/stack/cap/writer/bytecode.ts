@@ -71,9 +71,10 @@ export function installCode(cpClass: number, cpConstructor: number): MethodCode 
   ]);
 }
 
-/** process(APDU): return, so every command gets 9000. */
-export function processCode(): MethodCode {
-  return method(0, 2, 0, [OP.return]);
+/** process(APDU): return, so every command gets 9000; or the body given. */
+export function processCode(body?: { maxStack: number; maxLocals: number; code: (number | Uint8Array)[] }): MethodCode {
+  if (!body) return method(0, 2, 0, [OP.return]);
+  return method(body.maxStack, 2, body.maxLocals, body.code);
 }
 
 /** A private static method of `size` bytes in all (header, nops, return), never called: padding for size tests. */

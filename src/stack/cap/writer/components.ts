@@ -63,7 +63,7 @@ export function layoutComponents(spec: NormalSpec): Components {
   spec.applets.forEach((_applet, i) => {
     const ctor = constructorCode(0, 1); // cp 0 Applet.<init>, cp 1 Applet.register
     const install = installCode(2 + 2 * i, 3 + 2 * i);
-    const process = processCode();
+    const process = processCode(spec.process);
     const at = [offset, offset + ctor.bytes.length, offset + ctor.bytes.length + install.bytes.length];
     methods.push({ code: ctor, offset: at[0]! }, { code: install, offset: at[1]! }, { code: process, offset: at[2]! });
     classes.push({ offset: classOffset(i), constructor: { at: at[0]!, code: ctor }, install: { at: at[1]!, code: install }, process: { at: at[2]!, code: process } });
@@ -85,6 +85,8 @@ export function layoutComponents(spec: NormalSpec): Components {
     cpEntries.push(concat(CP.Classref, u16(c.offset), 0)); // class_ref, padding
     cpEntries.push(concat(CP.StaticMethodref, 0, u16(c.constructor.at))); // padding, method offset
   });
+  // A custom process body may call process again (recursion tests): VirtualMethodref to class 0, token 7.
+  if (spec.process) cpEntries.push(concat(CP.VirtualMethodref, u16(classes[0]!.offset), FRAMEWORK.PROCESS));
 
   const classInfo = concat(
     ...(is22 ? [u16(0)] : []),
@@ -125,7 +127,7 @@ export function layoutComponents(spec: NormalSpec): Components {
   out.set("StaticField", component(COMPONENT.StaticField, staticInfo));
   out.set("ConstantPool", component(COMPONENT.ConstantPool, concat(u16(cpEntries.length), ...cpEntries)));
   out.set("RefLocation", component(COMPONENT.RefLocation, refLocationInfo(methods)));
-  out.set("Descriptor", component(COMPONENT.Descriptor, descriptorComponent(classes, cpEntries.length, spec.frameworkToken)));
+  out.set("Descriptor", component(COMPONENT.Descriptor, descriptorComponent(classes, cpEntries.length, spec.frameworkToken, spec.process !== undefined)));
   out.set("Directory", component(COMPONENT.Directory, directoryInfo(out, spec, arrayPad)));
   return out;
 }

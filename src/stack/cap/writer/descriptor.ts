@@ -36,7 +36,7 @@ function typeDescriptor(nibbles: number[]): Uint8Array {
 }
 
 /** The Descriptor component info for the classes laid out by `layoutComponents`. */
-export function descriptorComponent(classes: ClassLayout[], cpCount: number, frameworkToken: number): Uint8Array {
+export function descriptorComponent(classes: ClassLayout[], cpCount: number, frameworkToken: number, processRef = false): Uint8Array {
   const fw = 0x80 | frameworkToken;
   // Signatures: ()V, ([BSB)V, (Ljavacard/framework/APDU;)V, [B; a class_ref in a type is 4 nibbles.
   const pool = [
@@ -53,6 +53,7 @@ export function descriptorComponent(classes: ClassLayout[], cpCount: number, fra
   // constant_pool_types: a type offset for each method or field ref, FFFF for class refs.
   const cpTypes = [VOID, INIT];
   for (let i = 0; i < classes.length; i++) cpTypes.push(0xffff, INIT);
+  if (processRef) cpTypes.push(PROCESS);
 
   const descriptors = classes.map((c, token) => {
     const methods = [

@@ -15,9 +15,23 @@ export interface CapSpec {
   padding?: number;
   /** CAP format: "2.1" (what converters emit for applets without remote interfaces), "2.2", or "2.3" compact (Java Card 3.1+). Default "2.1". */
   format?: "2.1" | "2.2" | "2.3";
+  /**
+   * The body of every applet's process(APDU) (default: return, so every
+   * command gets 9000): bytecodes, with 2-byte constant pool indices as
+   * Uint8Array parts. Constant pool entry 2 + 2 × (applet count) is
+   * VirtualMethodref to the applet's own process (for recursion tests).
+   */
+  process?: ProcessBody;
 }
 
-export interface NormalSpec extends Required<Omit<CapSpec, "imports">> {
+export interface ProcessBody {
+  maxStack: number;
+  maxLocals: number;
+  code: (number | Uint8Array)[];
+}
+
+export interface NormalSpec extends Required<Omit<CapSpec, "imports" | "process">> {
+  process: ProcessBody | undefined;
   imports: { aid: Uint8Array; major: number; minor: number }[];
   /** Import token of javacard.framework (the Applet superclass lives there). */
   frameworkToken: number;
@@ -51,7 +65,7 @@ export function normalize(spec: CapSpec): NormalSpec {
   if (frameworkToken < 0) throw new RangeError("The imports must include javacard.framework (A0000000620101)");
   const padding = spec.padding ?? 0;
   if (!Number.isInteger(padding) || padding < 0) throw new RangeError(`Padding must be a whole number of bytes, not ${padding}`);
-  return { ...spec, packageVersion, imports, frameworkToken, padding, format: spec.format ?? "2.1" };
+  return { ...spec, packageVersion, imports, frameworkToken, padding, format: spec.format ?? "2.1", process: spec.process };
 }
 
 function aid(bytes: Uint8Array, what: string): void {

@@ -1,0 +1,33 @@
+/**
+ * The card's own implementation classes behind API factories
+ * (RandomData.getInstance, MessageDigest.getInstance, ...): a JClass that
+ * extends the abstract API class and carries the natives, as a card's
+ * implementation package would.
+ */
+import { apiClass } from "../api/api-classes.ts";
+import type { JClass } from "../model.ts";
+import { JCRE_CONTEXT } from "../model.ts";
+import type { NativeTable } from "./native.ts";
+
+const made = new Map<string, JClass>();
+
+/** An implementation class of the API class (or interfaces) `base`, with `natives`. */
+export function implClass(name: string, base: string, natives: NativeTable, interfaces: string[] = []): JClass {
+  const done = made.get(name);
+  if (done) return done;
+  const superclass = apiClass(base);
+  const extra = interfaces.map(apiClass);
+  const cls: JClass = {
+    name,
+    isInterface: false,
+    superclass,
+    interfaces: [...new Set([...superclass.interfaces, ...extra.flatMap((i) => [i, ...i.interfaces])])],
+    context: JCRE_CONTEXT,
+    natives,
+    virtualKeys: superclass.virtualKeys ?? new Map(),
+    interfaceKeys: new Map(),
+    staticKeys: new Map(),
+  };
+  made.set(name, cls);
+  return cls;
+}

@@ -140,6 +140,7 @@ export function createSimulatedCard(options: SimOptions = {}): SimulatedCard {
     options.jcvm === false
       ? undefined
       : new JavaCardRuntime({
+          db: store.db,
           registry,
           freeMemory: () => manager?.freeMemory() ?? 0,
           log,

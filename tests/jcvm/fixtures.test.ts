@@ -65,3 +65,41 @@ describe("fixtures on the JCVM", () => {
     card.close();
   });
 });
+
+describe("persistence in the card's memory", () => {
+  test("an installed applet is restored from the state file after the card restarts, and deletion frees its objects", async () => {
+    const { mkdtempSync, rmSync } = await import("node:fs");
+    const { join } = await import("node:path");
+    const { tmpdir } = await import("node:os");
+    const dir = mkdtempSync(join(tmpdir(), "webcard-jcvm-"));
+    try {
+      const statePath = join(dir, "card.db");
+      const first = await installed("jcalgtest_AlgTest_v1.7.4_jc222.cap", { statePath });
+      expect(await apdu(first.card, select(first.aid))).toBe("9000");
+      first.card.close();
+
+      const again = createSimulatedCard({ open: true, statePath });
+      expect(await apdu(again, select(first.aid))).toBe("9000");
+      const { Database } = await import("bun:sqlite");
+      again.close();
+      const db = new Database(statePath);
+      const objects = db.query<{ n: number }, []>("SELECT count(*) AS n FROM jcvm_objects").get()!.n;
+      db.close();
+      expect(objects).toBeGreaterThan(5);
+
+      const third = createSimulatedCard({ open: true, statePath });
+      // DELETE the package and its instance (80E4 0080, 4F <package AID>).
+      const pkg = toHex(first.cap.packageAid);
+      expect(swOf(await apdu(third, select("A000000151000000")))).toBe("9000");
+      expect(swOf(await apdu(third, `80E40080${(pkg.length / 2 + 2).toString(16).padStart(2, "0")}4F${(pkg.length / 2).toString(16).padStart(2, "0")}${pkg}00`))).toBe("9000");
+      third.close();
+      const db2 = new Database(statePath);
+      const left = db2.query<{ n: number }, []>("SELECT count(*) AS n FROM jcvm_objects").get()!.n;
+      const applets = db2.query<{ n: number }, []>("SELECT count(*) AS n FROM jcvm_applets").get()!.n;
+      db2.close();
+      expect([left, applets]).toEqual([0, 0]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

@@ -40,6 +40,8 @@ export interface JcreStore {
   lfdb(packageAid: Uint8Array): Uint8Array | undefined;
   /** The applet instances kept from earlier sessions (persistence); none for an in-memory heap. */
   restore?(jcre: Jcre, aid: Uint8Array): AppletInstance | undefined;
+  /** A package's static field image as kept from earlier sessions. */
+  statics?(pkg: ExecPackage): { refs: Ref[]; prim: Uint8Array } | undefined;
 }
 
 export interface JcreOptions {
@@ -86,7 +88,9 @@ export class Jcre {
     this.packages.set(hex, pkg);
     try {
       pkg.link((entry) => this.resolveImport(entry));
-      this.initStatics(pkg);
+      const saved = this.o.store.statics?.(pkg);
+      if (saved) pkg.statics = saved;
+      else this.initStatics(pkg);
     } catch (error) {
       this.packages.delete(hex);
       throw error;

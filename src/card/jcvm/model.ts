@@ -46,13 +46,18 @@ export interface CapClass {
 }
 
 let nextId = 1;
-/** A heap identity, unique in this process; the persistent store maps it to its own ids. */
+/** A heap identity, unique in this process and above every id a card's memory holds (see `idsAbove`). */
 export function newId(): number {
   return nextId++;
 }
 
+/** Objects restored from a card's memory keep their ids: new ones are numbered above them. */
+export function idsAbove(id: number): void {
+  if (id >= nextId) nextId = id + 1;
+}
+
 export class JObject {
-  readonly id = newId();
+  readonly id: number;
   /** Instance fields by cell (ints take the first of their two cells). */
   readonly fields: Value[];
   /** State of an API object (an OwnerPIN's PIN, a key's bytes). */
@@ -61,7 +66,9 @@ export class JObject {
     readonly cls: JClass,
     readonly owner: Context,
     cells: number,
+    id?: number,
   ) {
+    this.id = id ?? newId();
     this.fields = new Array<Value>(cells).fill(0);
   }
 }
@@ -73,7 +80,7 @@ export type ArrayKind = "Z" | "B" | "S" | "I" | "L";
 export const TRANSIENT = { NONE: 0, CLEAR_ON_RESET: 1, CLEAR_ON_DESELECT: 2 } as const;
 
 export class JArray {
-  readonly id = newId();
+  id = newId();
   constructor(
     readonly kind: ArrayKind,
     readonly data: Int8Array | Int16Array | Int32Array | Ref[],

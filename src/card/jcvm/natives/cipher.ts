@@ -10,7 +10,7 @@ import type { JObject, Value } from "../model.ts";
 import type { Vm } from "../vm.ts";
 import { readBytes, writeBytes } from "./applet-aid.ts";
 import { CRYPTO_REASON, noSuchAlgorithm } from "./crypto-basic.ts";
-import { implClass } from "./impl-class.ts";
+import { defineImpl, implClass } from "./impl-class.ts";
 import { keyState } from "./keys.ts";
 import type { NativeTable } from "./native.ts";
 
@@ -85,7 +85,9 @@ function process(vm: Vm, self: Value, input: Uint8Array, final: boolean): Uint8A
   return rest.length ? new Uint8Array([...out, ...rest]) : out;
 }
 
-const cipherClass = () =>
+const cipherClass = defineImpl(
+  "javacardx.crypto.Cipher$card",
+  () =>
   implClass("javacardx.crypto.Cipher$card", "javacardx.crypto.Cipher", {
     "getAlgorithm()B": (_vm, [self]) => state(self).alg,
     "getCipherAlgorithm()B": (_vm, [self]) => (ALGORITHMS[state(self).alg]!.family === "AES" ? 13 : ALGORITHMS[state(self).alg]!.chaining === "cbc" ? 3 : 4),
@@ -103,7 +105,14 @@ const cipherClass = () =>
       writeBytes(vm, out, outOff as number, r);
       return r.length;
     },
-  });
+  }),
+  // The key, mode and IV given to init are kept; the chaining state restarts as after init.
+  (saved) => {
+    const s = { alg: saved.alg as number, pending: 0, ...(saved.init ? { init: saved.init as CipherState["init"] } : {}) } as CipherState;
+    if (s.init) start(s);
+    return s;
+  },
+);
 
 function getInstance(vm: Vm, alg: number, shared: number): JObject {
   if (!ALGORITHMS[alg] || shared !== 0) return noSuchAlgorithm(vm);

@@ -8,7 +8,7 @@ import { createHash, randomFillSync, type Hash } from "node:crypto";
 import { JObject, type Value } from "../model.ts";
 import type { Vm } from "../vm.ts";
 import { readBytes, writeBytes } from "./applet-aid.ts";
-import { implClass } from "./impl-class.ts";
+import { defineImpl, implClass } from "./impl-class.ts";
 import type { NativeTable } from "./native.ts";
 
 const CRYPTO = "javacard.security.CryptoException";
@@ -42,7 +42,9 @@ interface DigestState {
   hash: Hash;
 }
 
-const digestClass = () =>
+const digestClass = defineImpl(
+  "javacard.security.MessageDigest$card",
+  () =>
   implClass("javacard.security.MessageDigest$card", "javacard.security.MessageDigest", {
     "getAlgorithm()B": (_vm, [self]) => digest(self).alg,
     "getLength()B": (_vm, [self]) => DIGESTS[digest(self).alg]!.length,
@@ -61,13 +63,16 @@ const digestClass = () =>
       writeBytes(vm, out, outOff as number, value);
       return value.length;
     },
-  });
+  }),
+  // A digest in progress is not kept across power loss: it restarts empty.
+  (s) => ({ alg: s.alg, hash: createHash(DIGESTS[s.alg as number]!.name) }),
+);
 
 function digest(self: Value): DigestState {
   return (self as JObject).native as DigestState;
 }
 
-const randomClass = () =>
+const randomClass = defineImpl("javacard.security.RandomData$card", () =>
   implClass("javacard.security.RandomData$card", "javacard.security.RandomData", {
     "getAlgorithm()B": (_vm, [self]) => ((self as JObject).native as { alg: number }).alg,
     "generateData([BSS)V": (vm, [, arr, off, len]) => writeBytes(vm, arr, off as number, randomFillSync(new Uint8Array(len as number))),
@@ -78,7 +83,8 @@ const randomClass = () =>
     "setSeed([BSS)V": (vm, [, arr, off, len]) => {
       readBytes(vm, arr, off as number, len as number);
     },
-  });
+  }),
+);
 
 /** A card implementation object of `cls` with native state, owned by the calling context. */
 function instance(vm: Vm, make: () => ReturnType<typeof implClass>, state: unknown): JObject {

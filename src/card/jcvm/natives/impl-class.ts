@@ -31,3 +31,20 @@ export function implClass(name: string, base: string, natives: NativeTable, inte
   made.set(name, cls);
   return cls;
 }
+
+/** How to rebuild an implementation object's state after it was read back from the card's memory. */
+export type Revive = (state: Record<string, unknown>) => unknown;
+
+const defined = new Map<string, { make: () => JClass; revive: Revive | undefined }>();
+
+/** Name an implementation class so the card's memory can find it again (persistence). */
+export function defineImpl(name: string, make: () => JClass, revive?: Revive): () => JClass {
+  defined.set(name, { make, revive });
+  return make;
+}
+
+/** The implementation class of that name and how to revive its state, if it is one. */
+export function implByName(name: string): { cls: JClass; revive: Revive | undefined } | undefined {
+  const d = defined.get(name);
+  return d ? { cls: d.make(), revive: d.revive } : undefined;
+}

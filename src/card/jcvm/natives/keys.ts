@@ -8,7 +8,7 @@ import { JObject, TRANSIENT, type Value } from "../model.ts";
 import type { Vm } from "../vm.ts";
 import { readBytes, writeBytes } from "./applet-aid.ts";
 import { CRYPTO_REASON, noSuchAlgorithm } from "./crypto-basic.ts";
-import { implClass } from "./impl-class.ts";
+import { defineImpl, implClass } from "./impl-class.ts";
 import type { NativeTable } from "./native.ts";
 
 export interface SecretKeyState {
@@ -78,13 +78,23 @@ function keyNatives(family: SecretKeyState["family"]): NativeTable {
   };
 }
 
+const keyClasses = Object.fromEntries(
+  (["DES", "AES", "HMAC"] as const).map((family) => [
+    family,
+    defineImpl(`${INTERFACE[family]}$card`, () => implClass(`${INTERFACE[family]}$card`, "java.lang.Object", keyNatives(family), [INTERFACE[family]]), (s) => {
+      // A transient key's value does not survive power loss.
+      const state = s as unknown as SecretKeyState;
+      return state.transient === TRANSIENT.NONE ? state : { ...state, value: undefined };
+    }),
+  ]),
+) as Record<SecretKeyState["family"], () => ReturnType<typeof implClass>>;
+
 function buildKey(vm: Vm, type: number, bits: number): JObject {
   const t = SECRET_TYPES[type];
   if (!t) return noSuchAlgorithm(vm);
   if (t.family !== "HMAC" && !LENGTHS[t.family].includes(bits)) noSuchAlgorithm(vm);
   if (t.family === "HMAC" && (bits < 8 || bits % 8 !== 0)) noSuchAlgorithm(vm);
-  const cls = implClass(`${INTERFACE[t.family]}$card`, "java.lang.Object", keyNatives(t.family), [INTERFACE[t.family]]);
-  const obj = vm.newObject(cls);
+  const obj = vm.newObject(keyClasses[t.family]());
   obj.native = { type, family: t.family, bits, transient: t.transient, value: undefined } satisfies SecretKeyState;
   return obj;
 }

@@ -2,8 +2,8 @@
  * The simulated card: a GlobalPlatform 2.3.1 card with an Issuer Security
  * Domain, persistent tear-safe memory (SQLite) and room for in-process
  * applications. Run it in-process (`inProcessTransport`) or behind vpcd
- * (`webcard sim`). It keeps registry, keys and counters; it does not run
- * Java Card bytecode: installed applets answer SELECT with 9000 only.
+ * (`webcard sim`). It keeps registry, keys and counters, and runs the
+ * applets it installs on its JCVM (src/card/jcvm/) unless `jcvm: false`.
  */
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";

@@ -11,7 +11,8 @@ import { register as sim } from "./declare/sim.ts";
 import { register as gp } from "./declare/gp.ts";
 import { register as fetch } from "./declare/fetch.ts";
 import { register as ui } from "./declare/ui.ts";
+import { register as runApplet } from "./declare/run.ts";
 
 export function registerCommands(cli: CAC): void {
-  for (const area of [gp, cap, pcsc, sim, fetch, ui]) area(cli);
+  for (const area of [gp, cap, runApplet, pcsc, sim, fetch, ui]) area(cli);
 }

@@ -51,6 +51,20 @@ describe("fixtures on the JCVM", () => {
     },
   );
 
+  // GlobalPlatform's OMAPI test applet omapitest4 (TestApp_length, GlobalPlatform/OMAPI-applets): INS 10 with
+  // P1P2 0100 echoes a case 4 command's data when Le is 00 (256), else 6700; other P1P2 6A86, no data 6A80, other INS 6D00.
+  test("omapi_T1_omapitest4 answers as its specification says", async () => {
+    const { card, aid } = await installed("omapi_T1_omapitest4.cap");
+    expect(aid).toHaveLength(32); // a 16-byte AID, the maximum
+    expect(await apdu(card, select(aid))).toBe("9000");
+    expect(await apdu(card, "00100100040102030400")).toBe("010203049000");
+    expect(await apdu(card, "00100100040102030410")).toBe("6700");
+    expect(await apdu(card, "00100200040102030400")).toBe("6A86");
+    expect(await apdu(card, "0010010000")).toBe("6A80");
+    expect(await apdu(card, "0020000000")).toBe("6D00");
+    card.close();
+  });
+
   test("the instances survive a reset on the same card object", async () => {
     const { card, aid } = await installed("kaoh_helloworld.cap");
     card.reset();

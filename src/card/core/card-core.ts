@@ -22,7 +22,7 @@ import type { Registry } from "../store/registry.ts";
 import { appStore } from "../store/app-store.ts";
 import { META } from "../store/schema.ts";
 import type { IssuerCardManager } from "../isd/card-manager.ts";
-import { claProblem, CLA_SM } from "./cla.ts";
+import { appletClaProblem, claProblem, CLA_SM } from "./cla.ts";
 import { findSelectable, selectP2Problem, type Candidate } from "./selection.ts";
 import { ATR } from "./atr.ts";
 import { STUB } from "./stub-applet.ts";
@@ -156,7 +156,9 @@ export class CardCore implements VirtualCard {
 
   private handle(bytes: Uint8Array): Uint8Array | Promise<Uint8Array> {
     if (bytes.length < 4) return sw(SW.WRONG_LENGTH);
-    const claSw = claProblem(bytes[0]!);
+    // A Java Card applet gets every class byte but FF; the ISD and built-in applications take GP's classes.
+    const toApplet = this.selected !== undefined && !this.selected.native && !(bytes[1] === INS.SELECT && bytes[0] === 0x00);
+    const claSw = toApplet ? appletClaProblem(bytes[0]!) : claProblem(bytes[0]!);
     if (claSw !== undefined) return sw(claSw);
     let cmd: CommandApdu;
     try {
@@ -186,8 +188,7 @@ export class CardCore implements VirtualCard {
       plain = CommandApdu.parse(unwrapped);
       // A SELECT under secure messaging selects like a plain one (and ends the session).
       if (plain.ins === INS.SELECT && plain.cla === 0x00) return this.select(plain);
-    } else if (secured) {
-      if (!current.native) return sw(SW.SECURE_MESSAGING_NOT_SUPPORTED);
+    } else if (secured && current.native) {
       this.p.log("refused: secure messaging without an open session: 6982 (Security status not satisfied)");
       return sw(SW.SECURITY_STATUS_NOT_SATISFIED);
     }

@@ -18,3 +18,16 @@ export function claProblem(cla: number): number | undefined {
   if (cla & 0x08) return SW.SECURE_MESSAGING_NOT_SUPPORTED; // ISO secure messaging
   return undefined;
 }
+
+/**
+ * The class bytes a Java Card applet receives (JCRE 3.0.5 §4.3, APDU.isValidCLA):
+ * every CLA but FF goes to the selected applet, secure messaging and command
+ * chaining bits included (the applet decides); only logical channels other
+ * than the basic one are refused, this card having just the basic channel.
+ */
+export function appletClaProblem(cla: number): number | undefined {
+  if (cla === 0xff) return SW.CLA_NOT_SUPPORTED;
+  if ((cla & 0xc0) === 0x40) return SW.LOGICAL_CHANNEL_NOT_SUPPORTED; // further interindustry: channels 4-19
+  if ((cla < 0x40 || (cla >= 0x80 && cla < 0xa0)) && (cla & 0x03) !== 0) return SW.LOGICAL_CHANNEL_NOT_SUPPORTED;
+  return undefined;
+}

@@ -21,6 +21,8 @@ export interface SimFlags extends GlobalFlags {
   open?: boolean;
   reset?: boolean;
   link?: boolean;
+  jcvm?: string;
+  traceVm?: boolean;
 }
 
 /** The parsed `webcard sim` options. */
@@ -35,13 +37,16 @@ export interface SimSettings {
   open: boolean;
   reset: boolean;
   link: boolean;
+  /** Run installed applets on the JCVM (--jcvm on, the default) or answer as stubs (off). */
+  jcvm: boolean;
+  traceVm: boolean;
 }
 
 /** How long `webcard sim` waits for vpcd before saying that it is waiting. */
 const WAIT_NOTICE_MS = 2000;
 
 /** `--memory 65536`, `64K`, `1M`. */
-function memoryFrom(text: string | undefined): number | undefined {
+export function memoryFrom(text: string | undefined): number | undefined {
   if (text === undefined) return undefined;
   const m = /^(\d+)\s*([kKmM]?)$/.exec(text.trim());
   if (!m) throw new UsageError(`--memory must be a number of bytes (or with K/M), got '${text}'`);
@@ -62,7 +67,15 @@ function simSettings(flags: SimFlags): SimSettings {
     open: flags.open === true,
     reset: flags.reset === true,
     link: flags.link !== false,
+    jcvm: jcvmFrom(flags.jcvm),
+    traceVm: flags.traceVm === true,
   };
+}
+
+function jcvmFrom(text: string | undefined): boolean {
+  if (text === undefined || text === "on") return true;
+  if (text === "off") return false;
+  throw new UsageError(`--jcvm must be on or off, got '${text}'`);
 }
 
 export async function simCommand(ctx: Context, flags: SimFlags): Promise<void> {
@@ -88,6 +101,8 @@ export async function simCommand(ctx: Context, flags: SimFlags): Promise<void> {
     log,
     link: s.link,
     linkOptions,
+    jcvm: s.jcvm,
+    ...(s.traceVm ? { traceVm: (line: string) => ctx.err(`vm: ${line}`) } : {}),
   });
   const keys = card
     .keyCheckValues()
@@ -129,7 +144,7 @@ export async function simCommand(ctx: Context, flags: SimFlags): Promise<void> {
     clearTimeout(notice);
   }
   if (!stopping) {
-    const mode = `${s.open ? ", open (no secure channel needed)" : ""}${s.link ? "" : ", no link application"}`;
+    const mode = `${s.open ? ", open (no secure channel needed)" : ""}${s.link ? "" : ", no link application"}${s.jcvm ? "" : ", applets not run (--jcvm off)"}`;
     ctx.out(`Simulated card attached to vpcd ${s.host}:${s.port}; state ${statePath}; ${keys}${mode}`);
   }
   await stopped;

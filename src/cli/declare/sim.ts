@@ -15,6 +15,8 @@ export function register(cli: CAC): void {
     .option("--java-card <version>", JAVA_CARD_HELP)
     .option("--open", "Allow content management without a secure channel (test vectors)")
     .option("--reset", "Restore the factory state before starting (forgets packages, keys, counters; a damaged or foreign file is kept aside)")
+    .option("--jcvm <on|off>", "Run installed applets' bytecode (on, the default) or answer as stubs: SELECT 9000, anything else 6D00 (off)")
+    .option("--trace-vm", "Print every method call the Java Card VM makes (stderr)")
     .option("--no-link", "Leave out the web-card link application, for a plain GlobalPlatform card (the link is on by default)")
     .example("webcard sim --vpcd 127.0.0.1:35963 --state /tmp/card.sqlite")
     .example("opensc-tool -r 'Virtual PCD 00 00' -s 00A4040008A000000151000000")

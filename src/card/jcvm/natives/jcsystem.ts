@@ -51,15 +51,19 @@ export const JCSYSTEM: Record<string, NativeTable> = {
     "isTransient(Ljava/lang/Object;)B": (_vm, [ref]) => (ref instanceof JArray ? ref.transient : TRANSIENT.NONE),
     "getVersion()S": () => API_VERSION,
     "getAvailableMemory(B)S": (vm, [type]) => clamp(vm.jcre.availableMemory(type as number)),
-    "getAvailableMemory([SB)V": (vm, [arr, type]) => {
+    // (short[] buffer, short offset, byte memoryType): the int amount as two shorts, high first (JC 3.0.4+).
+    "getAvailableMemory([SSB)V": (vm, [arr, off, type]) => {
+      if (arr === null) vm.throwJava("java.lang.NullPointerException");
       const a = vm.arrayAccess(arr as JArray);
-      if (a.kind !== "S" || a.length < 2) vm.throwJava("java.lang.ArrayIndexOutOfBoundsException");
-      const n = vm.jcre.availableMemory(type as number);
-      vm.writeArray(a, 0, Math.min(n, 0x7fffffff) >> 16);
-      vm.writeArray(a, 1, ((n & 0xffff) << 16) >> 16);
+      const o = off as number;
+      if (o < 0 || o + 2 > a.length) vm.throwJava("java.lang.ArrayIndexOutOfBoundsException");
+      const n = Math.min(vm.jcre.availableMemory(type as number), 0x7fffffff);
+      vm.writeArray(a, o, n >> 16);
+      vm.writeArray(a, o + 1, ((n & 0xffff) << 16) >> 16);
     },
-    "isObjectDeletionSupported()Z": () => 0,
-    "requestObjectDeletion()V": (vm) => vm.throwJava(SYS, SYSTEM_REASON.ILLEGAL_USE),
+    // Unreachable objects are deleted at the end of every command (HeapStore): a request has nothing more to do.
+    "isObjectDeletionSupported()Z": () => 1,
+    "requestObjectDeletion()V": () => {},
     "getPreviousContextAID()Ljavacard/framework/AID;": (vm) => vm.jcre.previousContextAid(),
     "getAppletShareableInterfaceObject(Ljavacard/framework/AID;B)Ljavacard/framework/Shareable;": (vm, [aid, param]) =>
       aid instanceof JObject ? vm.jcre.shareable(aid, param as number) : null,

@@ -46,6 +46,8 @@ export class HeapStore {
   private pendingBytes = 0;
   readonly dirty = new Set<JObject | JArray | ExecPackage>();
   private generation = 0;
+  /** A row of the applet or statics tables changed since the last write. */
+  private touched = false;
 
   constructor(
     private readonly db: Database,
@@ -115,10 +117,11 @@ export class HeapStore {
 
   saveApplet(aid: Uint8Array, pkg: Uint8Array, object: JObject): void {
     this.db.query("INSERT OR REPLACE INTO jcvm_applets (aid, package, object) VALUES (?, ?, ?)").run(aid, pkg, object.id);
+    this.touched = true;
   }
 
   deleteApplet(aid: Uint8Array): void {
-    this.db.query("DELETE FROM jcvm_applets WHERE aid = ?").run(aid);
+    if (this.db.query("DELETE FROM jcvm_applets WHERE aid = ?").run(aid).changes > 0) this.touched = true;
   }
 
   /** A package's static image as stored: references resolved, primitive bytes. */
@@ -134,7 +137,7 @@ export class HeapStore {
   }
 
   deleteStatics(pkgAid: Uint8Array): void {
-    this.db.query("DELETE FROM jcvm_statics WHERE package = ?").run(pkgAid);
+    if (this.db.query("DELETE FROM jcvm_statics WHERE package = ?").run(pkgAid).changes > 0) this.touched = true;
   }
 
   /**
@@ -158,8 +161,17 @@ export class HeapStore {
       if (t instanceof JObject) for (const f of t.fields) if (typeof f === "object") visit(f);
       if (t instanceof JArray && t.kind === "L") (t.data as Ref[]).forEach(visit);
     }
+    this.rows ??= this.readRows();
+    const garbage = [...new Set([...this.rows.keys(), ...this.sizes.keys()])].filter((id) => !reachable.has(id));
+    const writes = [...this.dirty].filter((d) => !(d instanceof JObject || d instanceof JArray) || reachable.has(d.id));
+    // Nothing to write: leave the memory (and its generation) as it is, so a refused command changes nothing.
+    if (writes.length === 0 && garbage.length === 0 && !this.touched) {
+      this.dirty.clear();
+      this.pendingBytes = 0;
+      return;
+    }
     const upsert = this.db.query("INSERT OR REPLACE INTO jcvm_objects (id, size, data) VALUES (?, ?, ?)");
-    for (const d of this.dirty) {
+    for (const d of writes) {
       if (d instanceof JObject || d instanceof JArray) {
         if (!reachable.has(d.id)) continue;
         const size = sizeOf(d);
@@ -174,16 +186,15 @@ export class HeapStore {
     this.dirty.clear();
     this.pendingBytes = 0;
     // Garbage: stored (or known) objects no root reaches any more.
-    this.rows ??= this.readRows();
     const del = this.db.query("DELETE FROM jcvm_objects WHERE id = ?");
-    for (const id of new Set([...this.rows.keys(), ...this.sizes.keys()])) {
-      if (reachable.has(id)) continue;
+    for (const id of garbage) {
       del.run(id);
       this.sizes.delete(id);
       this.rows.delete(id);
       this.objects.delete(id);
     }
     this.storedBytes = this.db.query<{ n: number | null }, []>("SELECT sum(size) AS n FROM jcvm_objects").get()?.n ?? 0;
+    this.touched = false;
     this.generation++;
     this.db.query("INSERT OR REPLACE INTO jcvm_state (id, generation) VALUES (1, ?)").run(this.generation);
   }

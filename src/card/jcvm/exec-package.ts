@@ -15,15 +15,14 @@ import { parseStaticField, type StaticFieldImage } from "../../stack/cap/vm/stat
 import { parseExportComponent, type ClassExport } from "../../stack/cap/vm/export-component.ts";
 import { walkComponents } from "../../stack/cap/walk.ts";
 import { FormatError } from "../../stack/errors.ts";
-import type { ApiPackageClasses } from "./api/api-classes.ts";
-import type { Context, JClass, Ref, Value } from "./model.ts";
+import type { ApiPackageClasses, Context, JClass, Ref, StaticImage, Value } from "./model.ts";
 
 export type LinkedImport = { kind: "api"; pkg: ApiPackageClasses } | { kind: "cap"; pkg: ExecPackage };
 
 /** What a package's imports resolve against: the card's API and its loaded packages. */
 export type ImportResolver = (entry: ImportEntry) => LinkedImport | undefined;
 
-export class ExecPackage {
+export class ExecPackage implements StaticImage {
   readonly aidHex: string;
   readonly context: Context;
   readonly usesInt: boolean;

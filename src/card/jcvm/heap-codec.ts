@@ -94,7 +94,7 @@ export function classFinder(packageClass: (aidHex: string, offset: number) => JC
   return (name) => {
     const at = name.indexOf("@");
     if (at > 0) return packageClass(name.slice(0, at), Number(name.slice(at + 1)));
-    const impl = implByName(name);
+    const impl = implByName(name, apiClass);
     if (impl) return impl.cls;
     if (isApiClass(name)) return apiClass(name);
     throw new RangeError(`the card's memory names an unknown class ${name}`);
@@ -118,7 +118,7 @@ export function fill(target: JObject | JArray, s: Stored, byId: (id: number) => 
     s.f.forEach((v, i) => (target.fields[i] = value(v)));
     if (s.n !== undefined) {
       const state = decodeNative(s.n);
-      const impl = implByName(target.cls.name);
+      const impl = implByName(target.cls.name, apiClass);
       target.native = impl?.revive ? impl.revive(state as Record<string, unknown>) : state;
     }
     return;

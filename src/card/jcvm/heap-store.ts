@@ -14,7 +14,7 @@ import { toHex } from "../../stack/bytes.ts";
 import { encode, fill, shell, type ClassFinder, type Stored } from "./heap-codec.ts";
 import { idsAbove, JArray, JObject, type Ref } from "./model.ts";
 import { sizeOf } from "./vm.ts";
-import type { ExecPackage } from "./exec-package.ts";
+import type { StaticImage } from "./model.ts";
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS jcvm_objects (
@@ -44,7 +44,7 @@ export class HeapStore {
   private rows: Map<number, Stored> | undefined;
   private storedBytes = 0;
   private pendingBytes = 0;
-  readonly dirty = new Set<JObject | JArray | ExecPackage>();
+  readonly dirty = new Set<JObject | JArray | StaticImage>();
   private generation = 0;
   /** A row of the applet or statics tables changed since the last write. */
   private touched = false;
@@ -145,7 +145,7 @@ export class HeapStore {
    * images); delete stored objects no root reaches. `roots` must cover every
    * applet and package on the card (the caller loads them first).
    */
-  flush(applets: JObject[], packages: ExecPackage[]): void {
+  flush(applets: JObject[], packages: StaticImage[]): void {
     const reachable = new Set<number>();
     const stack: (JObject | JArray)[] = [];
     const visit = (r: Ref) => {

@@ -7,6 +7,7 @@
  * exception unwinds through the Method component's handler table (§7.5.1);
  * the bytecode budget and the frame depth limit abort the whole command.
  */
+import { hexNumber } from "../../stack/hex.ts";
 import type { ExecPackage } from "./exec-package.ts";
 import { methodHeader } from "../../stack/cap/vm/method-component.ts";
 import { JArray, JObject, type Ref, type Value } from "./model.ts";
@@ -14,8 +15,8 @@ import { JavaThrow, VmAbort } from "./signals.ts";
 import { OPCODE as O, MNEMONIC } from "./opcodes.ts";
 import type { Vm } from "./vm.ts";
 import * as cp from "./resolve.ts";
-import { arrayLoad, arrayStore, checkArrayIndex, newArrayOf } from "./arrays.ts";
-import { isInstance, checkcastClass } from "./types.ts";
+import { arrayLoad, arrayStore, newArrayOf } from "./arrays.ts";
+import { isInstance } from "./types.ts";
 import { invokeInterface, invokeSpecialOrStatic, invokeVirtual } from "./invoke.ts";
 
 const s8 = (v: number) => (v << 24) >> 24;
@@ -472,7 +473,7 @@ export function execute(vm: Vm, pkg: ExecPackage, offset: number, args: Value[])
               const m = cp.virtualMethod(vm, pkg, (code[pc]! << 8) | code[pc + 1]!);
               pc += 2;
               sp -= m.nargs;
-              const r = invokeVirtual(vm, pkg, m, stack.slice(sp, sp + m.nargs));
+              const r = invokeVirtual(vm, execute, pkg, m, stack.slice(sp, sp + m.nargs));
               sp = pushResult(vm, stack, sp, r);
               break;
             }
@@ -481,7 +482,7 @@ export function execute(vm: Vm, pkg: ExecPackage, offset: number, args: Value[])
               pc += 2;
               const target = cp.specialOrStatic(vm, pkg, index);
               sp -= target.nargs;
-              const r = invokeSpecialOrStatic(vm, target, stack.slice(sp, sp + target.nargs));
+              const r = invokeSpecialOrStatic(vm, execute, target, stack.slice(sp, sp + target.nargs));
               sp = pushResult(vm, stack, sp, r);
               break;
             }
@@ -491,7 +492,7 @@ export function execute(vm: Vm, pkg: ExecPackage, offset: number, args: Value[])
               const token = code[pc + 3]!;
               pc += 4;
               sp -= nargs;
-              const r = invokeInterface(vm, iface, token, stack.slice(sp, sp + nargs));
+              const r = invokeInterface(vm, execute, iface, token, stack.slice(sp, sp + nargs));
               sp = pushResult(vm, stack, sp, r);
               break;
             }
@@ -530,12 +531,12 @@ export function execute(vm: Vm, pkg: ExecPackage, offset: number, args: Value[])
               const ref = stack[sp - 1] as Ref;
               const cls = atype === 0 || atype === 14 ? cp.classRef(vm, pkg, index) : undefined;
               if (op === O.checkcast) {
-                if (ref !== null && !isInstance(vm, ref, atype, cls)) checkcastClass(vm);
-              } else stack[sp - 1] = ref !== null && isInstance(vm, ref, atype, cls) ? 1 : 0;
+                if (ref !== null && !isInstance(ref, atype, cls)) vm.throwJava("java.lang.ClassCastException");
+              } else stack[sp - 1] = ref !== null && isInstance(ref, atype, cls) ? 1 : 0;
               break;
             }
             default:
-              throw new VmAbort(`bytecode ${op.toString(16).padStart(2, "0")} (${MNEMONIC[op] ?? "undefined"}) at ${pkg.aidHex}+${opPc} is not executable`);
+              throw new VmAbort(`bytecode ${hexNumber(op)} (${MNEMONIC[op] ?? "undefined"}) at ${pkg.aidHex}+${opPc} is not executable`);
           }
         }
       } catch (error) {
@@ -611,9 +612,7 @@ function findHandler(vm: Vm, pkg: ExecPackage, pc: number, thrown: JObject): num
     if (pc < h.start || pc >= h.end) continue;
     if (h.catchType === 0) return h.handler;
     const cls = cp.classRef(vm, pkg, h.catchType);
-    if (isInstance(vm, thrown, 0, cls)) return h.handler;
+    if (isInstance(thrown, 0, cls)) return h.handler;
   }
   return undefined;
 }
-
-export { checkArrayIndex };

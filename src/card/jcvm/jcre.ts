@@ -12,13 +12,15 @@ import type { ImportEntry } from "../../stack/cap/applets-imports.ts";
 import { apiClass, apiPackage } from "./api/api-classes.ts";
 import { ExecPackage, type LinkedImport } from "./exec-package.ts";
 import { execute } from "./interpreter.ts";
-import { callTarget, findVirtual } from "./invoke.ts";
+import { callTarget } from "./invoke.ts";
+import { findVirtual } from "./dispatch.ts";
 import { byteArray, JArray, JCRE_CONTEXT, JObject, newArray, TRANSIENT, type Context, type Ref, type Value } from "./model.ts";
 import { ApduState } from "./natives/apdu-state.ts";
 import { aidBytes, SYSTEM_REASON } from "./natives/applet-aid.ts";
 import { exceptionReason } from "./natives/lang.ts";
 import { JavaThrow, VmAbort } from "./signals.ts";
-import { DEFAULT_LIMITS, Vm, type HeapHooks, type VmLimits } from "./vm.ts";
+import { DEFAULT_LIMITS, Vm, type HeapHooks, type JcrePort, type VmLimits } from "./vm.ts";
+import { hexNumber } from "../../stack/hex.ts";
 
 /** Virtual method tokens of javacard.framework.Applet (from its export file). */
 const APPLET_TOKEN = { deselect: 4, getShareableInterfaceObject: 5, select: 6, process: 7 } as const;
@@ -59,7 +61,7 @@ export interface JcreOptions {
 /** How a call into an applet ended. */
 type Outcome = { ok: true; value: Value | undefined } | { ok: false; sw: number; reason: string };
 
-export class Jcre {
+export class Jcre implements JcrePort {
   readonly vm: Vm;
   apdu: ApduState | undefined;
   selecting = false;
@@ -72,7 +74,7 @@ export class Jcre {
   private readonly previous: Context[] = [];
 
   constructor(private readonly o: JcreOptions) {
-    this.vm = new Vm({ ...DEFAULT_LIMITS, ...o.limits }, o.heap);
+    this.vm = new Vm({ ...DEFAULT_LIMITS, ...o.limits }, o.heap, apiClass);
     this.vm.jcre = this;
     this.vm.trace = o.trace;
   }
@@ -243,8 +245,7 @@ export class Jcre {
 
   /** Card reset or power loss: all transient memory is cleared, nothing is selected, an open transaction is rolled back. */
   reset(): void {
-    this.vm.tx?.rollback();
-    this.vm.tx = undefined;
+    if (this.vm.tx) this.vm.abortTransaction();
     this.selected = undefined;
     this.clearTransients(TRANSIENT.CLEAR_ON_RESET);
     this.clearTransients(TRANSIENT.CLEAR_ON_DESELECT);
@@ -256,10 +257,10 @@ export class Jcre {
   }
 
   private callApplet(inst: AppletInstance, token: number, args: Value[]): Value | undefined {
-    const target = findVirtual(this.vm, inst.object.cls, token, undefined);
+    const target = findVirtual(inst.object.cls, token, undefined);
     if (!target) throw new VmAbort(`applet ${toHex(inst.aid)} has no method for Applet token ${token}`);
     this.vm.context = JCRE_CONTEXT;
-    return callTarget(this.vm, target, [inst.object, ...args], inst.object.cls);
+    return callTarget(this.vm, execute, target, [inst.object, ...args], inst.object.cls);
   }
 
   /** Run applet code with a fresh budget; how it ended. */
@@ -296,10 +297,7 @@ export class Jcre {
 
   /** JCRE §7.6.?: a transaction still open when the applet returns is aborted. */
   private endCommand(): void {
-    if (this.vm.tx) {
-      this.vm.tx.rollback();
-      this.vm.tx = undefined;
-    }
+    if (this.vm.tx) this.vm.abortTransaction();
     this.apdu = undefined;
   }
 
@@ -349,10 +347,10 @@ export class Jcre {
     this.previous.push(this.vm.context);
     const saved = this.vm.context;
     try {
-      const target = findVirtual(this.vm, server.object.cls, APPLET_TOKEN.getShareableInterfaceObject, undefined);
+      const target = findVirtual(server.object.cls, APPLET_TOKEN.getShareableInterfaceObject, undefined);
       if (!target) return null;
       this.vm.context = JCRE_CONTEXT;
-      const r = callTarget(this.vm, target, [server.object, client, param], server.object.cls) as Ref;
+      const r = callTarget(this.vm, execute, target, [server.object, client, param], server.object.cls) as Ref;
       return r instanceof JObject ? r : null;
     } finally {
       this.vm.context = saved;
@@ -366,7 +364,7 @@ function resetPins(inst: AppletInstance): void {
 }
 
 function hex4(v: number): string {
-  return (v & 0xffff).toString(16).toUpperCase().padStart(4, "0");
+  return hexNumber(v & 0xffff, 4);
 }
 
 function describe(obj: JObject): string {

@@ -5,7 +5,6 @@
  * stack) or references (a JObject, a JArray, or null).
  */
 import type { ClassInfo } from "../../stack/cap/vm/class-component.ts";
-import type { NativeMethod } from "./natives/native.ts";
 
 /** An execution context (JCRE §6.1.2): the package AID (hex) of the applets that own an object, or the JCRE's. */
 export type Context = string;
@@ -13,6 +12,13 @@ export const JCRE_CONTEXT: Context = "JCRE";
 
 export type Ref = JObject | JArray | null;
 export type Value = number | Ref;
+
+/**
+ * An API method implemented in TypeScript, as the class tables hold it: the
+ * VM type lives in vm.ts (natives/native.ts names it NativeMethod); here only
+ * its shape, so that this file imports none of the runtime.
+ */
+export type NativeFn = (vm: never, args: never) => unknown;
 
 /** A class or interface: from a loaded package (CAP) or the card's API (native). */
 export interface JClass {
@@ -28,7 +34,7 @@ export interface JClass {
   /** Set for CAP classes. */
   readonly cap?: CapClass;
   /** Native methods by "name(descriptor)", set for API classes. */
-  readonly natives?: Readonly<Record<string, NativeMethod>>;
+  readonly natives?: Readonly<Record<string, NativeFn>>;
   /** API classes: virtual method key by token, interface method key by token (from the token table). */
   readonly virtualKeys?: ReadonlyMap<number, string>;
   readonly interfaceKeys?: ReadonlyMap<number, string>;
@@ -120,3 +126,22 @@ export function bytesOf(a: JArray): Uint8Array {
   const d = a.data as Int8Array;
   return new Uint8Array(d.buffer, d.byteOffset, d.length);
 }
+
+/** A package's static field image as the VM writes it (ExecPackage), JCVM §6.11. */
+export interface StaticImage {
+  readonly aidHex: string;
+  statics: { refs: Ref[]; prim: Uint8Array };
+  getStatic(offset: number, kind: number): Value;
+  setStatic(offset: number, kind: number, v: Value): void;
+}
+
+/** An API package's classes by token (api/api-classes.ts builds them). */
+export interface ApiPackageClasses {
+  readonly name: string;
+  readonly aidHex: string;
+  /** Classes and interfaces by class token. */
+  readonly byToken: ReadonlyMap<number, JClass>;
+}
+
+/** Looks up an API class by its dotted name. */
+export type ApiLookup = (name: string) => JClass;

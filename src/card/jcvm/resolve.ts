@@ -4,10 +4,9 @@
  * time an instruction uses it, and is kept in the package's cache.
  */
 import { CP_TAG } from "../../stack/cap/vm/constant-pool.ts";
-import { methodHeader } from "../../stack/cap/vm/method-component.ts";
 import type { ExecPackage } from "./exec-package.ts";
 import type { JClass } from "./model.ts";
-import { findVirtual, nativeTarget, type Target } from "./invoke.ts";
+import { capTarget, findVirtual, nativeTarget, type Target } from "./dispatch.ts";
 import type { Vm } from "./vm.ts";
 
 export interface VirtualRef {
@@ -70,7 +69,7 @@ export function virtualMethod(vm: Vm, pkg: ExecPackage, index: number): VirtualR
   if (cached) return cached as VirtualRef;
   const e = entry(vm, pkg, index, CP_TAG.VirtualMethodref) as Extract<ReturnType<typeof entry>, { token: number }>;
   const cls = pkg.classOf(e.cls);
-  const target = findVirtual(vm, cls, e.token, pkg);
+  const target = findVirtual(cls, e.token, pkg);
   if (!target) return vm.abort(`no virtual method ${e.token} in ${cls.name}`);
   const ref: VirtualRef = { cls, token: e.token, nargs: target.nargs };
   pkg.resolved[index] = ref;
@@ -103,15 +102,11 @@ export function specialOrStatic(vm: Vm, pkg: ExecPackage, index: number): Target
     // The class_ref names the class whose method makes the call; lookup starts at its superclass.
     const cls = pkg.classOf(e.cls);
     if (!cls.superclass) return vm.abort(`super call from ${cls.name}, which has no superclass`);
-    target = findVirtual(vm, cls.superclass, e.token, pkg);
+    target = findVirtual(cls.superclass, e.token, pkg);
   } else {
     return vm.abort(`constant pool entry ${index} of ${pkg.aidHex} is not a method for invokespecial/invokestatic`);
   }
   if (!target) return vm.abort(`constant pool entry ${index} of ${pkg.aidHex} names no method`);
   pkg.resolved[index] = target;
   return target;
-}
-
-export function capTarget(pkg: ExecPackage, offset: number): Target {
-  return { kind: "cap", pkg, offset, nargs: methodHeader(pkg.method.code, offset).nargs };
 }

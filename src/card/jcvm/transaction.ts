@@ -6,9 +6,7 @@
  * capacity (getMaxCommitCapacity); a write beyond it throws
  * TransactionException.BUFFER_FULL.
  */
-import type { ExecPackage } from "./exec-package.ts";
-import type { JArray, JObject, Value } from "./model.ts";
-import type { Vm } from "./vm.ts";
+import type { JArray, JObject, StaticImage, Value } from "./model.ts";
 
 /** TransactionException reasons (javacard.framework.TransactionException). */
 export const TX_REASON = { IN_PROGRESS: 1, NOT_IN_PROGRESS: 2, BUFFER_FULL: 3, INTERNAL_FAILURE: 4 } as const;
@@ -21,33 +19,39 @@ export class Transaction {
   private readonly seen = new Set<string>();
   used = 0;
 
-  constructor(readonly capacity: number) {}
+  constructor(
+    readonly capacity: number,
+    /** Throws TransactionException.BUFFER_FULL. */
+    private readonly full: () => never,
+    /** Tells the heap a restored object changed again. */
+    private readonly changed: (target: JObject | JArray | StaticImage) => void,
+  ) {}
 
-  private log(vm: Vm, key: string, bytes: number, restore: () => void, changed: JObject | JArray | ExecPackage): void {
+  private log(key: string, bytes: number, restore: () => void, target: JObject | JArray | StaticImage): void {
     if (this.seen.has(key)) return;
-    if (this.used + bytes + ENTRY_OVERHEAD > this.capacity) vm.throwJava("javacard.framework.TransactionException", TX_REASON.BUFFER_FULL);
+    if (this.used + bytes + ENTRY_OVERHEAD > this.capacity) this.full();
     this.seen.add(key);
     this.used += bytes + ENTRY_OVERHEAD;
     this.undo.push(() => {
       restore();
-      vm.heap.changed(changed);
+      this.changed(target);
     });
   }
 
-  logField(vm: Vm, obj: JObject, cell: number): void {
+  logField(obj: JObject, cell: number): void {
     const old: Value = obj.fields[cell]!;
-    this.log(vm, `o${obj.id}.${cell}`, typeof old === "number" ? 2 : 2, () => (obj.fields[cell] = old), obj);
+    this.log(`o${obj.id}.${cell}`, 2, () => (obj.fields[cell] = old), obj);
   }
 
-  logArray(vm: Vm, a: JArray, index: number): void {
+  logArray(a: JArray, index: number): void {
     const old = a.data[index]!;
     const size = a.kind === "B" || a.kind === "Z" ? 1 : a.kind === "I" ? 4 : 2;
-    this.log(vm, `a${a.id}.${index}`, size, () => (a.data[index] = old as never), a);
+    this.log(`a${a.id}.${index}`, size, () => (a.data[index] = old as never), a);
   }
 
-  logStatic(vm: Vm, pkg: ExecPackage, offset: number, kind: number): void {
+  logStatic(pkg: StaticImage, offset: number, kind: number): void {
     const old = pkg.getStatic(offset, kind);
-    this.log(vm, `s${pkg.aidHex}.${offset}`, kind === 3 ? 4 : 2, () => pkg.setStatic(offset, kind, old), pkg);
+    this.log(`s${pkg.aidHex}.${offset}`, kind === 3 ? 4 : 2, () => pkg.setStatic(offset, kind, old), pkg);
   }
 
   /** Put every logged value back, newest first. */

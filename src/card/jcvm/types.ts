@@ -1,6 +1,5 @@
 /** Type tests of checkcast and instanceof (JCVM 3.0.5 §7.5.15, §7.5.43) and assignment compatibility. */
 import { JArray, JObject, type JClass, type Ref } from "./model.ts";
-import type { Vm } from "./vm.ts";
 
 const PRIMITIVE_ATYPE: Readonly<Record<number, string>> = { 10: "Z", 11: "B", 12: "S", 13: "I" };
 
@@ -13,7 +12,7 @@ export function isSubtype(a: JClass, b: JClass): boolean {
 }
 
 /** Does `ref` (not null) have the type given by atype (0: class `cls`; 10-13 primitive arrays; 14: array of `cls`)? */
-export function isInstance(_vm: Vm, ref: Exclude<Ref, null>, atype: number, cls: JClass | undefined): boolean {
+export function isInstance(ref: Exclude<Ref, null>, atype: number, cls: JClass | undefined): boolean {
   if (atype === 0) {
     if (ref instanceof JObject) return isSubtype(ref.cls, cls!);
     return cls!.name === "java.lang.Object";
@@ -21,9 +20,4 @@ export function isInstance(_vm: Vm, ref: Exclude<Ref, null>, atype: number, cls:
   if (!(ref instanceof JArray)) return false;
   if (atype === 14) return ref.kind === "L" && (ref.component === undefined ? cls!.name === "java.lang.Object" : isSubtype(ref.component, cls!));
   return ref.kind === PRIMITIVE_ATYPE[atype];
-}
-
-/** checkcast failed. */
-export function checkcastClass(vm: Vm): never {
-  return vm.throwJava("java.lang.ClassCastException");
 }

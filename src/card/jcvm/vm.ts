@@ -4,14 +4,12 @@
  * bytecode relies on (null, firewall, memory). Packages, applets and the
  * API state live in the JCRE (jcre.ts) that owns one Vm.
  */
-import { apiClass } from "./api/api-classes.ts";
-import type { ExecPackage } from "./exec-package.ts";
 import { instanceCells } from "./exec-package.ts";
-import { JArray, JCRE_CONTEXT, JObject, newArray, TRANSIENT, type ArrayKind, type Context, type JClass, type Ref, type Value } from "./model.ts";
+import { JArray, JCRE_CONTEXT, JObject, newArray, TRANSIENT, type ApiLookup, type ArrayKind, type Context, type JClass, type Ref, type StaticImage, type Value } from "./model.ts";
 import { JavaThrow, VmAbort } from "./signals.ts";
 import { isSubtype } from "./types.ts";
-import type { Transaction } from "./transaction.ts";
-import type { Jcre } from "./jcre.ts";
+import { Transaction, TX_REASON } from "./transaction.ts";
+import type { ApduState } from "./natives/apdu-state.ts";
 
 export interface VmLimits {
   /** Bytecodes one command (or one install) may run before the card answers 6F00. */
@@ -37,9 +35,26 @@ export interface HeapHooks {
   /** Throw (SystemException.NO_RESOURCE via the VM) when `bytes` more do not fit. */
   reserve(bytes: number): boolean;
   /** A persistent object, array or static image changed (to be saved with the command). */
-  changed(target: JObject | JArray | ExecPackage): void;
+  changed(target: JObject | JArray | StaticImage): void;
   /** A new persistent object or array exists. */
   created(target: JObject | JArray): void;
+}
+
+/** What the API's natives ask of the runtime environment (jcre.ts implements it). */
+export interface JcrePort {
+  /** The APDU of the command being processed. */
+  readonly apdu: ApduState | undefined;
+  readonly selecting: boolean;
+  readonly reselecting: boolean;
+  register(object: JObject, aid: Uint8Array | undefined): void;
+  selectedContext(): Context | undefined;
+  reserveTransient(length: number): boolean;
+  availableMemory(type: number): number;
+  contextAid(context: Context): JObject | null;
+  lookupAid(bytes: Uint8Array): JObject | null;
+  previousContextAid(): JObject | null;
+  isActive(aid: JObject): boolean;
+  shareable(serverAid: JObject, param: number): Ref;
 }
 
 export class Vm {
@@ -53,11 +68,13 @@ export class Vm {
   /** Bytecodes run since the VM started (benchmarks). */
   executed = 0;
   /** The runtime environment this VM runs for (set by the Jcre). */
-  jcre!: Jcre;
+  jcre!: JcrePort;
 
   constructor(
     readonly limits: VmLimits,
     readonly heap: HeapHooks,
+    /** The card's API classes by name (api/api-classes.ts). */
+    readonly api: ApiLookup,
     /** Reset and deselect clear these (JCSystem.makeTransient*Array). */
     readonly transients: Set<JArray> = new Set(),
   ) {}
@@ -74,7 +91,7 @@ export class Vm {
 
   /** Throw a new instance of an API exception class (with its reason for Java Card exceptions). */
   throwJava(className: string, reason?: number): never {
-    const obj = new JObject(apiClass(className), JCRE_CONTEXT, 0);
+    const obj = new JObject(this.api(className), JCRE_CONTEXT, 0);
     obj.native = { reason: reason ?? 0 };
     throw new JavaThrow(obj);
   }
@@ -154,14 +171,14 @@ export class Vm {
   }
 
   writeField(obj: JObject, cell: number, v: Value): void {
-    if (this.tx) this.tx.logField(this, obj, cell);
+    if (this.tx) this.tx.logField(obj, cell);
     obj.fields[cell] = v;
     this.heap.changed(obj);
   }
 
   writeArray(a: JArray, index: number, v: Value): void {
     if (a.transient === TRANSIENT.NONE) {
-      if (this.tx) this.tx.logArray(this, a, index);
+      if (this.tx) this.tx.logArray(a, index);
       this.heap.changed(a);
     }
     a.data[index] = v as never;
@@ -172,13 +189,36 @@ export class Vm {
     if (a.transient === TRANSIENT.NONE) this.heap.changed(a);
   }
 
-  writeStatic(pkg: ExecPackage, offset: number, kind: number, v: Value): void {
-    if (this.tx) this.tx.logStatic(this, pkg, offset, kind);
+  writeStatic(pkg: StaticImage, offset: number, kind: number, v: Value): void {
+    if (this.tx) this.tx.logStatic(pkg, offset, kind);
     pkg.setStatic(offset, kind, v);
     this.heap.changed(pkg);
   }
 
   isInstanceOf(obj: JObject, className: string): boolean {
-    return isSubtype(obj.cls, apiClass(className));
+    return isSubtype(obj.cls, this.api(className));
+  }
+
+  /** JCSystem.beginTransaction (JCRE chapter 7): one level, logged writes, a commit buffer of limits.commitCapacity. */
+  beginTransaction(): void {
+    if (this.tx) this.throwJava("javacard.framework.TransactionException", TX_REASON.IN_PROGRESS);
+    this.tx = new Transaction(
+      this.limits.commitCapacity,
+      () => this.throwJava("javacard.framework.TransactionException", TX_REASON.BUFFER_FULL),
+      (t) => this.heap.changed(t),
+    );
+  }
+
+  commitTransaction(): void {
+    if (!this.tx) this.throwJava("javacard.framework.TransactionException", TX_REASON.NOT_IN_PROGRESS);
+    this.tx = undefined;
+  }
+
+  /** Abort (JCSystem.abortTransaction, the end of a command, power loss): every logged write is undone. */
+  abortTransaction(): void {
+    const tx = this.tx;
+    if (!tx) return this.throwJava("javacard.framework.TransactionException", TX_REASON.NOT_IN_PROGRESS);
+    tx.rollback();
+    this.tx = undefined;
   }
 }

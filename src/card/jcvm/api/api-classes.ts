@@ -5,7 +5,7 @@
  * A CAP links to them by (package AID, class token, method token).
  */
 import table from "./tokens.json" with { type: "json" };
-import type { JClass } from "../model.ts";
+import type { ApiPackageClasses, JClass } from "../model.ts";
 import { JCRE_CONTEXT } from "../model.ts";
 import { NATIVES } from "../natives/index.ts";
 
@@ -24,13 +24,6 @@ interface TablePackage {
   aid: string;
   version: string;
   classes: TableClass[];
-}
-
-export interface ApiPackageClasses {
-  readonly name: string;
-  readonly aidHex: string;
-  /** Classes and interfaces by class token. */
-  readonly byToken: ReadonlyMap<number, JClass>;
 }
 
 const packages = (table as unknown as { packages: TablePackage[] }).packages;

@@ -1,5 +1,6 @@
 /** javacard.framework.Applet and AID natives (JC API 3.0.5). */
 import { equal } from "../../../stack/bytes.ts";
+import { isAidLength } from "../../../stack/aid.ts";
 import { bytesOf, JObject, type JArray, type Value } from "../model.ts";
 import type { Vm } from "../vm.ts";
 import type { NativeTable } from "./native.ts";
@@ -45,7 +46,7 @@ export const APPLET_AID: Record<string, NativeTable> = {
   "javacard.framework.AID": {
     "<init>([BSB)V": (vm, [self, arr, off, len]) => {
       const bytes = readBytes(vm, arr, off as number, len as number);
-      if (bytes.length < 5 || bytes.length > 16) vm.throwJava("javacard.framework.SystemException", SYSTEM_REASON.ILLEGAL_VALUE);
+      if (!isAidLength(bytes.length)) vm.throwJava("javacard.framework.SystemException", SYSTEM_REASON.ILLEGAL_VALUE);
       (self as JObject).native = { bytes };
       vm.heap.changed(self as JObject);
     },

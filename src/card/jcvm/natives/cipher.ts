@@ -87,8 +87,8 @@ function process(vm: Vm, self: Value, input: Uint8Array, final: boolean): Uint8A
 
 const cipherClass = defineImpl(
   "javacardx.crypto.Cipher$card",
-  () =>
-  implClass("javacardx.crypto.Cipher$card", "javacardx.crypto.Cipher", {
+  (api) =>
+  implClass(api, "javacardx.crypto.Cipher$card", "javacardx.crypto.Cipher", {
     "getAlgorithm()B": (_vm, [self]) => state(self).alg,
     "getCipherAlgorithm()B": (_vm, [self]) => (ALGORITHMS[state(self).alg]!.family === "AES" ? 13 : ALGORITHMS[state(self).alg]!.chaining === "cbc" ? 3 : 4),
     "getPaddingAlgorithm()B": () => 0,
@@ -116,7 +116,7 @@ const cipherClass = defineImpl(
 
 function getInstance(vm: Vm, alg: number, shared: number): JObject {
   if (!ALGORITHMS[alg] || shared !== 0) return noSuchAlgorithm(vm);
-  const obj = vm.newObject(cipherClass());
+  const obj = vm.newObject(cipherClass(vm.api));
   obj.native = { alg, pending: 0 } satisfies CipherState;
   return obj;
 }

@@ -44,8 +44,8 @@ interface DigestState {
 
 const digestClass = defineImpl(
   "javacard.security.MessageDigest$card",
-  () =>
-  implClass("javacard.security.MessageDigest$card", "javacard.security.MessageDigest", {
+  (api) =>
+  implClass(api, "javacard.security.MessageDigest$card", "javacard.security.MessageDigest", {
     "getAlgorithm()B": (_vm, [self]) => digest(self).alg,
     "getLength()B": (_vm, [self]) => DIGESTS[digest(self).alg]!.length,
     "reset()V": (_vm, [self]) => {
@@ -72,8 +72,8 @@ function digest(self: Value): DigestState {
   return (self as JObject).native as DigestState;
 }
 
-const randomClass = defineImpl("javacard.security.RandomData$card", () =>
-  implClass("javacard.security.RandomData$card", "javacard.security.RandomData", {
+const randomClass = defineImpl("javacard.security.RandomData$card", (api) =>
+  implClass(api, "javacard.security.RandomData$card", "javacard.security.RandomData", {
     "getAlgorithm()B": (_vm, [self]) => ((self as JObject).native as { alg: number }).alg,
     "generateData([BSS)V": (vm, [, arr, off, len]) => writeBytes(vm, arr, off as number, randomFillSync(new Uint8Array(len as number))),
     "nextBytes([BSS)S": (vm, [, arr, off, len]) => {
@@ -87,8 +87,8 @@ const randomClass = defineImpl("javacard.security.RandomData$card", () =>
 );
 
 /** A card implementation object of `cls` with native state, owned by the calling context. */
-function instance(vm: Vm, make: () => ReturnType<typeof implClass>, state: unknown): JObject {
-  const obj = vm.newObject(make());
+function instance(vm: Vm, make: (api: Vm["api"]) => ReturnType<typeof implClass>, state: unknown): JObject {
+  const obj = vm.newObject(make(vm.api));
   obj.native = state;
   return obj;
 }

@@ -1,12 +1,9 @@
 /** javacard.framework.JCSystem natives (JC API 3.0.5): AIDs, transactions, transient arrays, memory, shareable objects. */
 import { JArray, JObject, TRANSIENT, type ArrayKind, type Value } from "../model.ts";
-import { Transaction, TX_REASON } from "../transaction.ts";
 import type { Vm } from "../vm.ts";
-import { apiClass } from "../api/api-classes.ts";
 import { readBytes, SYSTEM_REASON } from "./applet-aid.ts";
 import type { NativeTable } from "./native.ts";
 
-const TX = "javacard.framework.TransactionException";
 const SYS = "javacard.framework.SystemException";
 /** JCSystem.getVersion: 3.0.5 as BCD-like major.minor (0x0305). */
 const API_VERSION = 0x0305;
@@ -18,7 +15,7 @@ function transient(vm: Vm, kind: ArrayKind, length: Value, event: Value, compone
   if (e === TRANSIENT.CLEAR_ON_DESELECT && vm.context !== vm.jcre.selectedContext()) vm.throwJava(SYS, SYSTEM_REASON.ILLEGAL_TRANSIENT);
   if ((length as number) < 0) vm.throwJava("java.lang.NegativeArraySizeException");
   if (!vm.jcre.reserveTransient(length as number)) vm.throwJava(SYS, SYSTEM_REASON.NO_TRANSIENT_SPACE);
-  return vm.newArray(kind, length as number, component ? apiClass(component) : undefined, e);
+  return vm.newArray(kind, length as number, component ? vm.api(component) : undefined, e);
 }
 
 const clamp = (n: number) => Math.max(0, Math.min(32767, n));
@@ -27,20 +24,9 @@ export const JCSYSTEM: Record<string, NativeTable> = {
   "javacard.framework.JCSystem": {
     "getAID()Ljavacard/framework/AID;": (vm) => vm.jcre.contextAid(vm.context),
     "lookupAID([BSB)Ljavacard/framework/AID;": (vm, [arr, off, len]) => vm.jcre.lookupAid(readBytes(vm, arr, off as number, len as number)),
-    "beginTransaction()V": (vm) => {
-      if (vm.tx) vm.throwJava(TX, TX_REASON.IN_PROGRESS);
-      vm.tx = new Transaction(vm.limits.commitCapacity);
-    },
-    "abortTransaction()V": (vm) => {
-      const tx = vm.tx;
-      if (!tx) return vm.throwJava(TX, TX_REASON.NOT_IN_PROGRESS);
-      tx.rollback();
-      vm.tx = undefined;
-    },
-    "commitTransaction()V": (vm) => {
-      if (!vm.tx) vm.throwJava(TX, TX_REASON.NOT_IN_PROGRESS);
-      vm.tx = undefined;
-    },
+    "beginTransaction()V": (vm) => vm.beginTransaction(),
+    "abortTransaction()V": (vm) => vm.abortTransaction(),
+    "commitTransaction()V": (vm) => vm.commitTransaction(),
     "getTransactionDepth()B": (vm) => (vm.tx ? 1 : 0),
     "getUnusedCommitCapacity()S": (vm) => clamp(vm.limits.commitCapacity - (vm.tx?.used ?? 0)),
     "getMaxCommitCapacity()S": (vm) => clamp(vm.limits.commitCapacity),

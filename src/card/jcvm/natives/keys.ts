@@ -81,20 +81,20 @@ function keyNatives(family: SecretKeyState["family"]): NativeTable {
 const keyClasses = Object.fromEntries(
   (["DES", "AES", "HMAC"] as const).map((family) => [
     family,
-    defineImpl(`${INTERFACE[family]}$card`, () => implClass(`${INTERFACE[family]}$card`, "java.lang.Object", keyNatives(family), [INTERFACE[family]]), (s) => {
+    defineImpl(`${INTERFACE[family]}$card`, (api) => implClass(api, `${INTERFACE[family]}$card`, "java.lang.Object", keyNatives(family), [INTERFACE[family]]), (s) => {
       // A transient key's value does not survive power loss.
       const state = s as unknown as SecretKeyState;
       return state.transient === TRANSIENT.NONE ? state : { ...state, value: undefined };
     }),
   ]),
-) as Record<SecretKeyState["family"], () => ReturnType<typeof implClass>>;
+) as Record<SecretKeyState["family"], (api: Vm["api"]) => ReturnType<typeof implClass>>;
 
 function buildKey(vm: Vm, type: number, bits: number): JObject {
   const t = SECRET_TYPES[type];
   if (!t) return noSuchAlgorithm(vm);
   if (t.family !== "HMAC" && !LENGTHS[t.family].includes(bits)) noSuchAlgorithm(vm);
   if (t.family === "HMAC" && (bits < 8 || bits % 8 !== 0)) noSuchAlgorithm(vm);
-  const obj = vm.newObject(keyClasses[t.family]());
+  const obj = vm.newObject(keyClasses[t.family](vm.api));
   obj.native = { type, family: t.family, bits, transient: t.transient, value: undefined } satisfies SecretKeyState;
   return obj;
 }

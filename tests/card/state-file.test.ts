@@ -135,7 +135,7 @@ test("a card memory of a newer format is refused and left as it is", async () =>
   const before = readFileSync(path);
   const r = await openIn(path);
   expect(r.ok).toBe(false);
-  expect(r.error).toBe(`The state file ${path} is a newer card memory: it was written by a newer webcard (memory format 9; this one knows 2)`);
+  expect(r.error).toBe(`The state file ${path} is a newer card memory: it was written by a newer webcard (memory format 9; this one knows 3)`);
   expect(readFileSync(path).equals(before)).toBe(true);
 });
 
@@ -245,7 +245,7 @@ test("a card memory of format 1 (before checksums) is upgraded in place, its reg
   db.close();
   const r = await openIn(path);
   expect(r).toMatchObject({ ok: true, sw: "9000", damage: null });
-  expect(r.log).toContain("card memory upgraded from format 1 to 2 (row checksums, load file hashes)");
+  expect(r.log).toContain("card memory upgraded from format 1 to 3 (row checksums, load file hashes)");
   const card = createSimulatedCard({ statePath: path });
   expect(card.keyCheckValues().map((k) => k.version)).toEqual([0x30]);
   card.close();

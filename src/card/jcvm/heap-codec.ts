@@ -27,8 +27,8 @@ export interface StoredArray {
   c?: string;
   tr: number;
   g: boolean;
-  /** Primitive elements as hex of their big-endian bytes, or reference ids. */
-  d?: string | StoredValue[];
+  /** Reference ids (primitive elements are stored beside, as big-endian bytes). */
+  d?: StoredValue[];
 }
 
 export type StoredValue = number | null | { r: number };
@@ -65,26 +65,26 @@ export function decodeNative(v: unknown): unknown {
 
 const ELEMENT_BYTES: Readonly<Record<ArrayKind, number>> = { B: 1, Z: 1, S: 2, I: 4, L: 0 };
 
-export function encode(ref: JObject | JArray): Stored {
+/** A row: the description as JSON, and a primitive array's elements as bytes. */
+export function encode(ref: JObject | JArray): { stored: Stored; bytes: Uint8Array | null } {
   if (ref instanceof JObject) {
     const out: StoredObject = { t: "o", c: ref.cls.name, o: ref.owner, f: ref.fields.map(encodeValue) };
     if (ref.native !== undefined) out.n = encodeNative(ref.native);
-    return out;
+    return { stored: out, bytes: null };
   }
   const out: StoredArray = { t: "a", k: ref.kind, o: ref.owner, n: ref.length, tr: ref.transient, g: ref.global };
   if (ref.component) out.c = ref.component.name;
   // Transient arrays keep only their shape: their contents are RAM (JCRE §6.2.5).
-  if (ref.transient === 0) {
-    if (ref.kind === "L") out.d = (ref.data as Ref[]).map(encodeValue);
-    else {
-      const size = ELEMENT_BYTES[ref.kind];
-      const bytes = new Uint8Array(ref.length * size);
-      const view = new DataView(bytes.buffer);
-      ref.data.forEach((x, i) => (size === 1 ? view.setInt8(i, x as number) : size === 2 ? view.setInt16(2 * i, x as number) : view.setInt32(4 * i, x as number)));
-      out.d = toHex(bytes);
-    }
+  if (ref.transient !== 0) return { stored: out, bytes: null };
+  if (ref.kind === "L") {
+    out.d = (ref.data as Ref[]).map(encodeValue);
+    return { stored: out, bytes: null };
   }
-  return out;
+  const size = ELEMENT_BYTES[ref.kind];
+  const bytes = new Uint8Array(ref.length * size);
+  const view = new DataView(bytes.buffer);
+  ref.data.forEach((x, i) => (size === 1 ? view.setInt8(i, x as number) : size === 2 ? view.setInt16(2 * i, x as number) : view.setInt32(4 * i, x as number)));
+  return { stored: out, bytes };
 }
 
 /** Resolve a stored class name: API, the card's implementation classes, or a loaded package's class. */
@@ -112,7 +112,7 @@ export function shell(id: number, s: Stored, find: ClassFinder): JObject | JArra
 }
 
 /** Second pass: fields, elements and native state, references resolved through `byId`. */
-export function fill(target: JObject | JArray, s: Stored, byId: (id: number) => JObject | JArray | undefined): void {
+export function fill(target: JObject | JArray, s: Stored, elements: Uint8Array | null, byId: (id: number) => JObject | JArray | undefined): void {
   const value = (v: StoredValue): Value => (v === null || typeof v === "number" ? v : (byId(v.r) ?? null));
   if (target instanceof JObject && s.t === "o") {
     s.f.forEach((v, i) => (target.fields[i] = value(v)));
@@ -123,15 +123,12 @@ export function fill(target: JObject | JArray, s: Stored, byId: (id: number) => 
     }
     return;
   }
-  if (target instanceof JArray && s.t === "a" && s.d !== undefined) {
-    if (Array.isArray(s.d)) s.d.forEach((v, i) => ((target.data as Ref[])[i] = value(v) as Ref));
-    else {
-      const bytes = fromHex(s.d);
-      const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.length);
-      const size = ELEMENT_BYTES[target.kind];
-      for (let i = 0; i < target.length; i++) {
-        target.data[i] = (size === 1 ? view.getInt8(i) : size === 2 ? view.getInt16(2 * i) : view.getInt32(4 * i)) as never;
-      }
-    }
+  if (!(target instanceof JArray) || s.t !== "a") return;
+  if (s.d !== undefined) s.d.forEach((v, i) => ((target.data as Ref[])[i] = value(v) as Ref));
+  else if (elements && target.kind !== "L") {
+    const view = new DataView(elements.buffer, elements.byteOffset, elements.length);
+    const size = ELEMENT_BYTES[target.kind];
+    const n = Math.min(target.length, Math.floor(elements.length / size));
+    for (let i = 0; i < n; i++) target.data[i] = (size === 1 ? view.getInt8(i) : size === 2 ? view.getInt16(2 * i) : view.getInt32(4 * i)) as never;
   }
 }

@@ -1,8 +1,9 @@
 /**
  * The JCVM heap in the card's SQLite memory (JCRE 3.0.5 §6.1: persistent
- * objects live until unreachable). Tables of its own beside the card
- * store's: objects by id, applet instances (AID → package and object),
- * each package's static field image. Objects are read on first use; after
+ * objects live until unreachable), in the heap tables of the card memory
+ * (store/schema.ts HEAP_SCHEMA), every row written with its checksum
+ * (store/rows.ts): objects by id, applet instances (AID → package and
+ * object), each package's static field image. Objects are read on first use; after
  * each command the objects it created or changed and that are reachable
  * from an applet or a static field are written, and unreachable ones are
  * deleted (garbage collection, and deletion of an applet's objects). The
@@ -15,33 +16,13 @@ import { encode, fill, shell, type ClassFinder, type Stored } from "./heap-codec
 import { idsAbove, JArray, JObject, type Ref } from "./model.ts";
 import { sizeOf } from "./vm.ts";
 import type { StaticImage } from "./model.ts";
+import { Rows } from "../store/rows.ts";
 
-const SCHEMA = `
-CREATE TABLE IF NOT EXISTS jcvm_objects (
-  id   INTEGER PRIMARY KEY,
-  size INTEGER NOT NULL,
-  data TEXT NOT NULL
-);
-CREATE TABLE IF NOT EXISTS jcvm_applets (
-  aid     BLOB PRIMARY KEY,
-  package BLOB NOT NULL,
-  object  INTEGER NOT NULL
-);
-CREATE TABLE IF NOT EXISTS jcvm_statics (
-  package BLOB PRIMARY KEY,
-  refs    TEXT NOT NULL,
-  prim    BLOB NOT NULL
-);
-CREATE TABLE IF NOT EXISTS jcvm_state (
-  id         INTEGER PRIMARY KEY CHECK (id = 1),
-  generation INTEGER NOT NULL
-);
-`;
 
 export class HeapStore {
   private readonly objects = new Map<number, JObject | JArray>();
   private readonly sizes = new Map<number, number>();
-  private rows: Map<number, Stored> | undefined;
+  private rows: Map<number, { stored: Stored; bytes: Uint8Array | null }> | undefined;
   private storedBytes = 0;
   private pendingBytes = 0;
   readonly dirty = new Set<JObject | JArray | StaticImage>();
@@ -49,11 +30,13 @@ export class HeapStore {
   /** A row of the applet or statics tables changed since the last write. */
   private touched = false;
 
+  private readonly rowsOut: Rows;
+
   constructor(
     private readonly db: Database,
     private readonly find: ClassFinder,
   ) {
-    db.run(SCHEMA);
+    this.rowsOut = new Rows(db);
     const max = db.query<{ m: number | null }, []>("SELECT max(id) AS m FROM jcvm_objects").get()?.m ?? 0;
     idsAbove(max);
     this.storedBytes = db.query<{ n: number | null }, []>("SELECT sum(size) AS n FROM jcvm_objects").get()?.n ?? 0;
@@ -85,17 +68,17 @@ export class HeapStore {
     this.rows ??= this.readRows();
     const row = this.rows.get(id);
     if (!row) return undefined;
-    const target = shell(id, row, this.find);
+    const target = shell(id, row.stored, this.find);
     this.objects.set(id, target);
     this.sizes.set(id, sizeOf(target));
-    fill(target, row, (r) => this.get(r));
+    fill(target, row.stored, row.bytes, (r) => this.get(r));
     return target;
   }
 
-  private readRows(): Map<number, Stored> {
-    const out = new Map<number, Stored>();
-    for (const r of this.db.query<{ id: number; data: string }, []>("SELECT id, data FROM jcvm_objects").all()) {
-      out.set(r.id, JSON.parse(r.data) as Stored);
+  private readRows(): Map<number, { stored: Stored; bytes: Uint8Array | null }> {
+    const out = new Map<number, { stored: Stored; bytes: Uint8Array | null }>();
+    for (const r of this.db.query<{ id: number; data: string; bytes: Uint8Array | null }, []>("SELECT id, data, bytes FROM jcvm_objects").all()) {
+      out.set(r.id, { stored: JSON.parse(r.data) as Stored, bytes: r.bytes ? new Uint8Array(r.bytes) : null });
     }
     return out;
   }
@@ -116,7 +99,7 @@ export class HeapStore {
   }
 
   saveApplet(aid: Uint8Array, pkg: Uint8Array, object: JObject): void {
-    this.db.query("INSERT OR REPLACE INTO jcvm_applets (aid, package, object) VALUES (?, ?, ?)").run(aid, pkg, object.id);
+    this.rowsOut.put("jcvm_applets", { aid, package: pkg, object: object.id });
     this.touched = true;
   }
 
@@ -170,17 +153,17 @@ export class HeapStore {
       this.pendingBytes = 0;
       return;
     }
-    const upsert = this.db.query("INSERT OR REPLACE INTO jcvm_objects (id, size, data) VALUES (?, ?, ?)");
     for (const d of writes) {
       if (d instanceof JObject || d instanceof JArray) {
         if (!reachable.has(d.id)) continue;
         const size = sizeOf(d);
-        upsert.run(d.id, size, JSON.stringify(encode(d)));
+        const { stored, bytes } = encode(d);
+        this.rowsOut.put("jcvm_objects", { id: d.id, size, data: JSON.stringify(stored), bytes });
         this.storedBytes += size - (this.sizes.get(d.id) ?? 0);
         this.sizes.set(d.id, size);
       } else {
         const refs = JSON.stringify(d.statics.refs.map((r) => r?.id ?? null));
-        this.db.query("INSERT OR REPLACE INTO jcvm_statics (package, refs, prim) VALUES (?, ?, ?)").run(hexBytes(d.aidHex), refs, d.statics.prim);
+        this.rowsOut.put("jcvm_statics", { package: hexBytes(d.aidHex), refs, prim: d.statics.prim });
       }
     }
     this.dirty.clear();
@@ -196,7 +179,7 @@ export class HeapStore {
     this.storedBytes = this.db.query<{ n: number | null }, []>("SELECT sum(size) AS n FROM jcvm_objects").get()?.n ?? 0;
     this.touched = false;
     this.generation++;
-    this.db.query("INSERT OR REPLACE INTO jcvm_state (id, generation) VALUES (1, ?)").run(this.generation);
+    this.rowsOut.put("jcvm_state", { id: 1, generation: this.generation });
   }
 }
 

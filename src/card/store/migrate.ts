@@ -6,7 +6,7 @@
  * their checksums. An unfinished load is dropped, as at any power-on.
  */
 import type { Database } from "bun:sqlite";
-import { META, SCHEMA, SCHEMA_VERSION, TABLES } from "./schema.ts";
+import { HEAP_SCHEMA, META, SCHEMA, SCHEMA_VERSION, TABLES, TABLES_SINCE_3 } from "./schema.ts";
 import { CRC_COLUMN, type Row, Rows } from "./rows.ts";
 import { sha256 } from "./verify.ts";
 import { writeSeal } from "./seal.ts";
@@ -16,7 +16,9 @@ export function migrateFromV1(db: Database): void {
   db.run("PRAGMA journal_mode = PERSIST");
   db.transaction(() => {
     const saved = new Map<string, Row[]>();
-    for (const table of TABLES) saved.set(table, db.query<Row, []>(`SELECT * FROM "${table}" ORDER BY rowid`).all());
+    for (const table of TABLES) {
+      if (!TABLES_SINCE_3.includes(table)) saved.set(table, db.query<Row, []>(`SELECT * FROM "${table}" ORDER BY rowid`).all());
+    }
     for (const { name } of db.query<{ name: string }, []>("SELECT name FROM sqlite_master WHERE type = 'table'").all()) {
       db.run(`DROP TABLE IF EXISTS "${name}"`);
     }
@@ -31,5 +33,13 @@ export function migrateFromV1(db: Database): void {
       }
     }
     writeSeal(db, rows);
+  })();
+}
+
+/** Format 2 to 3: the JCVM's heap tables, empty (no applet had run bytecode before). */
+export function migrateFromV2(db: Database): void {
+  db.transaction(() => {
+    db.run(HEAP_SCHEMA);
+    new Rows(db).put("meta", { key: META.SCHEMA, value: Uint8Array.of(0, 0, 0, SCHEMA_VERSION) });
   })();
 }

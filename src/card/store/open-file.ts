@@ -15,7 +15,7 @@ import { accessSync, constants, copyFileSync, existsSync, linkSync, renameSync, 
 import { dirname } from "node:path";
 import { WebcardError } from "../../stack/errors.ts";
 import { codeOf, fileError, inUse } from "./file-errors.ts";
-import { migrateFromV1 } from "./migrate.ts";
+import { migrateFromV1, migrateFromV2 } from "./migrate.ts";
 import { setAsideReserve } from "./reserve.ts";
 import { META, SCHEMA, SCHEMA_VERSION } from "./schema.ts";
 import { CRC_COLUMN, rowCrc, Rows } from "./rows.ts";
@@ -219,6 +219,9 @@ function inspect(db: Database, notices: string[]): Found {
     if (problem) return { kind: "damaged", why: problem };
     migrateFromV1(db);
     notices.push(`card memory upgraded from format 1 to ${SCHEMA_VERSION} (row checksums, load file hashes)`);
+  } else if (version === 2) {
+    migrateFromV2(db);
+    notices.push(`card memory upgraded from format 2 to ${SCHEMA_VERSION} (tables for the Java Card VM's objects)`);
   } else if (version !== SCHEMA_VERSION) {
     return { kind: "damaged", why: `its format number ${version} is not one webcard ever wrote` };
   }

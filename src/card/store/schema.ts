@@ -8,7 +8,39 @@
  * `crc`, the row's checksum (rows.ts): a new table must too, and must be
  * written only through `CardStore.put` so that power-on can check it.
  */
-export const SCHEMA_VERSION = 2;
+export const SCHEMA_VERSION = 3;
+
+/**
+ * The JCVM's heap (src/card/jcvm/heap-store.ts), added in format 3: objects
+ * by id, applet instances, package static images, and the generation
+ * counter the JCVM uses to notice a rolled-back command.
+ */
+export const HEAP_SCHEMA = `
+CREATE TABLE jcvm_objects (
+  id    INTEGER PRIMARY KEY,
+  size  INTEGER NOT NULL,
+  data  TEXT NOT NULL,
+  bytes BLOB,
+  crc   BLOB NOT NULL
+);
+CREATE TABLE jcvm_applets (
+  aid     BLOB PRIMARY KEY,
+  package BLOB NOT NULL,
+  object  INTEGER NOT NULL,
+  crc     BLOB NOT NULL
+);
+CREATE TABLE jcvm_statics (
+  package BLOB PRIMARY KEY,
+  refs    TEXT NOT NULL,
+  prim    BLOB NOT NULL,
+  crc     BLOB NOT NULL
+);
+CREATE TABLE jcvm_state (
+  id         INTEGER PRIMARY KEY CHECK (id = 1),
+  generation INTEGER NOT NULL,
+  crc        BLOB NOT NULL
+);
+`;
 
 export const SCHEMA = `
 CREATE TABLE meta (
@@ -71,10 +103,25 @@ CREATE TABLE app_data (
   crc   BLOB NOT NULL,
   PRIMARY KEY (app, key)
 );
-`;
+${HEAP_SCHEMA}`;
 
 /** The tables of SCHEMA, in the order they are checked and digested. */
-export const TABLES = ["meta", "key_sets", "load_files", "modules", "imports", "applications", "app_data"] as const;
+export const TABLES = [
+  "meta",
+  "key_sets",
+  "load_files",
+  "modules",
+  "imports",
+  "applications",
+  "app_data",
+  "jcvm_objects",
+  "jcvm_applets",
+  "jcvm_statics",
+  "jcvm_state",
+] as const;
+
+/** The tables format 3 added (the JCVM's heap): a format 2 memory gets them, empty. */
+export const TABLES_SINCE_3: readonly Table[] = ["jcvm_objects", "jcvm_applets", "jcvm_statics", "jcvm_state"];
 export type Table = (typeof TABLES)[number];
 
 /** Names of the meta rows. */

@@ -11,7 +11,7 @@ import { resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { createSimulatedCard } from "../src/card/sim.ts";
 import { fromHex, toHex } from "../src/stack/bytes.ts";
-import { buildCap } from "../src/stack/cap/build/build-cap.ts";
+import { writeCap } from "../src/stack/cap/writer/write-cap.ts";
 import { parseLoadFile, type CapFile } from "../src/stack/cap/load-file.ts";
 import { encodeTlv } from "../src/stack/tlv.ts";
 import { machine, writeResult } from "./report.ts";
@@ -82,7 +82,7 @@ const fixture = (name: string) => parseLoadFile(readFileSync(resolve(FIXTURES, n
 const select = (cap: CapFile) => `00A40400${cap.applets[0]!.aid.length.toString(16).padStart(2, "0")}${toHex(cap.applets[0]!.aid)}`;
 
 const loopCap = parseLoadFile(
-  buildCap({
+  writeCap({
     packageAid: fromHex("A0000006472F0002"),
     packageName: "bench.loop",
     applets: [{ aid: fromHex("A0000006472F000201"), className: "Loop" }],

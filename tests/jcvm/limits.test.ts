@@ -5,17 +5,17 @@
  */
 import { test, expect } from "bun:test";
 import { toHex, fromHex, u16 } from "../../src/stack/bytes.ts";
-import { buildCap } from "../../src/stack/cap/build/build-cap.ts";
+import { writeCap } from "../../src/stack/cap/writer/write-cap.ts";
 import { parseLoadFile } from "../../src/stack/cap/load-file.ts";
 import { createSimulatedCard } from "../../src/card/sim.ts";
 import { apdu, installSequence, swOf } from "../card/helpers.ts";
-import type { ProcessBody } from "../../src/stack/cap/build/spec.ts";
+import type { ProcessBody } from "../../src/stack/cap/writer/spec.ts";
 
 const AID = "A0000006472F000101";
 
 function capWith(process: ProcessBody) {
   return parseLoadFile(
-    buildCap({ packageAid: fromHex("A0000006472F0001"), packageName: "test.limits", applets: [{ aid: fromHex(AID), className: "Bad" }], process }),
+    writeCap({ packageAid: fromHex("A0000006472F0001"), packageName: "test.limits", applets: [{ aid: fromHex(AID), className: "Bad" }], process }),
   );
 }
 

@@ -87,6 +87,10 @@ export function layoutComponents(spec: NormalSpec): Components {
   });
   // A custom process body may call process again (recursion tests): VirtualMethodref to class 0, token 7.
   if (spec.process) cpEntries.push(concat(CP.VirtualMethodref, u16(classes[0]!.offset), FRAMEWORK.PROCESS));
+  for (const c of spec.constants) {
+    if (c.length !== 4) throw new RangeError(`A constant pool entry has 4 bytes, not ${c.length}`);
+    cpEntries.push(c);
+  }
 
   const classInfo = concat(
     ...(is22 ? [u16(0)] : []),
@@ -108,12 +112,13 @@ export function layoutComponents(spec: NormalSpec): Components {
 
   // StaticField (§6.10): one private static byte[] initialised by array_init when padding asks for it.
   const arrayInit = arrayPad > 0 ? concat(T_BYTE, u16(arrayPad), new Uint8Array(arrayPad).fill(0x5a)) : new Uint8Array(0);
+  const refBytes = arrayPad > 0 ? 2 : 0;
   const staticInfo = concat(
-    u16(arrayPad > 0 ? 2 : 0), // image_size: one reference field, 2 bytes
+    u16(refBytes + spec.staticBytes), // image_size: the padding array's reference, then zeroed primitives
     u16(arrayPad > 0 ? 1 : 0), // reference_count
     u16(arrayPad > 0 ? 1 : 0), // array_init_count
     arrayInit,
-    u16(0), // default_value_count
+    u16(spec.staticBytes), // default_value_count
     u16(0), // non_default_value_count
   );
   if (arrayPad > 0) classes[0]!.staticArray = true;
@@ -127,8 +132,8 @@ export function layoutComponents(spec: NormalSpec): Components {
   out.set("StaticField", component(COMPONENT.StaticField, staticInfo));
   out.set("ConstantPool", component(COMPONENT.ConstantPool, concat(u16(cpEntries.length), ...cpEntries)));
   out.set("RefLocation", component(COMPONENT.RefLocation, refLocationInfo(methods)));
-  out.set("Descriptor", component(COMPONENT.Descriptor, descriptorComponent(classes, cpEntries.length, spec.frameworkToken, spec.process !== undefined)));
-  out.set("Directory", component(COMPONENT.Directory, directoryInfo(out, spec, arrayPad)));
+  out.set("Descriptor", component(COMPONENT.Descriptor, descriptorComponent(classes, cpEntries.length, spec.frameworkToken, spec.process !== undefined, spec.constants.length)));
+  out.set("Directory", component(COMPONENT.Directory, directoryInfo(out, spec, arrayPad, refBytes + spec.staticBytes)));
   return out;
 }
 
@@ -169,7 +174,7 @@ function refLocationInfo(methods: { code: MethodCode; offset: number }[]): Uint8
  * Directory (§6.4): component sizes (u2 for tags 1-11 in CAP 2.1, 1-12 in 2.2; 2.3 compact adds
  * a u4 for StaticResources, JCVM 3.1 §6.5 component_size_info_compact), static field sizes, counts.
  */
-function directoryInfo(components: Components, spec: NormalSpec, arrayPad: number): Uint8Array {
+function directoryInfo(components: Components, spec: NormalSpec, arrayPad: number, imageSize: number): Uint8Array {
   const entries = spec.format === "2.1" ? 11 : 12;
   const resources = spec.format === "2.3" ? [Uint8Array.of(0, 0, 0, 0)] : []; // no StaticResources component
   const sizes: Uint8Array[] = [];
@@ -182,7 +187,7 @@ function directoryInfo(components: Components, spec: NormalSpec, arrayPad: numbe
   return concat(
     ...sizes,
     ...resources,
-    u16(arrayPad > 0 ? 2 : 0), u16(arrayPad > 0 ? 1 : 0), u16(arrayPad), // image_size, array_init_count, array_init_size
+    u16(imageSize), u16(arrayPad > 0 ? 1 : 0), u16(arrayPad), // image_size, array_init_count, array_init_size
     spec.imports.length, spec.applets.length, 0, // import_count, applet_count, custom_count
   );
 }

@@ -36,7 +36,7 @@ function typeDescriptor(nibbles: number[]): Uint8Array {
 }
 
 /** The Descriptor component info for the classes laid out by `layoutComponents`. */
-export function descriptorComponent(classes: ClassLayout[], cpCount: number, frameworkToken: number, processRef = false): Uint8Array {
+export function descriptorComponent(classes: ClassLayout[], cpCount: number, frameworkToken: number, processRef = false, untyped = 0): Uint8Array {
   const fw = 0x80 | frameworkToken;
   // Signatures: ()V, ([BSB)V, (Ljavacard/framework/APDU;)V, [B; a class_ref in a type is 4 nibbles.
   const pool = [
@@ -54,6 +54,7 @@ export function descriptorComponent(classes: ClassLayout[], cpCount: number, fra
   const cpTypes = [VOID, INIT];
   for (let i = 0; i < classes.length; i++) cpTypes.push(0xffff, INIT);
   if (processRef) cpTypes.push(PROCESS);
+  for (let i = 0; i < untyped; i++) cpTypes.push(0xffff);
 
   const descriptors = classes.map((c, token) => {
     const methods = [

@@ -22,6 +22,15 @@ export interface CapSpec {
    * VirtualMethodref to the applet's own process (for recursion tests).
    */
   process?: ProcessBody;
+  /**
+   * Extra constant pool entries (4 bytes each: tag and info, JCVM §6.8), after
+   * the builder's own and the process reference: entry k has index
+   * 2 + 2 × (applet count) + (1 with a process body) + k. The Descriptor
+   * gives them no type (FFFF): cards do not load it.
+   */
+  constants?: Uint8Array[];
+  /** Bytes of zero-initialised primitive static fields, after the padding array reference (static image offsets 0.. without padding). */
+  staticBytes?: number;
 }
 
 export interface ProcessBody {
@@ -65,7 +74,7 @@ export function normalize(spec: CapSpec): NormalSpec {
   if (frameworkToken < 0) throw new RangeError("The imports must include javacard.framework (A0000000620101)");
   const padding = spec.padding ?? 0;
   if (!Number.isInteger(padding) || padding < 0) throw new RangeError(`Padding must be a whole number of bytes, not ${padding}`);
-  return { ...spec, packageVersion, imports, frameworkToken, padding, format: spec.format ?? "2.1", process: spec.process };
+  return { ...spec, packageVersion, imports, frameworkToken, padding, format: spec.format ?? "2.1", process: spec.process, constants: spec.constants ?? [], staticBytes: spec.staticBytes ?? 0 };
 }
 
 function aid(bytes: Uint8Array, what: string): void {

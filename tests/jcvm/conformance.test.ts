@@ -1,0 +1,133 @@
+/**
+ * Bytecode conformance (JCVM 3.0.5 chapter 7): each case is a snippet in the
+ * assembler that leaves one short on the operand stack, run inside an
+ * applet's process(); the applet sends it back (Util.setShort, then
+ * setOutgoingAndSend). A case that must throw gives the status word the
+ * JCRE answers instead: the ISOException's reason, or 6F00.
+ */
+import { describe, test, expect } from "bun:test";
+import { fromHex, toHex } from "../../src/stack/bytes.ts";
+import { buildCap } from "../../src/stack/cap/build/build-cap.ts";
+import { assemble } from "../../src/stack/cap/build/assembler.ts";
+import { parseLoadFile } from "../../src/stack/cap/load-file.ts";
+import { createSimulatedCard } from "../../src/card/sim.ts";
+import { apdu, installSequence, swOf } from "../card/helpers.ts";
+
+const AID = "A0000006472F000401";
+const FW = 0x80;
+const ENTRIES: [string, number[]][] = [
+  ["getBuffer", [3, FW, 10, 1]],
+  ["send", [3, FW, 10, 8]],
+  ["setShort", [6, FW, 16, 6]],
+  ["throwIt", [6, FW, 7, 1]], // ISOException.throwIt(S)V
+  ["APDU", [1, FW, 10, 0]], // Classref javacard.framework.APDU
+  ["Object", [1, 0x81, 0, 0]], // Classref java.lang.Object (import token 1)
+  ["AID", [1, FW, 0, 0]], // Classref javacard.framework.AID
+];
+const CONSTANTS = Object.fromEntries(ENTRIES.map(([name], i) => [name, 5 + i]));
+
+function source(snippet: string): string {
+  return `
+  aload_1
+  invokevirtual #getBuffer
+  astore_2
+  aload_2
+  sconst_1
+  baload
+  bspush 0xA4
+  if_scmpne go
+  return
+go:
+  aload_2
+  sconst_0
+  ${snippet}
+  invokestatic #setShort
+  pop
+  aload_1
+  sconst_0
+  sconst_2
+  invokevirtual #send
+  return
+`;
+}
+
+async function run(snippet: string, maxStack = 8): Promise<string> {
+  const cap = parseLoadFile(
+    buildCap({
+      packageAid: fromHex("A0000006472F0004"),
+      packageName: "test.conformance",
+      applets: [{ aid: fromHex(AID), className: "Ops" }],
+      process: { maxStack, maxLocals: 4, code: assemble(source(snippet), CONSTANTS) },
+      constants: ENTRIES.map(([, bytes]) => Uint8Array.from(bytes)),
+    }),
+  );
+  const card = createSimulatedCard({ open: true });
+  try {
+    for (const c of installSequence(cap)) expect(swOf(toHex(await card.process(c)))).toBe("9000");
+    expect(await apdu(card, `00A4040009${AID}`)).toBe("9000");
+    return await apdu(card, "8001000002");
+  } finally {
+    card.close();
+  }
+}
+
+const value = (v: number) => `${(v & 0xffff).toString(16).toUpperCase().padStart(4, "0")}9000`;
+
+const CASES: [string, string, string][] = [
+  // short arithmetic (results truncated to 16 bits)
+  ["sadd", "sspush 1000\n sspush 234\n sadd", value(1234)],
+  ["ssub", "sspush 5\n sspush 9\n ssub", value(-4)],
+  ["smul overflows to 16 bits", "sspush 300\n sspush 300\n smul", value(90000)],
+  ["sdiv rounds toward zero", "bspush -7\n sconst_2\n sdiv", value(-3)],
+  ["srem takes the dividend's sign", "bspush -7\n sconst_2\n srem", value(-1)],
+  ["sneg", "sspush 0x7FFF\n sneg", value(-0x7fff)],
+  ["sshl", "sconst_1\n bspush 15\n sshl", value(-32768)],
+  ["sshr is arithmetic", "bspush -16\n sconst_2\n sshr", value(-4)],
+  ["sushr of a negative short", "bspush -16\n sconst_2\n sushr", value(-4)],
+  ["sand sor sxor", "sspush 0x0FF0\n sspush 0x00FF\n sand\n sspush 0x7000\n sor\n sspush 0x0001\n sxor", value(0x70f1)],
+  ["s2b", "sspush 0x01FF\n s2b", value(-1)],
+  ["sinc", "sconst_0\n sstore_3\n sinc 3 -5\n sinc_w 3 1000\n sload_3", value(995)],
+  ["dup_x (m=1, n=2)", "sconst_1\n sconst_2\n dup_x 0x12\n sadd\n sadd", value(5)],
+  ["swap_x (m=1, n=1)", "sconst_1\n sconst_2\n swap_x 0x11\n ssub", value(1)],
+  ["dup2 pop2 pop", "sconst_3\n sconst_4\n dup2\n pop2\n pop", value(3)],
+  // int arithmetic (ACC_INT)
+  ["iadd then i2s", "sipush 30000\n sipush 30000\n iadd\n i2s", value(60000)],
+  ["imul", "bipush 3\n bipush 7\n imul\n i2s", value(21)],
+  ["idiv irem", "iipush -100000\n bipush 7\n idiv\n bipush 100\n irem\n i2s", value(-85)],
+  ["iushr", "iconst_m1\n bipush 28\n iushr\n i2s", value(15)],
+  ["ishl ishr", "iconst_1\n bipush 20\n ishl\n bipush 18\n ishr\n i2s", value(4)],
+  ["iand ior ixor ineg", "iipush 0x00FF00FF\n iipush 0x0F0F0F0F\n iand\n iconst_1\n ior\n iconst_m1\n ixor\n ineg\n i2s", value(0x0010)],
+  ["icmp", "iipush 100000\n iipush 99999\n icmp", value(1)],
+  ["s2i i2b", "sspush 0x1234\n s2i\n i2b", value(0x34)],
+  ["istore iload iinc", "iipush 70000\n istore_2\n iinc 2 5\n iinc_w 2 -1000\n iload_2\n bipush 10\n idiv\n i2s", value(6900)],
+  // branches
+  ["ifeq", "sconst_0\n ifeq yes\n sconst_1\n goto end\nyes:\n sconst_2\nend:", value(2)],
+  ["iflt_w", "sconst_m1\n iflt_w yes\n sconst_1\n goto_w end\nyes:\n sconst_3\nend:", value(3)],
+  ["if_scmpge", "sconst_2\n sconst_2\n if_scmpge yes\n sconst_1\n goto end\nyes:\n sconst_4\nend:", value(4)],
+  ["ifnull", "aconst_null\n ifnull yes\n sconst_1\n goto end\nyes:\n sconst_5\nend:", value(5)],
+  ["if_acmpne", "aload_1\n aload_2\n if_acmpne yes\n sconst_1\n goto end\nyes:\n bspush 6\nend:", value(6)],
+  // arrays
+  ["newarray byte, bastore, baload", "bspush 5\n newarray 11\n astore_3\n aload_3\n sconst_2\n bspush 42\n bastore\n aload_3\n sconst_2\n baload", value(42)],
+  ["newarray short, sastore, saload", "bspush 3\n newarray 12\n astore_3\n aload_3\n sconst_1\n sspush -2\n sastore\n aload_3\n sconst_1\n saload", value(-2)],
+  ["newarray int, iastore, iaload", "sconst_2\n newarray 13\n astore_3\n aload_3\n sconst_1\n iipush 0x12345678\n iastore\n aload_3\n sconst_1\n iaload\n i2s", value(0x5678)],
+  ["anewarray, aastore, aaload, arraylength", "sconst_4\n anewarray #Object\n astore_3\n aload_3\n sconst_3\n aload_1\n aastore\n aload_3\n sconst_3\n aaload\n aload_1\n if_acmpeq same\n sconst_0\n goto end\nsame:\n aload_3\n arraylength\nend:", value(4)],
+  ["arraylength of the APDU buffer", "aload_2\n arraylength", value(261)],
+  // types
+  ["instanceof a class", "aload_1\n instanceof 0 #APDU", value(1)],
+  ["instanceof a byte array", "aload_2\n instanceof 11 0", value(1)],
+  ["instanceof another class", "aload_1\n instanceof 0 #AID", value(0)],
+  ["checkcast that holds", "aload_2\n checkcast 11 0\n arraylength", value(261)],
+  // exceptions (status words)
+  ["ISOException gives its reason", "sspush 0x6A82\n invokestatic #throwIt\n sconst_0", "6A82"],
+  ["checkcast that fails: ClassCastException, 6F00", "aload_1\n checkcast 0 #AID\n pop\n sconst_0", "6F00"],
+  ["ArithmeticException (division by zero), 6F00", "sconst_1\n sconst_0\n sdiv", "6F00"],
+  ["NullPointerException, 6F00", "aconst_null\n arraylength", "6F00"],
+  ["ArrayIndexOutOfBoundsException, 6F00", "aload_2\n sspush 300\n baload", "6F00"],
+  ["NegativeArraySizeException, 6F00", "sconst_m1\n newarray 11\n arraylength", "6F00"],
+];
+
+describe("bytecodes", () => {
+  test.each(CASES)("%s", async (_name, snippet, expected) => {
+    expect(await run(snippet)).toBe(expected);
+  });
+});

@@ -141,6 +141,7 @@ export function createSimulatedCard(options: SimOptions = {}): SimulatedCard {
       ? undefined
       : new JavaCardRuntime({
           db: store.db,
+          atomically: (fn) => store.atomically(fn),
           registry,
           freeMemory: () => manager?.freeMemory() ?? 0,
           log,

@@ -20,8 +20,10 @@ import { Jcre, type AppletInstance } from "./jcre.ts";
 import type { VmLimits } from "./vm.ts";
 
 export interface JavaCardRuntimeOptions {
-  /** The card's memory (the JCVM adds its own tables). */
+  /** The card's memory (the JCVM writes its heap tables). */
   db: Database;
+  /** Run `fn` in one transaction of the card memory (which reseals it): for writes outside a command. */
+  atomically: (fn: () => void) => void;
   registry: Registry;
   /** Free persistent memory of the card now (the heap already counted). */
   freeMemory: () => number;
@@ -158,9 +160,8 @@ export class JavaCardRuntime implements AppletRuntime {
       process: (command: CommandApdu): ResponseApdu => this.command(() => this.jcre.process(aid, command)),
       deselect: () => {
         this.jcreNow.deselect();
-        const db = this.o.db;
-        if (db.inTransaction) this.commit();
-        else db.transaction(() => this.commit())();
+        if (this.o.db.inTransaction) this.commit();
+        else this.o.atomically(() => this.commit());
       },
     };
   }

@@ -79,7 +79,7 @@ async function time(cap: CapFile, before: string[], command: string, expectSw: s
 }
 
 const fixture = (name: string) => parseLoadFile(readFileSync(resolve(FIXTURES, name)), name);
-const select = (cap: CapFile) => `00A40400${cap.applets[0]!.aid.length.toString(16).padStart(2, "0")}${toHex(cap.applets[0]!.aid)}`;
+const select = (cap: CapFile) => `00A40400${toHex(Uint8Array.of(cap.applets[0]!.aid.length))}${toHex(cap.applets[0]!.aid)}`;
 
 const loopCap = parseLoadFile(
   writeCap({

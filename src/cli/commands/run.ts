@@ -57,6 +57,8 @@ export async function runCommand(ctx: Context, file: string, apdus: string[], fl
   const send = async (c: CommandApdu, show: boolean) => {
     const r = await card.process(c.toBytes());
     const sw = (r[r.length - 2]! << 8) | r[r.length - 1]!;
+    // --trace: the install's APDUs too (on stderr), as every command shows what goes over the wire.
+    if (!show && ctx.trace) ctx.err(`> ${toHex(c.toBytes())}\n< ${toHex(r)}`);
     if (show) {
       exchanges.push({ command: toHex(c.toBytes()), response: toHex(r.subarray(0, r.length - 2)), sw: toHex(r.subarray(r.length - 2)), meaning: describeSw(sw) });
       if (!ctx.json) {

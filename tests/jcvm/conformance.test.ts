@@ -7,8 +7,8 @@
  */
 import { describe, test, expect } from "bun:test";
 import { fromHex, toHex } from "../../src/stack/bytes.ts";
-import { buildCap } from "../../src/stack/cap/build/build-cap.ts";
-import { assemble } from "../../src/stack/cap/build/assembler.ts";
+import { writeCap } from "../../src/stack/cap/writer/write-cap.ts";
+import { assemble } from "../../src/stack/cap/writer/assembler.ts";
 import { parseLoadFile } from "../../src/stack/cap/load-file.ts";
 import { createSimulatedCard } from "../../src/card/sim.ts";
 import { apdu, installSequence, swOf } from "../card/helpers.ts";
@@ -53,7 +53,7 @@ go:
 
 async function run(snippet: string, maxStack = 8): Promise<string> {
   const cap = parseLoadFile(
-    buildCap({
+    writeCap({
       packageAid: fromHex("A0000006472F0004"),
       packageName: "test.conformance",
       applets: [{ aid: fromHex(AID), className: "Ops" }],

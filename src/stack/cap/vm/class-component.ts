@@ -90,7 +90,13 @@ export function parseClassComponent(component: Uint8Array, capMinor: number): Ma
       return { iface, index: Array.from(r.take(n)) };
     });
     if (flags & CLASS_FLAG.ACC_REMOTE) skipRemote(r);
-    if (capMinor >= 3) r.u1(); // CAP22_inheritable_public_method_token_count (JCVM 3.1 §6.9)
+    // CAP 2.3 (JCVM 3.1 §6.9.2.3): u1 public_virtual_method_token_mapping[base + count], then
+    // u1 CAP22_inheritable_public_method_token_count. Tokens of every release up to 3.1 coincide, so
+    // dispatch does not need the mapping (3.2's MessageDigest exception aside, see javacard-api/README).
+    if (capMinor >= 3) {
+      r.take(publicBase + publicCount);
+      r.u1();
+    }
     out.set(offset, {
       kind: "class",
       offset,

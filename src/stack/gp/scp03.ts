@@ -5,6 +5,10 @@
  *
  * i = 00, 10 or 70: bit 10 pseudo-random card challenge, 20 R-MAC support,
  * 40 R-ENC support (amendment D table 5-1). 8-byte challenges and MACs (S8 mode).
+ *
+ * SCP11 (amendment F section 6.2) uses this same secure messaging after its
+ * own key agreement: the session then starts with the receipt as MAC chaining
+ * value and may use 16-byte MACs (S16 mode), hence the session options.
  */
 import { concat, equalConstantTime, u16, uintBytes } from "../bytes.ts";
 import { CommandApdu, ResponseApdu } from "../apdu.ts";
@@ -29,6 +33,14 @@ const SCP03_CONSTANT = {
 
 /** Bits of the "i" parameter (amendment D table 5-1). */
 export const SCP03_I = { PSEUDO_RANDOM: 0x10, R_MAC: 0x20, R_ENC: 0x40 } as const;
+
+/** How a session differs from SCP03's S8 defaults (used by SCP11). */
+export interface SessionOptions {
+  /** First MAC chaining value; SCP03: 16 zero bytes (6.2.4), SCP11: the receipt (amendment F 6.2.2.3). */
+  chain?: Uint8Array;
+  /** C-MAC and R-MAC length: 8 (S8 mode, default) or 16 (S16 mode). */
+  macLength?: 8 | 16;
+}
 
 export interface Scp03SessionKeys {
   enc: Uint8Array;
@@ -67,14 +79,20 @@ export function scp03PseudoRandomChallenge(staticEnc: Uint8Array, sequence: numb
 export class Scp03Session {
   readonly keys: Scp03SessionKeys;
   readonly i: number;
+  /** C-MAC and R-MAC length in bytes (8 in S8 mode, 16 in S16 mode). */
+  readonly macLength: 8 | 16;
   /** MAC chaining value: 16 zero bytes before EXTERNAL AUTHENTICATE, then the last full C-MAC (6.2.4). */
-  #chain: Uint8Array = new Uint8Array(16);
+  #chain: Uint8Array;
   /** Encryption counter: incremented for every command under C-DEC, first value 1 (6.2.6). */
   #counter = 0;
 
-  constructor(keys: Scp03SessionKeys, i: number) {
+  constructor(keys: Scp03SessionKeys, i: number, options: SessionOptions = {}) {
     this.keys = keys;
     this.i = i;
+    this.macLength = options.macLength ?? 8;
+    const chain = options.chain ?? new Uint8Array(16);
+    if (chain.length !== 16) throw new RangeError(`MAC chaining value must be 16 bytes, got ${chain.length}`);
+    this.#chain = chain.slice();
   }
 
   /** ICV = AES(S-ENC, counter block); responses set the block's first byte to 80 (6.2.6, 6.2.7). */
@@ -85,14 +103,15 @@ export class Scp03Session {
     return aesEcbEncrypt(this.keys.enc, block);
   }
 
-  /** Full 16-byte C-MAC over chaining | CLA (bit 04) INS P1 P2 Lc+8 | data as sent. */
+  /** Full 16-byte C-MAC over chaining | CLA (bit 04) INS P1 P2 Lc+MAC | data as sent. */
   #cmac(cla: number, cmd: CommandApdu, body: Uint8Array): Uint8Array {
-    return aesCmac(this.keys.mac, concat(this.#chain, cla | 0x04, cmd.ins, cmd.p1, cmd.p2, lcField(body.length + 8), body));
+    const lc = lcField(body.length + this.macLength);
+    return aesCmac(this.keys.mac, concat(this.#chain, cla | 0x04, cmd.ins, cmd.p1, cmd.p2, lc, body));
   }
 
   /** R-MAC over chaining | response data as sent | SW (6.2.5). */
   #rmac(data: Uint8Array, sw: number): Uint8Array {
-    return aesCmac(this.keys.rmac, concat(this.#chain, data, u16(sw))).slice(0, 8);
+    return aesCmac(this.keys.rmac, concat(this.#chain, data, u16(sw))).slice(0, this.macLength);
   }
 
   /** Host: protect a plain command (CLA without bit 04) at `level`. */
@@ -105,15 +124,16 @@ export class Scp03Session {
     }
     const full = this.#cmac(cmd.cla, cmd, body);
     this.#chain = full;
-    return cmd.with({ cla: cmd.cla | 0x04, data: concat(body, full.subarray(0, 8)) });
+    return cmd.with({ cla: cmd.cla | 0x04, data: concat(body, full.subarray(0, this.macLength)) });
   }
 
   /** Host: verify the R-MAC and decrypt R-ENC data; throws SecurityError when it does not verify. */
   unwrapResponse(resp: ResponseApdu, level: number): ResponseApdu {
     if (!(level & LEVEL_BIT.R_MAC)) return resp;
     if (!protectsResponse(resp.sw) && resp.data.length === 0) return resp;
-    if (resp.data.length < 8) throw new SecurityError(`Response without R-MAC (${resp.data.length} data bytes) in an R-MAC session`);
-    const body = resp.data.subarray(0, resp.data.length - 8);
+    const m = this.macLength;
+    if (resp.data.length < m) throw new SecurityError(`Response without R-MAC (${resp.data.length} data bytes) in an R-MAC session`);
+    const body = resp.data.subarray(0, resp.data.length - m);
     if (!equalConstantTime(this.#rmac(body, resp.sw), resp.data.subarray(body.length))) {
       throw new SecurityError("Response R-MAC does not verify: the response was altered or the session is out of step");
     }
@@ -129,11 +149,12 @@ export class Scp03Session {
   /** Card: verify the C-MAC and decrypt; the plain command, or the SW to answer. */
   unwrapCommand(cmd: CommandApdu, level: number): CommandApdu | number {
     if (!(level & LEVEL_BIT.C_MAC)) return cmd.cla & 0x04 ? SW.SECURITY_STATUS_NOT_SATISFIED : cmd;
-    if (!(cmd.cla & 0x04) || cmd.data.length < 8) return SW.SECURITY_STATUS_NOT_SATISFIED;
-    const body = cmd.data.subarray(0, cmd.data.length - 8);
+    const m = this.macLength;
+    if (!(cmd.cla & 0x04) || cmd.data.length < m) return SW.SECURITY_STATUS_NOT_SATISFIED;
+    const body = cmd.data.subarray(0, cmd.data.length - m);
     const cla = cmd.cla & ~0x04;
     const full = this.#cmac(cla, cmd, body);
-    if (!equalConstantTime(full.subarray(0, 8), cmd.data.subarray(body.length))) return SW.SECURITY_STATUS_NOT_SATISFIED;
+    if (!equalConstantTime(full.subarray(0, m), cmd.data.subarray(body.length))) return SW.SECURITY_STATUS_NOT_SATISFIED;
     this.#chain = full;
     let plain: Uint8Array = body;
     if (level & LEVEL_BIT.C_DEC) {

@@ -71,10 +71,17 @@ export function channelOptions(cmd: Command): Command {
     .option("--mode <level>", "Security level: clear, mac (C-MAC), enc (+ encryption), rmac (enc + R-MAC) or renc (rmac + R-ENC, SCP03) (default mac)");
 }
 
-/** Where the card is, keys and secure channel, ISD and block size: every command that manages card content. */
+/** Where the card is, keys and secure channel, ISD: every command that manages card content. */
 export function keyOptions(cmd: Command): Command {
   return channelOptions(targetOptions(cmd))
     .option("--key-version <n>", "Key set version to use (default 0 = the card's choice)")
-    .option("--isd <aid>", "AID of the security domain (default: discovered)")
-    .option("--block-size <n>", "LOAD block size in bytes (default: from the card, 247 with MAC, 239 with encryption; over 255 needs extended-length APDUs)");
+    .option("--isd <aid>", "AID of the security domain (default: discovered)");
+}
+
+/** keyOptions and the LOAD block size: only the commands that send LOAD offer it. */
+export function loadOptions(cmd: Command): Command {
+  return keyOptions(cmd).option(
+    "--block-size <n>",
+    "LOAD block size in bytes (default: from the card, 247 with MAC, 239 with encryption; over 255 needs extended-length APDUs)",
+  );
 }

@@ -101,3 +101,8 @@ test("put-key says whether it added or replaced a key set and which versions the
   expect(JSON.parse(replaced.stdout)).toMatchObject({ ok: true, version: 2, replaced: 2, versionsBefore: [2, 3], versionsOnCard: [2, 3] });
   expect(replaced.stdout).not.toContain("00112233445566778899AABBCCDDEEF1");
 });
+
+test("--block-size is offered only by the commands that send LOAD", () => {
+  for (const command of ["list", "delete", "lock", "unlock", "put-key"]) expect({ command, help: webcard([command, "--help"]).stdout.includes("--block-size") }).toEqual({ command, help: false });
+  for (const command of ["install", "load"]) expect({ command, help: webcard([command, "--help"]).stdout.includes("--block-size") }).toEqual({ command, help: true });
+});

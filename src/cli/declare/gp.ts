@@ -1,7 +1,7 @@
 /** The GlobalPlatform commands: declarations only; each implementation (commands/NAME.ts) is imported lazily. */
 import type { CAC } from "cac";
 import { run } from "../context.ts";
-import { keyOptions, REPEATABLE, targetOptions, type GlobalFlags, type KeyFlags } from "../options.ts";
+import { keyOptions, loadOptions, REPEATABLE, targetOptions, type GlobalFlags, type KeyFlags } from "../options.ts";
 import type { InfoFlags } from "../commands/info.ts";
 import type { InstallFlags } from "../commands/install.ts";
 import type { DeleteFlags } from "../commands/delete.ts";
@@ -29,7 +29,7 @@ export function register(cli: CAC): void {
       }),
     );
 
-  keyOptions(cli.command("load <file>", "Load a CAP file's package onto the card without installing applets"))
+  loadOptions(cli.command("load <file>", "Load a CAP file's package onto the card without installing applets"))
     .example("webcard load library.cap --mode enc")
     .action((file: string, flags: KeyFlags) =>
       run(flags, async (ctx) => {
@@ -38,7 +38,7 @@ export function register(cli: CAC): void {
       }),
     );
 
-  keyOptions(cli.command("install <file>", "Load a CAP file and install its applets (all of them unless --applet)"))
+  loadOptions(cli.command("install <file>", "Load a CAP file and install its applets (all of them unless --applet)"))
     .option("--applet <aid>", "Applet to install (repeatable or comma-separated; default: every applet)", REPEATABLE)
     .option("--instance <aid>", "Instance AID, one per installed applet (default: the applet AID)", REPEATABLE)
     .option("--privs <list>", "Privileges by name, comma-separated (security-domain, card-reset, ...) or hex")

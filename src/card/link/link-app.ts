@@ -7,9 +7,9 @@
 import type { CommandApdu, ResponseApdu } from "../../stack/apdu.ts";
 import { FormatError } from "../../stack/errors.ts";
 import { CardLink } from "../../stack/link/card-link.ts";
-import { CARD_AGENT, LINK_AID } from "../../stack/link/constants.ts";
+import { CARD_AGENT, LINK_AID, LINK_ERROR } from "../../stack/link/constants.ts";
 import type { SessionInfo } from "../../stack/link/endpoint.ts";
-import { CARD_ORIGIN, parseRequest, serializeRequest, serializeResponse } from "../../stack/link/http.ts";
+import { CARD_ORIGIN, HTTP_LIMITS, HttpFormatError, parseRequest, reasonPhrase, serializeRequest, serializeResponse } from "../../stack/link/http.ts";
 import type { LoaderParameters, WebEnv } from "../../stack/web/port.ts";
 import { createCardWebApp } from "../../stack/web/server.ts";
 import type { AppContext, CardApplication } from "../application.ts";
@@ -33,7 +33,24 @@ export interface LinkAppOptions {
 /** Path the loader posts its parameters to on the terminal agent (step 2). */
 export const PARAMETERS_PATH = "/webcard/loader-parameters";
 
-const BAD_REQUEST = new TextEncoder().encode("HTTP/1.1 400 Bad Request\r\nContent-Type: text/plain\r\nContent-Length: 29\r\n\r\nThe request is not HTTP/1.1.");
+/**
+ * Sessions the loader may keep open to the terminal, waiting for its answer
+ * to the loading parameters (step 2). A newer GET /loader aborts the oldest
+ * beyond this, so a terminal that never answers cannot use up the sessions.
+ */
+export const MAX_PENDING_DELIVERIES = 2;
+
+/** Fixed answers to requests that do not parse, by status: no part of the request is echoed. */
+const REFUSAL_TEXT: Readonly<Record<number, string>> = {
+  400: "The request is not valid HTTP/1.1.",
+  431: `The request's header section is too large: at most ${HTTP_LIMITS.headerBytes} bytes and ${HTTP_LIMITS.headerFields} fields.`,
+  501: "The request uses a transfer coding the card does not implement (only chunked).",
+};
+
+function refusal(status: number): Uint8Array {
+  const text = REFUSAL_TEXT[status] ?? REFUSAL_TEXT[400]!;
+  return new TextEncoder().encode(`HTTP/1.1 ${status} ${reasonPhrase(status)}\r\nContent-Type: text/plain\r\nContent-Length: ${text.length}\r\n\r\n${text}`);
+}
 
 /** A CardApplication carrying the link, the web server, CGI and script agent. */
 export function createLinkApplication(options: LinkAppOptions = {}): CardApplication & { readonly link: CardLink } {
@@ -47,7 +64,8 @@ export function createLinkApplication(options: LinkAppOptions = {}): CardApplica
     try {
       request = parseRequest(bytes);
     } catch (e) {
-      if (e instanceof FormatError) return BAD_REQUEST;
+      if (e instanceof HttpFormatError) return refusal(e.status);
+      if (e instanceof FormatError) return refusal(400);
       throw e;
     }
     const env: WebEnv & { ctx: AppContext } = {
@@ -59,6 +77,7 @@ export function createLinkApplication(options: LinkAppOptions = {}): CardApplica
       },
       port: cardLoaderPort(ctx),
       deliver: async (parameters: LoaderParameters) => {
+        makeRoom();
         const post = new Request(`http://terminal${options.parametersPath ?? PARAMETERS_PATH}`, {
           method: "POST",
           headers: { "content-type": "application/json" },
@@ -70,6 +89,15 @@ export function createLinkApplication(options: LinkAppOptions = {}): CardApplica
     };
     const response = await app.fetch(request, env);
     return serializeResponse(response);
+  };
+
+  /** Abort the oldest unanswered deliveries so one more fits (within MAX_PENDING_DELIVERIES and the session limit). */
+  const makeRoom = () => {
+    const waiting = link.endpoint.openSessions().filter((s) => s.local && s.localAgent === CARD_AGENT.LOADER);
+    while (waiting.length > 0 && (waiting.length >= MAX_PENDING_DELIVERIES || link.endpoint.openSessions().length >= link.endpoint.limits.maxSessions)) {
+      const oldest = waiting.shift()!;
+      link.abortSession(oldest.id, LINK_ERROR.ABORTED, "loading parameters superseded by a newer GET /loader");
+    }
   };
 
   const link = new CardLink({

@@ -92,6 +92,12 @@ export class CardLink {
     return s;
   }
 
+  /** Abort `session` here (an ERROR frame goes to the terminal) and forget whoever waited for its response. */
+  abortSession(session: number, code: number, reason: string): void {
+    this.endpoint.abort(session, code, reason);
+    this.waiters.delete(session);
+  }
+
   /** Process one EXCHANGE command; status words are data, never exceptions. */
   async process(command: CommandApdu, options: ExchangeOptions = {}): Promise<ResponseApdu> {
     // Section 4.1: a proprietary class (80, or 84 before the secure channel unwrapped it).

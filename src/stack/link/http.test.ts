@@ -1,6 +1,6 @@
 import { describe, expect, test } from "bun:test";
 import { FormatError } from "../errors.ts";
-import { parseRequest, parseResponse, serializeRequest, serializeResponse } from "./http.ts";
+import { HTTP_LIMITS, HttpFormatError, parseRequest, parseResponse, serializeRequest, serializeResponse } from "./http.ts";
 
 const text = (b: Uint8Array) => new TextDecoder().decode(b);
 const bytes = (s: string) => new TextEncoder().encode(s);
@@ -62,4 +62,28 @@ test("a FormData body keeps its multipart Content-Type", async () => {
   form.set("nonce", "00");
   const back = parseRequest(await serializeRequest(new Request("http://card/cgi-bin/load", { method: "POST", body: form })));
   expect((await back.formData()).get("nonce")).toBe("00");
+});
+
+describe("limits and the status of each refusal", () => {
+  const status = (message: string) => {
+    try {
+      parseRequest(bytes(message));
+      return 0;
+    } catch (e) {
+      return e instanceof HttpFormatError ? e.status : -1;
+    }
+  };
+
+  test.each([
+    ["64 header fields pass", `GET / HTTP/1.1\r\n${Array.from({ length: HTTP_LIMITS.headerFields }, (_, i) => `X-${i}: 1`).join("\r\n")}\r\n\r\n`, 0],
+    ["65 header fields", `GET / HTTP/1.1\r\n${Array.from({ length: HTTP_LIMITS.headerFields + 1 }, (_, i) => `X-${i}: 1`).join("\r\n")}\r\n\r\n`, 431],
+    ["a header section over 8 KiB", `GET / HTTP/1.1\r\nX: ${"a".repeat(HTTP_LIMITS.headerBytes)}\r\n\r\n`, 431],
+    ["no end and over 8 KiB", `GET / HTTP/1.1\r\nX: ${"a".repeat(HTTP_LIMITS.headerBytes)}`, 431],
+    ["a header name that is no token", "GET / HTTP/1.1\r\nA(b): 1\r\n\r\n", 400],
+    ["a control byte in a value", "GET / HTTP/1.1\r\nA: \u0007\r\n\r\n", 400],
+    ["obs-text in a value passes", "GET / HTTP/1.1\r\nA: caf\u00e9\r\n\r\n", 0],
+    ["a transfer coding other than chunked", "POST / HTTP/1.1\r\nTransfer-Encoding: gzip, chunked\r\n\r\n", 501],
+  ])("%s", (_name, message, expected) => {
+    expect(status(message)).toBe(expected);
+  });
 });

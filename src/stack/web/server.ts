@@ -6,13 +6,14 @@
  * the link; the bridge serves it in-process on the terminal.
  */
 import { Hono, type Context } from "hono";
-import { FormatError } from "../errors.ts";
+import { FormatError, WebcardError } from "../errors.ts";
 import { runCgi } from "./cgi.ts";
 import { DEFAULT_SCRIPTS } from "./default-scripts.ts";
 import { NonceBook } from "./nonces.ts";
 import { cardPage, homePage, loaderPage, registryPage, resultPage } from "./pages.tsx";
 import type { LoaderParameters, WebEnv } from "./port.ts";
-import { parseScript } from "./script/parse.ts";
+import { parseScript, type Instruction } from "./script/parse.ts";
+import { preflight, type ScriptResult } from "./script/run.ts";
 
 /** Where scripts are kept: the card's memory, or the bridge's. */
 export interface ScriptStore {
@@ -27,7 +28,27 @@ export interface CardWebOptions {
   nonces?: NonceBook;
   /** GP security level a load needs (default 01, C-MAC). */
   securityLevel?: number;
+  /** Largest request body taken, in bytes (default WEB_LIMITS.body). */
+  maxBody?: number;
 }
+
+/** Limits of the card's web server (docs/robustness.md, "The card's web server"). */
+export const WEB_LIMITS = {
+  /** A request body: the link carries at most 128 KiB a message, head included. */
+  body: 128 * 1024,
+  /** A stored script. */
+  script: 8 * 1024,
+} as const;
+
+/** The fixed texts of refusals made before a request is read (never an internal message). */
+const TEXT = {
+  internal: "The card's web server could not complete this request",
+  tooLarge: (limit: number) => `The request body is over the ${limit}-byte limit of the card's web server`,
+  formType: "The loading file must be multipart/form-data or a URL-encoded form",
+  badForm: "The loading file is not a well-formed form",
+  badScript: (name: string) => `The CGI script ${name} does not parse: store a corrected one with PUT /admin/scripts/${name}`,
+  noRoom: "The card has no free link session to deliver the loading parameters: answer or close its open sessions, then retry",
+} as const;
 
 type Env = { Bindings: WebEnv };
 
@@ -44,6 +65,7 @@ export function createCardWebApp(options: CardWebOptions): { app: Hono<Env>; non
     [/^\/admin\/scripts$/, ["GET", "HEAD"]],
     [/^\/admin\/scripts\/[^/]+$/, ["PUT"]],
   ];
+  const maxBody = options.maxBody ?? WEB_LIMITS.body;
   const app = new Hono<Env>();
   // Own properties only: "/cgi-bin/constructor" must not find Object.prototype's.
   const builtin = (name: string) => (Object.hasOwn(DEFAULT_SCRIPTS, name) ? DEFAULT_SCRIPTS[name] : undefined);
@@ -81,7 +103,12 @@ export function createCardWebApp(options: CardWebOptions): { app: Hono<Env>; non
     if (wantsHtml(c)) return c.html(loaderPage(parameters));
     if (c.env.deliver) {
       // Step 2 of DESIGN.md: the loader opens a session of its own to the terminal's agent.
-      await c.env.deliver(parameters);
+      try {
+        await c.env.deliver(parameters);
+      } catch {
+        nonces.spend(parameters.nonce);
+        return c.json({ status: 503, message: TEXT.noRoom }, 503);
+      }
       return c.json({ delivery: "session" }, 202);
     }
     return c.json(parameters);
@@ -91,15 +118,29 @@ export function createCardWebApp(options: CardWebOptions): { app: Hono<Env>; non
     const name = c.req.param("name");
     const source = script(c.env, name);
     if (source === undefined) return c.json({ status: 404, message: `No CGI script ${name}` }, 404);
+    let instructions: Instruction[];
+    try {
+      instructions = parseScript(source);
+    } catch {
+      return c.json({ status: 500, message: TEXT.badScript(name) }, 500);
+    }
+    const answer = (result: ScriptResult) => (wantsHtml(c) ? c.html(resultPage(result), result.status as 200) : c.json(result, result.status as 200));
+    // Who asks is known before the body: an unauthenticated upload is refused before any of it is read.
+    const refused = preflight(instructions, c.env.security);
+    if (refused) return answer(refused);
+    const declared = Number(c.req.header("content-length") ?? 0);
+    if (declared > maxBody) return c.json({ status: 413, message: TEXT.tooLarge(maxBody) }, 413);
+    const type = c.req.header("content-type") ?? "";
+    if (!/^\s*(multipart\/form-data|application\/x-www-form-urlencoded)\s*(;|$)/i.test(type)) return c.json({ status: 415, message: TEXT.formType }, 415);
+    const body = await c.req.arrayBuffer();
+    if (body.byteLength > maxBody) return c.json({ status: 413, message: TEXT.tooLarge(maxBody) }, 413);
     let form: FormData;
     try {
-      form = await c.req.formData();
+      form = await new Response(body, { headers: { "content-type": type } }).formData();
     } catch {
-      return c.json({ status: 400, message: "The loading file must be multipart/form-data or a URL-encoded form" }, 400);
+      return c.json({ status: 400, message: TEXT.badForm }, 400);
     }
-    const result = await runCgi({ script: source, form, security: c.env.security, port: c.env.port, spendNonce: (n) => nonces.spend(n) });
-    const status = result.status as 200;
-    return wantsHtml(c) ? c.html(resultPage(result), status) : c.json(result, status);
+    return answer(await runCgi({ script: instructions, form, security: c.env.security, port: c.env.port, spendNonce: (n) => nonces.spend(n) }));
   });
 
   app.get("/admin/scripts", (c) => {
@@ -113,7 +154,9 @@ export function createCardWebApp(options: CardWebOptions): { app: Hono<Env>; non
     if (!c.env.security.authenticated) return c.json({ status: 401, message: "Replacing a script needs an authenticated secure channel" }, 401);
     const name = c.req.param("name");
     if (!/^[a-z][a-z0-9-]{0,31}$/.test(name)) return c.json({ status: 400, message: "Script names are 1-32 lowercase letters, digits and dashes" }, 400);
+    if (Number(c.req.header("content-length") ?? 0) > WEB_LIMITS.script) return c.json({ status: 413, message: TEXT.tooLarge(WEB_LIMITS.script) }, 413);
     const source = await c.req.text();
+    if (source.length > WEB_LIMITS.script) return c.json({ status: 413, message: TEXT.tooLarge(WEB_LIMITS.script) }, 413);
     try {
       parseScript(source);
     } catch (e) {
@@ -134,6 +177,7 @@ export function createCardWebApp(options: CardWebOptions): { app: Hono<Env>; non
     }
     return c.json({ status: 404, message: `Nothing at ${path}` }, 404);
   });
-  app.onError((e, c) => c.json({ status: 500, message: e.message }, 500));
+  // A user-facing error (the bridge's card timed out, was removed) says so; a bug gets a fixed text, never its internal message.
+  app.onError((e, c) => c.json({ status: 500, message: e instanceof WebcardError ? e.message : TEXT.internal }, 500));
   return { app, nonces };
 }

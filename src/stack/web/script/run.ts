@@ -5,7 +5,7 @@
  * as it was (docs/card-scripts.md section 5).
  */
 import { fromHex, toHex } from "../../bytes.ts";
-import { WebcardError } from "../../errors.ts";
+import { FormatError, WebcardError } from "../../errors.ts";
 import { swHex } from "../../status-words.ts";
 import type { LoaderPort, RequestSecurity } from "../port.ts";
 import type { Comparator, Instruction, Operand } from "./parse.ts";
@@ -21,8 +21,10 @@ export interface InstallChoice {
 }
 
 export interface ScriptInput {
+  /** The form's fields and the loader's facts; a Map that computes some values on first read (the load file's facts) may throw FormatError there. */
   vars: Map<string, Value>;
-  installs: readonly InstallChoice[];
+  /** The applets to install, or a function giving them when `each install` first needs them. */
+  installs: readonly InstallChoice[] | (() => readonly InstallChoice[]);
   security: RequestSecurity;
   /** Checks and spends the nonce of the form; true when it was the one issued. */
   spendNonce(): boolean;
@@ -52,6 +54,25 @@ export function statusOfSw(sw: number): number {
   if (sw === 0x6982) return 403;
   return 422;
 }
+
+/**
+ * The refusal of the script's opening `require auth` / `require level`
+ * lines, which need nothing from the request but who sends it: the CGI
+ * gateway runs them before it reads the body, so an unauthenticated upload
+ * is refused before anything of it is parsed. Undefined when they pass.
+ */
+export function preflight(script: readonly Instruction[], security: RequestSecurity): ScriptResult | undefined {
+  for (const i of script) {
+    if (i.op === "require-auth" && !security.authenticated) return refusal(401, AUTH_NEEDED);
+    if (i.op === "require-level" && (!security.authenticated || (security.level & i.level) !== i.level)) return refusal(403, levelNeeded(i.level, security.level));
+    if (i.op !== "require-auth" && i.op !== "require-level") return undefined;
+  }
+  return undefined;
+}
+
+const AUTH_NEEDED = "Loading needs an authenticated secure channel (SCP02 or SCP03): authenticate, then retry";
+const levelNeeded = (need: number, have: number) => `Loading needs secure channel level ${toHex(Uint8Array.of(need))}, this channel has ${toHex(Uint8Array.of(have))}`;
+const refusal = (status: number, message: string): ScriptResult => ({ status, message, progress: [], installed: [] });
 
 /** Run `script`; never throws for refusals, only for bugs. */
 export async function runScript(script: readonly Instruction[], input: ScriptInput): Promise<ScriptResult> {
@@ -111,11 +132,11 @@ export async function runScript(script: readonly Instruction[], input: ScriptInp
     for (const i of list) {
       switch (i.op) {
         case "require-auth":
-          if (!input.security.authenticated) throw new Stop(401, "Loading needs an authenticated secure channel (SCP02 or SCP03): authenticate, then retry");
+          if (!input.security.authenticated) throw new Stop(401, AUTH_NEEDED);
           break;
         case "require-level":
           if (!input.security.authenticated || (input.security.level & i.level) !== i.level) {
-            throw new Stop(403, `Loading needs secure channel level ${toHex(Uint8Array.of(i.level))}, this channel has ${toHex(Uint8Array.of(input.security.level))}`);
+            throw new Stop(403, levelNeeded(i.level, input.security.level));
           }
           break;
         case "require-nonce":
@@ -139,7 +160,7 @@ export async function runScript(script: readonly Instruction[], input: ScriptInp
           await order(i);
           break;
         case "each":
-          for (const choice of input.installs) {
+          for (const choice of typeof input.installs === "function" ? input.installs() : input.installs) {
             vars.set("module", choice.module);
             vars.set("instance", choice.instance);
             vars.set("privileges", choice.privileges);
@@ -158,6 +179,11 @@ export async function runScript(script: readonly Instruction[], input: ScriptInp
     if (e instanceof Stop) {
       if (e.status >= 300) await undo();
       return { status: e.status, message: e.message, progress, installed: e.status < 300 ? installed : [] };
+    }
+    // A form field or load file that does not parse, found when the script first reads it.
+    if (e instanceof FormatError) {
+      await undo();
+      return { status: 400, message: e.message, progress, installed: [] };
     }
     const sw = (e as { sw?: unknown }).sw;
     if (typeof sw !== "number") throw e;

@@ -3,7 +3,7 @@ import { FormatError } from "../../errors.ts";
 import { LOAD_SCRIPT } from "../default-scripts.ts";
 import type { LoaderPort } from "../port.ts";
 import { parseScript } from "./parse.ts";
-import { runScript, type Value } from "./run.ts";
+import { preflight, runScript, type Value } from "./run.ts";
 
 function fakePort(failOn?: string) {
   const calls: string[] = [];
@@ -75,5 +75,27 @@ describe("card scripts", () => {
     expect(r.status).toBe(409);
     expect(calls).toEqual(["install-for-load", "load", "install 8", "delete"]);
     expect(r.message).toBe("INSTALL [for install] refused with 6985: instance AID 0102030405 is already used");
+  });
+
+  test("preflight refuses on the script's opening auth and level lines alone, and stops at the first other line", () => {
+    const script = parseScript(LOAD_SCRIPT);
+    expect(preflight(script, { authenticated: false, level: 0 })?.status).toBe(401);
+    expect(preflight(script, { authenticated: true, level: 0 })?.status).toBe(403);
+    expect(preflight(script, secure)).toBeUndefined();
+    expect(preflight(parseScript('require nonce\nrequire auth\nrespond 200 "x"'), { authenticated: false, level: 0 })).toBeUndefined();
+  });
+
+  test("a variable that fails to parse when first read stops the script with 400 and undoes what was loaded", async () => {
+    const { port, calls } = fakePort();
+    const v = vars();
+    const lazy = new (class extends Map<string, Value> {
+      override get(name: string) {
+        if (name === "package") throw new FormatError("Cannot read CAP file load-file: not a ZIP or IJC load file");
+        return super.get(name);
+      }
+    })(v);
+    const r = await runScript(parseScript(LOAD_SCRIPT), { vars: lazy, installs: () => installs, security: secure, spendNonce: () => true, port });
+    expect({ status: r.status, message: r.message }).toEqual({ status: 400, message: "Cannot read CAP file load-file: not a ZIP or IJC load file" });
+    expect(calls).toEqual([]);
   });
 });

@@ -8,15 +8,16 @@
  *
  * Phases: every 1-byte APDU value; APDUs of 2 bytes to 65,535 bytes (and
  * past vpcd's limit); random link frames (seeded); hostile HTTP requests
- * over the link; ZIP bombs uploaded without and with authentication.
+ * over the link; an upload over the link's message limit; ZIP bombs
+ * uploaded without and with authentication.
  */
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { concat, fromHex, toHex } from "../../src/stack/bytes.ts";
 import { defaultKeys } from "../../src/stack/gp/keys.ts";
-import { FRAME_KIND, LINK_AID, TERMINAL_AGENT } from "../../src/stack/link/constants.ts";
-import { encodeFrames, type Frame } from "../../src/stack/link/frames.ts";
+import { FRAME_KIND, LINK_AID, LINK_ERROR, TERMINAL_AGENT } from "../../src/stack/link/constants.ts";
+import { decodeFrames, encodeFrames, type Frame } from "../../src/stack/link/frames.ts";
 import type { LoaderParameters } from "../../src/stack/web/port.ts";
 import { CardWeb, cardRequest } from "../../src/host/link/card-web.ts";
 import { connectReader, type ReaderConnection } from "../../src/host/pcsc/connect.ts";
@@ -165,6 +166,36 @@ await scenario(async (pcscd) => {
   }
   memoryAt.http = memory();
 
+  // An upload over the card's advertised message limit (tag 83 of the SELECT answer): refused with a
+  // link ERROR 05 at the first chunk that passes the limit, before the rest is sent or read.
+  const oversize = new Counts("upload over the link's limit");
+  {
+    const info = web.info;
+    const chunk = 60_000;
+    const total = info.maxMessage + 3 * chunk;
+    const head = new TextEncoder().encode(`POST /cgi-bin/load HTTP/1.1\r\nHost: card\r\nContent-Type: application/octet-stream\r\nContent-Length: ${total}\r\n\r\n`);
+    const message = concat(head, new Uint8Array(total));
+    const session = 0x21;
+    let refusedAt = -1;
+    await send(SELECT_LINK);
+    for (let seq = 0, at = 0; at < message.length; seq++, at += chunk) {
+      const last = at + chunk >= message.length;
+      const frames: Frame[] = [{ kind: FRAME_KIND.DATA, flags: last ? 0x3 : 0, session, seq, payload: message.subarray(at, at + chunk) }];
+      if (seq === 0) frames.unshift({ kind: FRAME_KIND.OPEN, flags: 0, session, seq: 0, payload: Uint8Array.of(TERMINAL_AGENT.OL, 1) });
+      const data = encodeFrames(frames);
+      const answer = await conn.transmit(concat(0x80, 0x3c, 0, 0, 0, data.length >> 8, data.length & 0xff, data, 0, 0)).catch(() => new Uint8Array(0));
+      if (answer.length < 2) break;
+      const out = answer.length > 2 ? decodeFrames(answer.subarray(0, -2)) : [];
+      if (out.some((f) => f.kind === FRAME_KIND.ERROR && f.session === session && f.payload[0] === LINK_ERROR.TOO_LARGE)) {
+        refusedAt = at + chunk;
+        break;
+      }
+    }
+    if (refusedAt > 0 && refusedAt <= info.maxMessage + chunk) oversize.pass();
+    else oversize.fail(`a ${total}-byte upload was not refused by the time ${info.maxMessage + chunk} bytes were sent (refused at ${refusedAt})`);
+  }
+  memoryAt.oversize = memory();
+
   // 5. ZIP bombs, unauthenticated: refused (401) before the body is parsed.
   const bombs: [string, Uint8Array][] = [
     ["deflate 97 MiB", deflateBombCap(97, "truth")],
@@ -209,7 +240,7 @@ await scenario(async (pcscd) => {
   rmSync(dir, { recursive: true, force: true });
   const errors = sim.stderr().split("\n").filter((l) => /error:|6F00/.test(l));
   return {
-    phases: [oneByte, sizes, frames, http, unauth, auth].map((p) => ({ name: p.suite, tried: p.tried, passed: p.passed, failed: p.failed, failures: p.failures })),
+    phases: [oneByte, sizes, frames, http, oversize, unauth, auth].map((p) => ({ name: p.suite, tried: p.tried, passed: p.passed, failed: p.failed, failures: p.failures })),
     oneByteAnswers: Object.fromEntries(oneByteAnswers),
     memory: memoryAt,
     registryBefore,

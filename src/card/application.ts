@@ -57,6 +57,8 @@ export interface RegistryApplication {
   /** Undefined for built-in applications (no load file). */
   loadFile: Uint8Array | undefined;
   module: Uint8Array | undefined;
+  /** The security domain it is associated with (GP 11.4.3, tag CC); absent for built-in applications. */
+  securityDomain?: Uint8Array;
 }
 
 export interface RegistryLoadFile {
@@ -68,6 +70,8 @@ export interface RegistryLoadFile {
   builtin: boolean;
   /** Bytes counted against the card's memory. */
   size: number;
+  /** The security domain it is associated with (GP 11.4.3, tag CC); absent for the Java Card API. */
+  securityDomain?: Uint8Array;
 }
 
 export interface Registry {

@@ -7,7 +7,7 @@
  */
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
-import { fromHex } from "../stack/bytes.ts";
+import { equal, fromHex, toHex } from "../stack/bytes.ts";
 import { kcvHex } from "../stack/crypto/kcv.ts";
 import { UsageError, WebcardError } from "../stack/errors.ts";
 import { CARD_LIFECYCLE, DEFAULT_ISD_AIDS, DEFAULT_TEST_KEY } from "../stack/gp/constants.ts";
@@ -26,6 +26,9 @@ import { CardCore } from "./core/card-core.ts";
 import { FACTORY_KEY_VERSION_VALUE } from "./isd/key-version.ts";
 import { JavaCardRuntime } from "./jcvm/card-runtime.ts";
 import type { VmLimits } from "./jcvm/vm.ts";
+import { DomainKeys } from "./store/domain-keys.ts";
+import { recordingSink, type PersonalizationSink } from "./isd/personalization.ts";
+import { domain, isdPrivileges } from "./isd/domains.ts";
 
 export interface SimOptions {
   /** The card memory: a file, or ":memory:" (the default) for a card that lives as long as the object. */
@@ -62,6 +65,14 @@ export interface SimOptions {
   jcvmLimits?: Partial<VmLimits>;
   /** --trace-vm: a line per method call the JCVM makes. */
   traceVm?: (line: string) => void;
+  /** Largest command data field the ISD announces (FCI 9F65) and takes in LOAD; default 255, up to 65535 (extended APDUs). */
+  maxBlock?: number;
+  /** The ISD has Mandated DAP Verification: every load needs its DAP (GP 9.2.1). */
+  mandatedDap?: boolean;
+  /** SET STATUS may terminate the card; without it TERMINATED is refused (a simulated card is not thrown away by accident). */
+  allowTerminate?: boolean;
+  /** Where STORE DATA for applications goes; default: recorded in the application's store. */
+  personalization?: PersonalizationSink;
 }
 
 export interface SimulatedCard extends VirtualCard {
@@ -107,6 +118,8 @@ export function createSimulatedCard(options: SimOptions = {}): SimulatedCard {
   const memoryBytes = options.memoryBytes ?? 65536;
   if (!Number.isInteger(memoryBytes) || memoryBytes < 0) throw new UsageError(`Memory size must be a whole number of bytes, got ${memoryBytes}`);
   const log = options.log ?? (() => {});
+  const maxBlock = options.maxBlock ?? 255;
+  if (!Number.isInteger(maxBlock) || maxBlock < 1 || maxBlock > 65535) throw new UsageError(`--max-block must be 1 to 65535 bytes, got ${maxBlock}`);
   if (statePath !== ":memory:") {
     try {
       mkdirSync(dirname(statePath), { recursive: true });
@@ -156,6 +169,8 @@ export function createSimulatedCard(options: SimOptions = {}): SimulatedCard {
     javaCardVersion,
     builtinAids: () => core?.builtinAids() ?? [],
     ...(jcvm ? { applets: jcvm } : {}),
+    blockSize: maxBlock,
+    isdPrivileges: () => isdPrivileges(env),
   });
   const i = { 2: options.i?.[2] ?? DEFAULT_I[2], 3: options.i?.[3] ?? DEFAULT_I[3] };
   const session = new SecureSession({
@@ -177,11 +192,37 @@ export function createSimulatedCard(options: SimOptions = {}): SimulatedCard {
     get scpI() {
       return i[firstScp()];
     },
+    scpIFor: (p) => i[p],
     dek: () => session.channel.dek,
     statusCursor: undefined,
+    domainKeys: new DomainKeys(store),
+    factoryKeySet: { version: FACTORY_KEY_VERSION, scp, enc: key, mac: key, dek: key },
+    mandatedDap: options.mandatedDap === true,
+    allowTerminate: options.allowTerminate === true,
+    sessionKeyVersion: () => session.keyVersion,
+    personalization: options.personalization ?? recordingSink(store, () => manager.freeMemory()),
+    storeData: undefined,
   };
   const isd = new IssuerSecurityDomain(env);
-  core = new CardCore({ store, registry, manager, isd, session, log, ...(jcvm ? { installed: (aid) => jcvm.application(aid) } : {}) });
+  const domains = new Map<string, IssuerSecurityDomain>();
+  core = new CardCore({
+    store,
+    registry,
+    manager,
+    isd,
+    session,
+    log,
+    // A supplementary security domain answers like the ISD, with its own keys and content (GP 7.2).
+    domainApp: (aid) => {
+      const d = domain(env, aid);
+      if (!d || d.isIsd) return undefined;
+      const hex = toHex(aid);
+      if (!domains.has(hex)) domains.set(hex, new IssuerSecurityDomain(env, aid));
+      return domains.get(hex);
+    },
+    ...(jcvm ? { installed: (aid: Uint8Array) => jcvm.application(aid) } : {}),
+    domainKeySets: (aid) => (domain(env, aid) && !equal(aid, manager.isdAid) ? env.domainKeys.keySets(aid) : undefined),
+  });
   const card = core;
   return {
     statePath,

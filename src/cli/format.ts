@@ -64,6 +64,7 @@ function entryName(e: RegistryEntry): string | undefined {
 export function registryLines(r: Registry, options: { all?: boolean } = {}): string[] {
   const out: string[] = [];
   const label = { isd: "ISD", domain: "SSD", app: "APP", "load-file": "PKG" } as const;
+  const isdHex = r.isd[0] ? toHex(r.isd[0].aid) : undefined;
   const isApi = (e: RegistryEntry) => e.kind === "load-file" && packageNameOf(toHex(e.aid)) !== undefined;
   const hidden = options.all ? 0 : r.loadFiles.filter(isApi).length;
   for (const e of [...r.isd, ...r.apps, ...r.loadFiles]) {
@@ -78,6 +79,8 @@ export function registryLines(r: Registry, options: { all?: boolean } = {}): str
     if (e.loadFileAid) out.push(`     from: ${toHex(e.loadFileAid)}`);
     if (e.version) out.push(`     version: ${versionText(e.version)}`);
     for (const m of e.modules) out.push(`     applet: ${toHex(m)}`);
+    // A supplementary security domain it is associated with (GP 11.4.3 tag CC); the ISD's content goes unsaid.
+    if (e.domainAid && e.kind !== "isd" && toHex(e.domainAid) !== isdHex) out.push(`     domain: ${toHex(e.domainAid)}`);
   }
   if (r.apps.length === 0 && r.loadFiles.length === 0) out.push("(no applications or packages besides the ISD)");
   if (hidden > 0) out.push(`(${hidden} Java Card API package${hidden === 1 ? "" : "s"} not shown: --all lists them)`);

@@ -99,7 +99,9 @@ export function keysFrom(flags: KeyFlags, env: Record<string, string | undefined
 
 /** --isd AID, when given. */
 function isdFrom(flags: KeyFlags): Uint8Array | undefined {
-  return flags.isd === undefined ? undefined : aidFrom(flags.isd, "ISD AID");
+  if (flags.sd !== undefined && flags.isd !== undefined) throw new UsageError("--sd and --isd name the same thing: give one");
+  const text = flags.sd ?? flags.isd;
+  return text === undefined ? undefined : aidFrom(text, flags.sd === undefined ? "ISD AID" : "--sd AID");
 }
 
 /** What opens an authenticated session, with where the key came from (for messages). */

@@ -38,6 +38,8 @@ export interface KeyFlags extends TargetFlags {
   mode?: string;
   keyVersion?: string;
   isd?: string;
+  /** The security domain to open the secure channel with (same as --isd). */
+  sd?: string;
   blockSize?: string;
 }
 
@@ -75,7 +77,8 @@ export function channelOptions(cmd: Command): Command {
 export function keyOptions(cmd: Command): Command {
   return channelOptions(targetOptions(cmd))
     .option("--key-version <n>", "Key set version to use (default 0 = the card's choice)")
-    .option("--isd <aid>", "AID of the security domain (default: discovered)");
+    .option("--isd <aid>", "AID of the security domain (default: discovered)")
+    .option("--sd <aid>", "Open the secure channel with this security domain, for example a supplementary one (same as --isd)");
 }
 
 /** keyOptions and the LOAD block size: only the commands that send LOAD offer it. */

@@ -17,7 +17,7 @@ import { APP_LIFECYCLE, CARD_LIFECYCLE, INS } from "../../stack/gp/constants.ts"
 import type { AppContext, CardApplication } from "../application.ts";
 import type { VirtualCard } from "../virtual-card.ts";
 import { asRefusal } from "../refusal.ts";
-import type { CardStore } from "../store/store.ts";
+import type { CardStore, StoredKeySet } from "../store/store.ts";
 import type { Registry } from "../store/registry.ts";
 import { appStore } from "../store/app-store.ts";
 import { META } from "../store/schema.ts";
@@ -37,6 +37,10 @@ export interface CoreParts {
   log: (line: string) => void;
   /** The application of an instance installed from a CAP file (the JCVM); undefined: the stub (--jcvm off). */
   installed?: (aid: Uint8Array) => CardApplication | undefined;
+  /** The CardApplication of a supplementary security domain, if `aid` is one. */
+  domainApp?: (aid: Uint8Array) => CardApplication | undefined;
+  /** A supplementary security domain's secure channel key sets (undefined: use the ISD's). */
+  domainKeySets?: (aid: Uint8Array) => StoredKeySet[] | undefined;
 }
 
 interface Selected {
@@ -173,7 +177,7 @@ export class CardCore implements VirtualCard {
     const current = this.selected;
     if (!current) return sw(0x6986);
     if (current.native && cmd.ins === INS.INITIALIZE_UPDATE && cmd.cla === 0x80) {
-      return session.initializeUpdate(cmd).toBytes();
+      return session.initializeUpdate(cmd, this.p.domainKeySets?.(current.aid)).toBytes();
     }
     if (current.native && cmd.ins === INS.EXTERNAL_AUTHENTICATE && cmd.cla === 0x84) {
       return session.externalAuthenticate(bytes).toBytes();
@@ -299,6 +303,8 @@ export class CardCore implements VirtualCard {
     if (hex === toHex(this.p.isd.aid)) return { aid, app: this.p.isd, native: true };
     const builtin = this.builtins.get(hex);
     if (builtin) return { aid, app: builtin, native: true };
+    const sd = this.p.domainApp?.(aid);
+    if (sd) return { aid, app: sd, native: true };
     return { aid, app: this.p.installed?.(aid) ?? { aid, ...STUB }, native: false };
   }
 

@@ -13,7 +13,7 @@ import { toHex, hexNumber } from "../../stack/bytes.ts";
 import { SW } from "../../stack/status-words.ts";
 import { CardSecureChannel } from "../../stack/gp/scp-card.ts";
 import { refuse } from "../refusal.ts";
-import type { CardStore } from "../store/store.ts";
+import type { CardStore, StoredKeySet } from "../store/store.ts";
 import { META } from "../store/schema.ts";
 
 export interface SessionOptions {
@@ -28,6 +28,9 @@ export interface SessionOptions {
 export class SecureSession {
   readonly channel: CardSecureChannel;
   private initPending = false;
+  private pendingVersion: number | undefined;
+  /** Key version of the open session (DELETE key refuses it: GP 11.2.2.2). */
+  keyVersion: number | undefined;
 
   constructor(private readonly o: SessionOptions) {
     const store = o.store;
@@ -46,10 +49,14 @@ export class SecureSession {
   close(): void {
     this.channel.close();
     this.initPending = false;
+    this.keyVersion = undefined;
   }
 
-  /** INITIALIZE UPDATE `80 50 <key version> 00 08 <host challenge>`. */
-  initializeUpdate(cmd: CommandApdu): ResponseApdu {
+  /**
+   * INITIALIZE UPDATE `80 50 <key version> 00 08 <host challenge>`, with the
+   * ISD's key sets, or `domainSets` for a supplementary security domain.
+   */
+  initializeUpdate(cmd: CommandApdu, domainSets?: readonly StoredKeySet[]): ResponseApdu {
     const op = "INITIALIZE UPDATE";
     this.close();
     if (cmd.p2 !== 0x00) refuse(op, SW.INCORRECT_P1P2, "P2 must be 00 (key identifier)");
@@ -59,13 +66,14 @@ export class SecureSession {
     if (failures >= this.o.maxAuthFailures) {
       refuse(op, SW.AUTH_METHOD_BLOCKED, `the ISD is locked after ${failures} failed EXTERNAL AUTHENTICATE commands (webcard sim --reset restores the factory state)`);
     }
-    const sets = store.keySets();
+    const sets = domainSets ?? store.keySets();
     const keys = cmd.p1 === 0 ? sets[0] : sets.find((k) => k.version === cmd.p1);
     if (!keys) refuse(op, SW.REFERENCED_DATA_NOT_FOUND, `no key set with version ${hexNumber(cmd.p1)}`);
     const seq = store.metaInt(META.SEQUENCE_COUNTER);
     const data = this.channel.initializeUpdate(cmd.data, keys, seq);
     if (keys.scp === 3) store.atomically(() => store.setMetaInt(META.SEQUENCE_COUNTER, (seq + 1) % 0x1000000));
     this.initPending = true;
+    this.pendingVersion = keys.version;
     return ResponseApdu.of(SW.OK, data);
   }
 
@@ -83,6 +91,7 @@ export class SecureSession {
         store.setMetaInt(META.AUTH_FAILURES, 0);
         if (this.channel.scp === 2) store.setMetaInt(META.SEQUENCE_COUNTER, (store.metaInt(META.SEQUENCE_COUNTER) + 1) % 0x10000);
       });
+      this.keyVersion = this.pendingVersion;
       this.o.log(`EXTERNAL AUTHENTICATE: SCP0${this.channel.scp} session open at level ${toHex(Uint8Array.of(this.channel.level))}`);
       return ResponseApdu.of(SW.OK);
     }

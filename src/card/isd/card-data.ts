@@ -8,6 +8,8 @@ import { concat, uintBytes } from "../../stack/bytes.ts";
 import { encodeTlv } from "../../stack/tlv.ts";
 import { TAG } from "../../stack/gp/constants.ts";
 import type { StoredKeySet } from "../store/store.ts";
+import type { DomainKey } from "../store/domain-keys.ts";
+import { parsePublicKeyData } from "../../stack/gp/key-commands.ts";
 
 /** 1.2.840.114283 (GlobalPlatform) as OID content octets. */
 const GP_OID = Uint8Array.of(0x2a, 0x86, 0x48, 0x86, 0xfc, 0x6b);
@@ -43,20 +45,37 @@ export function isdFci(aid: Uint8Array, scp: 2 | 3, i: number, maxData: number):
   return encodeTlv(
     TAG.FCI,
     encodeTlv(0x84, aid),
-    encodeTlv(TAG.FCI_PROPRIETARY, recognitionTemplate(scp, i), encodeTlv(TAG.MAX_BLOCK_SIZE, Uint8Array.of(maxData))),
+    // 9F65 in as few bytes as it takes: 1 up to 255, 2 above (extended-length commands).
+    encodeTlv(TAG.FCI_PROPRIETARY, recognitionTemplate(scp, i), encodeTlv(TAG.MAX_BLOCK_SIZE, maxData > 0xff ? uintBytes(maxData, 2) : Uint8Array.of(maxData))),
   );
 }
 
 /** Key types of GP 2.3.1 table 11-16. */
 const KEY_TYPE = { DES: 0x80, AES: 0x88 } as const;
 
-/** GET DATA E0: one C0 entry per key (ENC 1, MAC 2, DEK 3) of every key set. */
-export function keyInformation(sets: readonly StoredKeySet[]): Uint8Array {
+/**
+ * GET DATA E0: one C0 entry per key: ENC 1, MAC 2, DEK 3 of every secure
+ * channel key set, then the SD's other keys (type and length; a public key
+ * as its components, RSA modulus A1 and exponent A0, or EC point B0).
+ */
+export function keyInformation(sets: readonly StoredKeySet[], others: readonly DomainKey[] = []): Uint8Array {
   const entries = sets.flatMap((s) =>
     [s.enc, s.mac, s.dek].map((key, index) =>
       encodeTlv(0xc0, Uint8Array.of(index + 1, s.version, s.scp === 2 ? KEY_TYPE.DES : KEY_TYPE.AES, key.length)),
     ),
   );
+  for (const k of others) {
+    const parsed = k.type === 0x80 || k.type === 0x88 ? undefined : parsePublicKeyData(k.value);
+    const parts: number[] = !parsed
+      ? [k.type, k.value.length]
+      : parsed.key.kind === "rsa"
+        ? parsed.key.modulus.length > 0xff
+          ? // Extended format (11.3.3.1): FF type length(2) per component, then key usage and access (empty).
+            [0xff, 0xa1, parsed.key.modulus.length >> 8, parsed.key.modulus.length & 0xff, 0xff, 0xa0, 0, parsed.key.exponent.length, 0, 0]
+          : [0xa1, parsed.key.modulus.length, 0xa0, parsed.key.exponent.length]
+        : [0xb0, parsed.key.point.length];
+    entries.push(encodeTlv(0xc0, Uint8Array.of(k.id, k.version, ...parts)));
+  }
   return encodeTlv(0xe0, ...entries);
 }
 

@@ -18,6 +18,8 @@ import { PendingLoads } from "../store/pending-load.ts";
 import { checkLoadFile, hashLengthOk } from "./load-checks.ts";
 import { checkAidLength, checkInstallParams, normalisePrivileges } from "./install-checks.ts";
 import { appView, lengthOf, loadFileView, withoutCardReset } from "./registry-views.ts";
+import { DomainKeys } from "../store/domain-keys.ts";
+import { isDomainRecord, SD_MODULE_AID, SD_PACKAGE_AID } from "./sd-module.ts";
 
 /** Bytes an application instance takes besides its parameters (object headers, registry entry). */
 const INSTANCE_BYTES = 64;
@@ -33,6 +35,10 @@ export interface CardManagerDeps {
   javaCardVersion: string;
   /** AIDs of the in-process CardApplications installed now. */
   builtinAids: () => Uint8Array[];
+  /** Largest command data field the ISD announces in its FCI (9F65); default 255. */
+  blockSize?: number;
+  /** The ISD's privileges as they are now (Mandated DAP comes from the card's settings). */
+  isdPrivileges?: () => Uint8Array;
   /** The runtime that executes applets (the JCVM), when the card runs them. */
   applets?: AppletRuntime;
 }
@@ -56,16 +62,19 @@ export interface InstallRequest {
   /** The install parameters field (must hold C9). */
   params: Uint8Array;
   selectable: boolean;
+  /** The security domain the instance is associated with (default the ISD). */
+  sdAid?: Uint8Array;
 }
 
 export class IssuerCardManager implements CardManager {
-  readonly blockSize = ISD_BLOCK_SIZE;
+  readonly blockSize: number;
   readonly capVersions: readonly string[];
   readonly javaCardVersion: string;
   readonly pending: PendingLoads;
 
   constructor(private readonly deps: CardManagerDeps) {
     this.javaCardVersion = deps.javaCardVersion;
+    this.blockSize = deps.blockSize ?? ISD_BLOCK_SIZE;
     this.capVersions = capFormatsOf(deps.javaCardVersion);
     this.pending = new PendingLoads();
   }
@@ -102,24 +111,32 @@ export class IssuerCardManager implements CardManager {
       size: 0,
     }));
     const loaded = this.deps.registry.loadFiles().map(loadFileView);
+    // The Security Domain load file every SSD is created from (GP 7.2.1).
+    api.push({ aid: SD_PACKAGE_AID, lifecycle: APP_LIFECYCLE.LOADED, version: { major: 1, minor: 0 }, modules: [SD_MODULE_AID], builtin: true, size: 0, securityDomain: this.isdAid });
     return {
       isd: {
         aid: this.isdAid,
         lifecycle: s.metaInt(META.CARD_LIFECYCLE, CARD_LIFECYCLE.SECURED),
         // Card reset (default selected) belongs to one application at a time (GP 2.3.1 section 6.6.1).
-        privileges: this.defaultSelected() ? withoutCardReset(s.meta(META.ISD_PRIVILEGES)!) : s.meta(META.ISD_PRIVILEGES)!,
+        privileges: this.defaultSelected() ? withoutCardReset(this.isdPrivileges()) : this.isdPrivileges(),
       },
       applications: apps,
       loadFiles: [...api, ...loaded],
     };
   }
 
-  /** INSTALL [for load]: open a load, after checking it can be taken. */
+  private isdPrivileges(): Uint8Array {
+    return this.deps.isdPrivileges?.() ?? this.deps.store.meta(META.ISD_PRIVILEGES)!;
+  }
+
+  /** INSTALL [for load]: open a load, after checking it can be taken. `sdAid` (empty = the ISD) is checked by the caller. */
   beginLoad(p: { packageAid: Uint8Array; sdAid: Uint8Array; hash: Uint8Array; declared: number }): void {
     const op = "INSTALL [for load]";
     checkAidLength(op, p.packageAid, "load file AID");
-    if (p.sdAid.length > 0 && !equal(p.sdAid, this.isdAid)) {
-      refuse(op, SW.REFERENCED_DATA_NOT_FOUND, `security domain ${toHex(p.sdAid)} is not on the card`);
+    const target = p.sdAid.length > 0 ? p.sdAid : this.isdAid;
+    const sdRecord = this.deps.registry.application(target);
+    if (!equal(target, this.isdAid) && (!sdRecord || !isDomainRecord(sdRecord))) {
+      refuse(op, SW.REFERENCED_DATA_NOT_FOUND, `security domain ${toHex(target)} is not on the card`);
     }
     if (this.packageKnown(p.packageAid)) {
       refuse(op, SW.CONDITIONS_NOT_SATISFIED, `package ${toHex(p.packageAid)} is already on the card`);
@@ -131,11 +148,11 @@ export class IssuerCardManager implements CardManager {
     if (p.declared > free) {
       refuse(op, SW.NOT_ENOUGH_MEMORY, `the load parameters declare ${p.declared} bytes, ${free} are free`);
     }
-    this.pending.start({ ...p, sdAid: this.isdAid });
+    this.pending.start({ ...p, sdAid: target });
   }
 
   /** Check a complete LFDB and add it to the registry (the LOAD's last block, or `load`). */
-  commitLoad(lfdb: Uint8Array, expect: { packageAid?: Uint8Array; hash?: Uint8Array }): LoadFileRecord {
+  commitLoad(lfdb: Uint8Array, expect: { packageAid?: Uint8Array; hash?: Uint8Array }, sdAid: Uint8Array = this.isdAid): LoadFileRecord {
     const info = checkLoadFile(lfdb, expect, {
       registry: this.deps.registry,
       api: this.deps.api,
@@ -150,7 +167,7 @@ export class IssuerCardManager implements CardManager {
         major: info.packageVersion.major,
         minor: info.packageVersion.minor,
         lifecycle: APP_LIFECYCLE.LOADED,
-        sdAid: this.isdAid,
+        sdAid,
         lfdb,
       },
       info.applets.map((a) => ({ aid: a.aid, installOffset: a.installMethodOffset })),
@@ -174,7 +191,8 @@ export class IssuerCardManager implements CardManager {
   installApp(req: InstallRequest): ApplicationRecord {
     const op = "INSTALL [for install]";
     const reg = this.deps.registry;
-    const file = reg.loadFile(req.loadFile);
+    const domainModule = equal(req.loadFile, SD_PACKAGE_AID) && equal(req.module, SD_MODULE_AID);
+    const file = domainModule ? { modules: [SD_MODULE_AID] } : reg.loadFile(req.loadFile);
     if (!file) refuse(op, SW.REFERENCED_DATA_NOT_FOUND, `load file ${toHex(req.loadFile)} is not on the card`);
     if (!file.modules.some((m) => equal(m, req.module))) {
       refuse(op, SW.REFERENCED_DATA_NOT_FOUND, `load file ${toHex(req.loadFile)} has no module ${toHex(req.module)}`);
@@ -184,8 +202,15 @@ export class IssuerCardManager implements CardManager {
       refuse(op, SW.CONDITIONS_NOT_SATISFIED, `instance AID ${toHex(req.instance)} is already used on the card`);
     }
     const privileges = normalisePrivileges(op, req.privileges);
-    if ((privileges[0]! & PRIV1.SECURITY_DOMAIN) !== 0) {
-      refuse(op, SW.WRONG_DATA, "installing a security domain is not supported by this card");
+    const makesDomain = (privileges[0]! & PRIV1.SECURITY_DOMAIN) !== 0;
+    if (makesDomain !== domainModule) {
+      refuse(
+        op,
+        SW.WRONG_DATA,
+        domainModule
+          ? `module ${toHex(SD_MODULE_AID)} makes security domains: give the security-domain privilege`
+          : `security domains come from module ${toHex(SD_MODULE_AID)} of load file ${toHex(SD_PACKAGE_AID)}`,
+      );
     }
     if ((privileges[0]! & PRIV1.CARD_RESET) !== 0 && this.defaultSelected()) {
       refuse(op, SW.CONDITIONS_NOT_SATISFIED, `application ${toHex(this.defaultSelected()!.aid)} already has the default-selected privilege`);
@@ -201,12 +226,13 @@ export class IssuerCardManager implements CardManager {
       privileges,
       lifecycle: req.selectable ? APP_LIFECYCLE.SELECTABLE : APP_LIFECYCLE.INSTALLED,
       params: req.params,
-      sdAid: this.isdAid,
+      sdAid: req.sdAid ?? this.isdAid,
       builtin: false,
     };
     reg.addApplication(record);
     // JCRE: the applet's install method runs now; if it fails, the whole INSTALL is rolled back.
-    this.deps.applets?.install({ ...req, privileges });
+    // A security domain is the card's own code, not an applet the JCVM runs.
+    if (!domainModule) this.deps.applets?.install({ ...req, privileges });
     return record;
   }
 
@@ -236,6 +262,8 @@ export class IssuerCardManager implements CardManager {
     const changes: { lifecycle: number; privileges?: Uint8Array } = { lifecycle: APP_LIFECYCLE.SELECTABLE };
     if (privileges.length > 0) {
       const p = normalisePrivileges(op, privileges);
+      // A security domain stays one: make selectable cannot take the privilege away (GP 6.6.1).
+      p[0] = p[0]! | (app.privileges[0]! & PRIV1.SECURITY_DOMAIN);
       if ((p[0]! & PRIV1.CARD_RESET) !== 0 && this.defaultSelected()) {
         refuse(op, SW.CONDITIONS_NOT_SATISFIED, "another application already has the default-selected privilege");
       }
@@ -251,11 +279,19 @@ export class IssuerCardManager implements CardManager {
     const app = reg.application(aid);
     if (app) {
       if (app.builtin) refuse(op, SW.CONDITIONS_NOT_SATISFIED, `application ${toHex(aid)} is built into the card`);
+      if (isDomainRecord(app)) {
+        // GP 11.2.2.2: a security domain goes only once nothing is associated with it any more.
+        const content = [...reg.applications().filter((a) => equal(a.sdAid, aid)), ...reg.loadFiles().filter((f) => equal(f.sdAid, aid))];
+        if (content.length > 0) {
+          refuse(op, SW.CONDITIONS_NOT_SATISFIED, `security domain ${toHex(aid)} still has ${content.map((c) => toHex(c.aid)).join(", ")} (move or delete them first)`);
+        }
+        new DomainKeys(this.deps.store).deleteAll(aid);
+      }
       reg.deleteApplication(aid);
       this.deps.applets?.deleted(aid);
       return;
     }
-    if (this.deps.api.some((p) => equal(p.aid, aid))) {
+    if (this.deps.api.some((p) => equal(p.aid, aid)) || equal(aid, SD_PACKAGE_AID)) {
       refuse(op, SW.CONDITIONS_NOT_SATISFIED, `package ${toHex(aid)} is part of the card's Java Card API`);
     }
     if (!reg.loadFile(aid)) refuse(op, SW.REFERENCED_DATA_NOT_FOUND, `${toHex(aid)} is not on the card`);
@@ -281,7 +317,7 @@ export class IssuerCardManager implements CardManager {
   }
 
   private packageKnown(aid: Uint8Array): boolean {
-    return this.deps.api.some((p) => equal(p.aid, aid)) || this.deps.registry.loadFile(aid) !== undefined;
+    return this.deps.api.some((p) => equal(p.aid, aid)) || equal(aid, SD_PACKAGE_AID) || this.deps.registry.loadFile(aid) !== undefined;
   }
 
   private aidInUse(aid: Uint8Array): boolean {

@@ -6,6 +6,10 @@ import { DATA_TAG } from "../../stack/gp/constants.ts";
 import { META } from "../store/schema.ts";
 import { refuse } from "../refusal.ts";
 import type { IsdEnv } from "./isd-state.ts";
+import type { AppContext } from "../application.ts";
+import { appStore } from "../store/app-store.ts";
+import { acting } from "./domains.ts";
+import { dataObjectKey } from "./store-data.ts";
 import {
   cardCapabilities,
   cardRecognitionData,
@@ -20,11 +24,15 @@ import { hexNumber } from "../../stack/bytes.ts";
 const FREE_TRANSIENT = 4096;
 
 /** Issuer identification number (ISO/IEC 7812, BCD): 99 99 99 is reserved for private use. */
-const IIN = Uint8Array.of(0x99, 0x99, 0x99);
+export const IIN = Uint8Array.of(0x99, 0x99, 0x99);
 
-export function getData(cmd: CommandApdu, env: IsdEnv): ResponseApdu {
+export function getData(cmd: CommandApdu, env: IsdEnv, ctx: AppContext): ResponseApdu {
   const tag = (cmd.p1 << 8) | cmd.p2;
   const serial = env.store.meta(META.SERIAL)!;
+  const sd = acting(env, ctx.aid);
+  // Data objects the SD received by STORE DATA come first (GP 7.4.1: SD provider and image numbers...).
+  const stored = appStore(env.store, sd.aid, () => env.manager.freeMemory()).get(dataObjectKey(tag));
+  if (stored) return ResponseApdu.of(SW.OK, encodeTlv(tag, stored));
   switch (tag) {
     case DATA_TAG.CPLC:
       return ResponseApdu.of(SW.OK, cplc(serial));
@@ -33,7 +41,7 @@ export function getData(cmd: CommandApdu, env: IsdEnv): ResponseApdu {
     case DATA_TAG.CARD_CAPABILITIES:
       return ResponseApdu.of(SW.OK, cardCapabilities(env.scp, env.scpI));
     case DATA_TAG.KEY_INFORMATION:
-      return ResponseApdu.of(SW.OK, keyInformation(env.store.keySets()));
+      return ResponseApdu.of(SW.OK, keyInformation(sd.isIsd ? env.store.keySets() : [], env.domainKeys.keys(sd.aid)));
     case DATA_TAG.EXTENDED_CARD_RESOURCES: {
       const apps = env.manager.registry().applications.length;
       return ResponseApdu.of(SW.OK, extendedCardResources(apps, env.manager.freeMemory(), FREE_TRANSIENT));

@@ -4,7 +4,8 @@
  * asks for the tagged format (else the GP 2.1.1 legacy one), bit 1 for the
  * next page. Data: search criteria `4F <AID prefix>` (4F 00 matches all).
  * An answer longer than Le (256 for short APDUs) ends with 6310 and the
- * rest comes with P2 "next".
+ * rest comes with P2 "next". An SSD without Global Registry sees only
+ * itself and what is associated with it, and not the ISD (11.4.2).
  */
 import { ResponseApdu, type CommandApdu } from "../../stack/apdu.ts";
 import { concat, hexNumber } from "../../stack/bytes.ts";
@@ -16,6 +17,8 @@ import { responseRoom } from "../../stack/gp/security-level.ts";
 import type { AppContext, Registry } from "../application.ts";
 import { refuse } from "../refusal.ts";
 import { requireAuth, type IsdEnv } from "./isd-state.ts";
+import { acting, hasGlobalRegistry, type Domain } from "./domains.ts";
+import { equal } from "../../stack/bytes.ts";
 
 const OP = "GET STATUS";
 
@@ -29,27 +32,30 @@ interface Entry {
   modules?: Uint8Array[];
 }
 
-function entries(p1: number, reg: Registry): Entry[] {
+function entries(p1: number, reg: Registry, sd: Domain): Entry[] {
   const isd = reg.isd.aid;
+  const all = hasGlobalRegistry(sd);
+  const mine = (x: { aid: Uint8Array; securityDomain?: Uint8Array }) => all || equal(x.aid, sd.aid) || equal(x.securityDomain ?? isd, sd.aid);
   switch (p1) {
     case STATUS_P1.ISD:
+      if (!all) refuse(OP, SW.REFERENCED_DATA_NOT_FOUND, "a security domain without Global Registry does not see the ISD entry");
       return [{ aid: isd, lifecycle: reg.isd.lifecycle, privileges: reg.isd.privileges }];
     case STATUS_P1.APPS:
-      return reg.applications.map((a) => ({
+      return reg.applications.filter(mine).map((a) => ({
         aid: a.aid,
         lifecycle: a.lifecycle,
         privileges: a.privileges,
         ...(a.loadFile ? { loadFile: a.loadFile } : {}),
-        sd: isd,
+        sd: a.securityDomain ?? isd,
       }));
     case STATUS_P1.LOAD_FILES:
     case STATUS_P1.LOAD_FILES_AND_MODULES:
-      return reg.loadFiles.map((f) => ({
+      return reg.loadFiles.filter(mine).map((f) => ({
         aid: f.aid,
         lifecycle: f.lifecycle,
         privileges: Uint8Array.of(0, 0, 0),
         version: Uint8Array.of(f.version.major, f.version.minor),
-        sd: isd,
+        sd: f.securityDomain ?? isd,
         ...(p1 === STATUS_P1.LOAD_FILES_AND_MODULES ? { modules: f.modules } : {}),
       }));
     default:
@@ -104,7 +110,7 @@ export function getStatus(cmd: CommandApdu, env: IsdEnv, ctx: AppContext): Respo
     rest = c.rest;
   } else {
     const prefix = searchPrefix(cmd.data);
-    const all = entries(cmd.p1, env.manager.registry()).filter((e) => startsWith(e.aid, prefix));
+    const all = entries(cmd.p1, env.manager.registry(), acting(env, ctx.aid)).filter((e) => startsWith(e.aid, prefix));
     if (all.length === 0) {
       env.statusCursor = undefined;
       return ResponseApdu.of(SW.REFERENCED_DATA_NOT_FOUND);

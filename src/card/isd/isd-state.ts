@@ -9,6 +9,9 @@ import type { AppContext } from "../application.ts";
 import { refuse } from "../refusal.ts";
 import type { CardStore } from "../store/store.ts";
 import type { Registry } from "../store/registry.ts";
+import type { StoredKeySet } from "../store/store.ts";
+import type { DomainKeys } from "../store/domain-keys.ts";
+import type { PersonalizationSink, PersonalizationTarget } from "./personalization.ts";
 import { META } from "../store/schema.ts";
 import type { IssuerCardManager } from "./card-manager.ts";
 import { LEVEL_BIT } from "../../stack/gp/security-level.ts";
@@ -29,10 +32,26 @@ export interface IsdEnv {
   /** The secure channel protocol and its i parameter the card offers. */
   readonly scp: 2 | 3;
   readonly scpI: number;
+  /** The i parameter the card uses with each protocol. */
+  scpIFor(scp: 2 | 3): number;
   /** The session's data encryption key (for PUT KEY), when a session is open. */
   dek(): Uint8Array | undefined;
   /** Transient: the rest of a GET STATUS answer (6310). */
   statusCursor: StatusCursor | undefined;
+  /** Keys of supplementary security domains, and the ISD's DAP, token and receipt keys. */
+  readonly domainKeys: DomainKeys;
+  /** The key set a new supplementary security domain starts with (the card's factory keys, version FF). */
+  readonly factoryKeySet: StoredKeySet;
+  /** The ISD has Mandated DAP Verification (`webcard sim --mandated-dap`). */
+  readonly mandatedDap: boolean;
+  /** SET STATUS may terminate the card (`webcard sim --allow-terminate`). */
+  readonly allowTerminate: boolean;
+  /** The key version of the open secure channel session, if any. */
+  sessionKeyVersion(): number | undefined;
+  /** Where STORE DATA for applications goes (recorded now; the Java Card VM later). */
+  readonly personalization: PersonalizationSink;
+  /** Transient: the STORE DATA session (INSTALL [for personalization] or the SD itself) and its next block. */
+  storeData: PersonalizationTarget | undefined;
 }
 
 /** Content management needs an authenticated session with at least C-MAC (GP 2.3.1 section 10.2), unless the card is open. */

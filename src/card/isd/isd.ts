@@ -18,6 +18,7 @@ import { load } from "./load.ts";
 import { deleteObject } from "./delete.ts";
 import { setStatus } from "./set-status.ts";
 import { putKey } from "./put-key.ts";
+import { storeData } from "./store-data.ts";
 
 type Handler = (cmd: CommandApdu, env: IsdEnv, ctx: AppContext) => ResponseApdu;
 
@@ -29,29 +30,37 @@ const GP_COMMANDS: ReadonlyMap<number, Handler> = new Map<number, Handler>([
   [INS.DELETE, deleteObject],
   [INS.SET_STATUS, setStatus],
   [INS.PUT_KEY, putKey],
+  [INS.STORE_DATA, storeData],
 ]);
 
 export class IssuerSecurityDomain implements CardApplication {
-  constructor(private readonly env: IsdEnv) {}
+  /** The ISD, or with `sdAid` a supplementary security domain (same commands, its own keys and content). */
+  constructor(
+    private readonly env: IsdEnv,
+    private readonly sdAid?: Uint8Array,
+  ) {}
 
   get aid(): Uint8Array {
-    return this.env.store.meta(META.ISD_AID)!;
+    return this.sdAid ?? this.env.store.meta(META.ISD_AID)!;
   }
 
   select(): Uint8Array {
     this.env.statusCursor = undefined;
-    return isdFci(this.aid, this.env.scp, this.env.scpI, this.env.manager.blockSize);
+    this.env.storeData = undefined;
+    const scp = this.sdAid ? (this.env.domainKeys.keySets(this.sdAid)[0]?.scp ?? this.env.scp) : this.env.scp;
+    return isdFci(this.aid, scp, this.env.scpIFor(scp), this.env.manager.blockSize);
   }
 
   deselect(): void {
     this.env.statusCursor = undefined;
+    this.env.storeData = undefined;
   }
 
   process(cmd: CommandApdu, ctx: AppContext): ResponseApdu {
     const env = this.env;
     if (cmd.ins === INS.GET_DATA) {
       if (cmd.cla !== CLA.ISO && cmd.cla !== CLA.GP) refuse("GET DATA", SW.CLA_NOT_SUPPORTED, "CLA must be 00 or 80");
-      return getData(cmd, env);
+      return getData(cmd, env, ctx);
     }
     const handler = GP_COMMANDS.get(cmd.ins);
     if (!handler) return ResponseApdu.of(SW.INS_NOT_SUPPORTED);
@@ -60,6 +69,8 @@ export class IssuerSecurityDomain implements CardApplication {
       refuse("ISD", SW.CONDITIONS_NOT_SATISFIED, "the card is terminated: it answers GET DATA only");
     }
     if (cmd.ins !== INS.GET_STATUS) env.statusCursor = undefined;
+    // A STORE DATA session ends at its last block or at any other command (GP 11.11.2).
+    if (cmd.ins !== INS.STORE_DATA && !(cmd.ins === INS.INSTALL && (cmd.p1 & 0x7f) === 0x20)) env.storeData = undefined;
     return handler(cmd, env, ctx);
   }
 }

@@ -4,7 +4,9 @@
  * last. Blocks are kept in the pending load (not the registry); the last one
  * checks the whole file and moves it into the registry in the same
  * transaction, so the package appears entirely or not at all.
- * DAP blocks are skipped: the ISD has no DAP verification privilege.
+ * Before that, every SD in the path that verifies DAPs (and any SD with
+ * Mandated DAP) checks its DAP block (dap-check.ts); a load made by an SD
+ * with Delegated Management answers its last block with a receipt.
  */
 import { ResponseApdu, type CommandApdu } from "../../stack/apdu.ts";
 import { concat, toHex, hexNumber } from "../../stack/bytes.ts";
@@ -14,6 +16,10 @@ import type { AppContext } from "../application.ts";
 import { refuse } from "../refusal.ts";
 import { requireAuth, requireUnlockedCard, type IsdEnv } from "./isd-state.ts";
 import { NO_RECEIPT } from "./install.ts";
+import { parseLoadFileBytes } from "../../stack/gp/dap.ts";
+import { checkDaps } from "./dap-check.ts";
+import { acting, managementMode } from "./domains.ts";
+import { receipt } from "./authority.ts";
 
 const OP = "LOAD";
 
@@ -56,6 +62,9 @@ export function load(cmd: CommandApdu, env: IsdEnv, ctx: AppContext): ResponseAp
   }
   if (cmd.p2 !== p.nextBlock) refuse(OP, SW.INCORRECT_P1P2, `block number ${cmd.p2}, expected ${p.nextBlock}`);
   if (cmd.data.length === 0) refuse(OP, SW.WRONG_LENGTH, "a LOAD block carries no data");
+  if (cmd.data.length > env.manager.blockSize) {
+    refuse(OP, SW.WRONG_LENGTH, `a LOAD block of ${cmd.data.length} bytes exceeds the ${env.manager.blockSize} this card announces (9F65)`);
+  }
   const last = cmd.p1 === LOAD_P1.LAST_BLOCK;
   const all = concat(pending.data(), cmd.data);
   const layout = loadFileLayout(all);
@@ -78,8 +87,17 @@ export function load(cmd: CommandApdu, env: IsdEnv, ctx: AppContext): ResponseAp
   }
   // The pending load is in working memory: it ends only once the load file is in the registry.
   const lfdb = all.subarray(layout!.start);
-  const file = env.manager.commitLoad(lfdb, { packageAid: p.packageAid, hash: p.hash });
+  const file = env.manager.commitLoad(lfdb, { packageAid: p.packageAid, hash: p.hash }, p.sdAid);
+  checkDaps(env, p.sdAid, p.hash, parseDapBlocks(all));
   pending.discard();
   ctx.log(`LOAD: package ${toHex(file.aid)} ${file.major}.${file.minor} loaded (${lfdb.length} bytes, ${file.modules.length} applet(s))`);
-  return ResponseApdu.of(SW.OK, NO_RECEIPT);
+  return ResponseApdu.of(SW.OK, managementMode(OP, acting(env, ctx.aid)) === "delegated" ? receipt(env, [file.aid, p.sdAid]) : NO_RECEIPT);
+}
+
+function parseDapBlocks(all: Uint8Array) {
+  try {
+    return parseLoadFileBytes(all).dap;
+  } catch (error) {
+    return refuse(OP, SW.WRONG_DATA, `DAP blocks: ${(error as Error).message}`);
+  }
 }

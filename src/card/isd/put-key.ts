@@ -7,6 +7,8 @@
  * keys an SCP03 one. As cards commonly do, the first key set added replaces
  * the factory set (version FF) so that the test keys stop working.
  * On an open card without a session, the stored key set's static DEK is used.
+ * Public keys, single keys (receipt key) and a supplementary security
+ * domain's keys are put-key-domain.ts's work.
  */
 import { ResponseApdu, type CommandApdu } from "../../stack/apdu.ts";
 import { SW } from "../../stack/status-words.ts";
@@ -17,6 +19,9 @@ import { refuse } from "../refusal.ts";
 import type { StoredKeySet } from "../store/store.ts";
 import { requireAuth, requireUnlockedCard, type IsdEnv } from "./isd-state.ts";
 import { FACTORY_KEY_VERSION_VALUE } from "./key-version.ts";
+import { acting } from "./domains.ts";
+import { putPublic, putSymmetric } from "./put-key-domain.ts";
+import { DM_KEY_VERSION } from "../../stack/gp/token.ts";
 
 const OP = "PUT KEY";
 /** Key sets the ISD keeps at most. */
@@ -25,7 +30,10 @@ const MAX_KEY_SETS = 8;
 export function putKey(cmd: CommandApdu, env: IsdEnv, ctx: AppContext): ResponseApdu {
   requireAuth(OP, env, ctx);
   requireUnlockedCard(OP, env);
-  const sets = env.store.keySets();
+  const sd = acting(env, ctx.aid);
+  const publicKey = putPublic(cmd, env, sd, ctx);
+  if (publicKey) return publicKey;
+  const sets = sd.isIsd ? env.store.keySets() : env.domainKeys.keySets(sd.aid);
   const protocol = ctx.secure.protocol ?? (sets[0]?.scp === 2 ? "SCP02" : "SCP03");
   const dek = env.dek() ?? sets[0]?.dek;
   if (!dek) refuse(OP, SW.CONDITIONS_NOT_SATISFIED, "no DEK to decrypt the keys with");
@@ -35,6 +43,8 @@ export function putKey(cmd: CommandApdu, env: IsdEnv, ctx: AppContext): Response
     refuse(OP, /KCV/.test(parsed.reason) ? 0x9485 : parsed.sw, parsed.reason);
   }
   const { replaceVersion, keyId, newVersion, keys } = parsed;
+  // Everything but the ISD's own secure channel key sets: an SSD's keys, the receipt key.
+  if (!sd.isIsd || (keys.length === 1 && newVersion === DM_KEY_VERSION.RECEIPT)) return putSymmetric(parsed, env, sd, ctx);
   const scp: 2 | 3 = keys[0]!.type === "3DES" ? 2 : 3;
   if (keyId < 1 || keyId + keys.length - 1 > 3) {
     refuse(OP, SW.INCORRECT_P1P2, `key identifiers ${keyId}-${keyId + keys.length - 1} are not within 1 (ENC) to 3 (DEK)`);

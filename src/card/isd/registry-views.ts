@@ -10,7 +10,7 @@ export function lengthOf(v: Uint8Array): number[] {
 
 /** An application record as the registry view. */
 export function appView(a: ApplicationRecord): RegistryApplication {
-  return { aid: a.aid, lifecycle: a.lifecycle, privileges: a.privileges, loadFile: a.loadFile, module: a.module };
+  return { aid: a.aid, lifecycle: a.lifecycle, privileges: a.privileges, loadFile: a.loadFile, module: a.module, securityDomain: a.sdAid };
 }
 
 /** A load file record as the registry view. */
@@ -22,6 +22,7 @@ export function loadFileView(f: LoadFileRecord): RegistryLoadFile {
     modules: f.modules,
     builtin: false,
     size: f.size,
+    securityDomain: f.sdAid,
   };
 }
 

@@ -16,8 +16,10 @@ export function migrateFromV1(db: Database): void {
   db.run("PRAGMA journal_mode = PERSIST");
   db.transaction(() => {
     const saved = new Map<string, Row[]>();
+    const had = new Set(db.query<{ name: string }, []>("SELECT name FROM sqlite_master WHERE type = 'table'").all().map((r) => r.name));
+    // Tables that came later (format 3's, sd_keys) start empty.
     for (const table of TABLES) {
-      if (!TABLES_SINCE_3.includes(table)) saved.set(table, db.query<Row, []>(`SELECT * FROM "${table}" ORDER BY rowid`).all());
+      if (!TABLES_SINCE_3.includes(table) && had.has(table)) saved.set(table, db.query<Row, []>(`SELECT * FROM "${table}" ORDER BY rowid`).all());
     }
     for (const { name } of db.query<{ name: string }, []>("SELECT name FROM sqlite_master WHERE type = 'table'").all()) {
       db.run(`DROP TABLE IF EXISTS "${name}"`);

@@ -17,7 +17,7 @@ import { WebcardError } from "../../stack/errors.ts";
 import { codeOf, fileError, inUse } from "./file-errors.ts";
 import { migrateFromV1, migrateFromV2 } from "./migrate.ts";
 import { setAsideReserve } from "./reserve.ts";
-import { META, SCHEMA, SCHEMA_VERSION } from "./schema.ts";
+import { META, SCHEMA, SCHEMA_VERSION, SD_KEYS_TABLE } from "./schema.ts";
 import { CRC_COLUMN, rowCrc, Rows } from "./rows.ts";
 import { memoryDamage } from "./verify.ts";
 import { writeSeal } from "./seal.ts";
@@ -224,6 +224,9 @@ function inspect(db: Database, notices: string[]): Found {
     notices.push(`card memory upgraded from format 2 to ${SCHEMA_VERSION} (tables for the Java Card VM's objects)`);
   } else if (version !== SCHEMA_VERSION) {
     return { kind: "damaged", why: `its format number ${version} is not one webcard ever wrote` };
+  } else {
+    // Security domain keys came after format 2: an older format-2 memory gets the (empty) table.
+    db.run(SD_KEYS_TABLE);
   }
   const damage = memoryDamage(db);
   return damage ? { kind: "damaged", why: damage } : { kind: "card" };

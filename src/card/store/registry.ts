@@ -181,6 +181,16 @@ export class Registry {
     this.addApplication({ ...a, ...(changes.lifecycle !== undefined ? { lifecycle: changes.lifecycle } : {}), ...(changes.privileges ? { privileges: changes.privileges } : {}) });
   }
 
+  /** Associate an application or a load file with another security domain (INSTALL [for extradition]). */
+  setSecurityDomain(aid: Uint8Array, sd: Uint8Array): void {
+    const a = this.application(aid);
+    if (a) return this.addApplication({ ...a, sdAid: sd });
+    const row = this.db.query<Record<string, Uint8Array | number>, [Uint8Array]>("SELECT * FROM load_files WHERE aid = ?").get(aid);
+    if (!row) return;
+    const { crc: _crc, ...fields } = row;
+    this.store.put("load_files", { ...fields, sd_aid: sd });
+  }
+
   deleteApplication(aid: Uint8Array): void {
     this.db.query("DELETE FROM applications WHERE aid = ?").run(aid);
     this.db.query("DELETE FROM app_data WHERE app = ?").run(aid);

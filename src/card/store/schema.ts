@@ -8,6 +8,24 @@
  * `crc`, the row's checksum (rows.ts): a new table must too, and must be
  * written only through `CardStore.put` so that power-on can check it.
  */
+/**
+ * Keys held by security domains besides the ISD's secure channel key sets
+ * (GP 11.8): supplementary domains' SCP keys (id 1 ENC, 2 MAC, 3 DEK), DAP,
+ * token and receipt keys. type: GP table 11-16 (80 3DES, 88 AES, A1 RSA
+ * public, B0 EC public); value: the key, or a public key's PUT KEY data.
+ * Created with IF NOT EXISTS: memories written before it get it at
+ * power-on (open-file.ts), with the same text, so the schema check agrees.
+ */
+export const SD_KEYS_TABLE = `CREATE TABLE IF NOT EXISTS sd_keys (
+  sd_aid  BLOB NOT NULL,
+  version INTEGER NOT NULL,
+  id      INTEGER NOT NULL,
+  type    INTEGER NOT NULL,
+  value   BLOB NOT NULL,
+  crc     BLOB NOT NULL,
+  PRIMARY KEY (sd_aid, version, id)
+);`;
+
 export const SCHEMA_VERSION = 3;
 
 /**
@@ -103,7 +121,9 @@ CREATE TABLE app_data (
   crc   BLOB NOT NULL,
   PRIMARY KEY (app, key)
 );
-${HEAP_SCHEMA}`;
+${HEAP_SCHEMA}
+${SD_KEYS_TABLE}
+`;
 
 /** The tables of SCHEMA, in the order they are checked and digested. */
 export const TABLES = [
@@ -118,6 +138,7 @@ export const TABLES = [
   "jcvm_applets",
   "jcvm_statics",
   "jcvm_state",
+  "sd_keys",
 ] as const;
 
 /** The tables format 3 added (the JCVM's heap): a format 2 memory gets them, empty. */
@@ -138,10 +159,13 @@ export const META = {
   SERIAL: "serial",
   /** SHA-256 over every other row's checksum (seal.ts): a row missing or added is noticed too. */
   SEAL: "seal",
+  /** Receipts made so far (GP 9.4.1 confirmation counter). */
+  CONFIRMATION_COUNTER: "confirmation_counter",
 } as const;
 
 /** Meta rows every card memory has from the factory on. */
-export const REQUIRED_META: readonly string[] = Object.values(META);
+// The confirmation counter appears with the first receipt (GP 9.4.1), so a card without one is whole.
+export const REQUIRED_META: readonly string[] = Object.values(META).filter((k) => k !== META.CONFIRMATION_COUNTER);
 
 /** Meta rows that legitimately change without an authenticated command (security counters, and the seal over them). */
 export const COUNTER_KEYS: readonly string[] = [META.SEQUENCE_COUNTER, META.AUTH_FAILURES, META.SEAL];

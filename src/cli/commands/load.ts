@@ -1,7 +1,13 @@
 /** `webcard load FILE`: INSTALL [for load] and LOAD only, with a progress bar on a terminal. */
 import { toHex } from "../../stack/bytes.ts";
 import type { CapFile } from "../../stack/cap/load-file.ts";
-import { checkLoadSize, load, type LoadResult } from "../../host/gp/load.ts";
+import { checkLoadSize, load, type LoadOptions, type LoadResult } from "../../host/gp/load.ts";
+import { fromHex } from "../../stack/bytes.ts";
+import { DEFAULT_ISD_AIDS } from "../../stack/gp/constants.ts";
+import { loadFileDataBlockHash, signDap } from "../../stack/gp/dap.ts";
+import { aidFrom } from "../option-values.ts";
+import { privateKeyFile } from "../pem.ts";
+import { hashFrom } from "./dap.ts";
 import { maxBlockSize } from "../../host/gp/session.ts";
 import type { Context } from "../context.ts";
 import type { KeyFlags } from "../options.ts";
@@ -28,17 +34,47 @@ export function loadLine(cap: CapFile, r: LoadResult): string {
 }
 
 export function loadJson(r: LoadResult) {
-  return { blocks: r.blocks, bytes: r.bytes, blockSize: r.blockSize };
+  return { blocks: r.blocks, bytes: r.bytes, blockSize: r.blockSize, ...(r.receipt ? { receipt: toHex(r.receipt) } : {}) };
 }
 
-export async function loadCommand(ctx: Context, file: string, flags: KeyFlags): Promise<void> {
+/** Flags of `webcard load`: the target SD, DAP signing and a delegated-management token. */
+export interface LoadFlags extends KeyFlags {
+  domain?: string;
+  dapKey?: string;
+  dapDomain?: string;
+  hash?: string;
+  dmTokenKey?: string;
+}
+
+/** The DAP, hash and token options of a load (GP 9.2.1, 9.4), read before the card is opened. */
+export function signingOptions(cap: CapFile, flags: LoadFlags): LoadOptions {
+  const into = flags.domain === undefined ? undefined : aidFrom(flags.domain, "--domain AID");
+  const signed = flags.dapKey !== undefined || flags.dmTokenKey !== undefined || flags.hash !== undefined;
+  if (!signed) return into ? { into } : {};
+  const hash = loadFileDataBlockHash(cap.lfdb, hashFrom(flags.hash));
+  // The DAP is for the SD the file goes into: --domain, else the session's SD (--sd/--isd), else the ISD.
+  const sessionSd = flags.sd ?? flags.isd;
+  const dapDomain =
+    flags.dapDomain !== undefined
+      ? aidFrom(flags.dapDomain, "--dap-domain AID")
+      : (into ?? (sessionSd !== undefined ? aidFrom(sessionSd, "--sd AID") : fromHex(DEFAULT_ISD_AIDS[0])));
+  return {
+    hash,
+    ...(into ? { into } : {}),
+    ...(flags.dapKey ? { dap: [signDap(dapDomain, hash, privateKeyFile(flags.dapKey, "--dap-key"))] } : {}),
+    ...(flags.dmTokenKey ? { tokenKey: privateKeyFile(flags.dmTokenKey, "--dm-token-key") } : {}),
+  };
+}
+
+export async function loadCommand(ctx: Context, file: string, flags: LoadFlags): Promise<void> {
   const cap = readLoadFile(file);
   precheckSize(cap, flags);
+  const signing = signingOptions(cap, flags);
   await withSession(ctx, flags, async (session, target) => {
     const bar = loadProgressBar(ctx);
     let result: LoadResult;
     try {
-      result = await load(session, cap, { onProgress: bar.update });
+      result = await load(session, cap, { ...signing, onProgress: bar.update });
     } finally {
       bar.done();
     }

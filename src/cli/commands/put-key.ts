@@ -6,12 +6,21 @@ import { UsageError } from "../../stack/errors.ts";
 import type { Context } from "../context.ts";
 import type { KeyFlags } from "../options.ts";
 import { withSession } from "../session.ts";
+import { putPublic, putSingleKey } from "../../host/gp/domains.ts";
+import { DM_KEY_VERSION } from "../../stack/gp/token.ts";
+import { fromHex, isHex } from "../../stack/bytes.ts";
+import { kcvHex } from "../../stack/crypto/kcv.ts";
+import { publicKeyFile } from "../pem.ts";
 
 /** Flags of `webcard put-key`. */
 export interface PutKeyFlags extends KeyFlags {
   newKey?: string;
   newKeyVersion?: string;
   replaceVersion?: string;
+  /** A public key (PEM) to put: the SD's DAP key (version 73) or the ISD's token key (version 70). */
+  public?: string;
+  /** The ISD's receipt key (hex, one symmetric key, version 71). */
+  receiptKey?: string;
 }
 
 /** A key set version option: 1..127 (0 too for --replace-version: add a set), decimal or 0x-hex. */
@@ -23,7 +32,8 @@ function version(name: string, text: string | undefined, min: number): number | 
 }
 
 export async function putKeyCommand(ctx: Context, flags: PutKeyFlags): Promise<void> {
-  if (flags.newKey === undefined) throw new UsageError("Give the new key with --new-key HEX (or 'default')");
+  if (flags.public !== undefined || flags.receiptKey !== undefined) return putOtherKey(ctx, flags);
+  if (flags.newKey === undefined) throw new UsageError("Give the new key with --new-key HEX (or 'default'), or --public FILE, or --receipt-key HEX");
   const newVersion = version("new-key-version", flags.newKeyVersion, 1) ?? 1;
   const replaceVersion = version("replace-version", flags.replaceVersion, 0);
   const keys = parseKeys({ key: flags.newKey, version: newVersion });
@@ -40,5 +50,29 @@ export async function putKeyCommand(ctx: Context, flags: PutKeyFlags): Promise<v
     ctx.out(`Key set version ${r.version} ${what}: KCV ENC ${r.kcvs.enc} MAC ${r.kcvs.mac} DEK ${r.kcvs.dek}`);
     const list = (v: number[]) => `version${v.length === 1 ? "" : "s"} ${v.join(", ")}`;
     if (versions.length > 0) ctx.out(`The card now holds key set ${list(versions)}${before.length > 0 ? ` (before: ${list(before)})` : ""}`);
+  });
+}
+
+/** `--public FILE` (DAP key 73 by default, token key with --new-key-version 70) or `--receipt-key HEX` (71). */
+async function putOtherKey(ctx: Context, flags: PutKeyFlags): Promise<void> {
+  if (flags.public !== undefined && flags.receiptKey !== undefined) throw new UsageError("--public and --receipt-key exclude each other: put one key at a time");
+  const replace = version("replace-version", flags.replaceVersion, 0);
+  if (flags.public !== undefined) {
+    const key = publicKeyFile(flags.public, "--public");
+    const v = version("new-key-version", flags.newKeyVersion, 1) ?? DM_KEY_VERSION.DAP;
+    await withSession(ctx, flags, async (session, target) => {
+      await putPublic(session, key, v, replace !== undefined && replace !== 0);
+      if (ctx.json) return ctx.printJson({ ok: true, target: target.describe, version: v, type: key.asymmetricKeyType });
+      ctx.out(`Public ${key.asymmetricKeyType?.toUpperCase()} key put as version ${v} (${v === DM_KEY_VERSION.DAP ? "DAP" : v === DM_KEY_VERSION.TOKEN ? "token verification" : "public"} key)`);
+    });
+    return;
+  }
+  const text = flags.receiptKey!.replace(/\s+/g, "");
+  if (!isHex(text) || ![16, 24, 32].includes(text.length / 2)) throw new UsageError("--receipt-key must be a 16, 24 or 32-byte key in hex");
+  const v = version("new-key-version", flags.newKeyVersion, 1) ?? DM_KEY_VERSION.RECEIPT;
+  await withSession(ctx, flags, async (session, target) => {
+    await putSingleKey(session, fromHex(text), v);
+    if (ctx.json) return ctx.printJson({ ok: true, target: target.describe, version: v, kcv: kcvHex(fromHex(text), session.scp === "03" ? "AES" : "3DES") });
+    ctx.out(`Receipt key put as version ${v}: KCV ${kcvHex(fromHex(text), session.scp === "03" ? "AES" : "3DES")}`);
   });
 }

@@ -23,6 +23,9 @@ export interface SimFlags extends GlobalFlags {
   link?: boolean;
   jcvm?: string;
   traceVm?: boolean;
+  maxBlock?: string;
+  mandatedDap?: boolean;
+  allowTerminate?: boolean;
 }
 
 /** The parsed `webcard sim` options. */
@@ -40,6 +43,9 @@ export interface SimSettings {
   /** Run installed applets on the JCVM (--jcvm on, the default) or answer as stubs (off). */
   jcvm: boolean;
   traceVm: boolean;
+  maxBlock: number | undefined;
+  mandatedDap: boolean;
+  allowTerminate: boolean;
 }
 
 /** How long `webcard sim` waits for vpcd before saying that it is waiting. */
@@ -51,6 +57,14 @@ export function memoryFrom(text: string | undefined): number | undefined {
   const m = /^(\d+)\s*([kKmM]?)$/.exec(text.trim());
   if (!m) throw new UsageError(`--memory must be a number of bytes (or with K/M), got '${text}'`);
   return Number(m[1]) * (m[2] === "" ? 1 : m[2]!.toLowerCase() === "k" ? 1024 : 1024 * 1024);
+}
+
+/** `--max-block N`: 1-65535 bytes. */
+function maxBlockFrom(text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  const n = Number(text);
+  if (!/^\d+$/.test(String(text).trim()) || n < 1 || n > 65535) throw new UsageError(`--max-block must be 1 to 65535 bytes, got '${text}'`);
+  return n;
 }
 
 /** Parse the flags (UsageError on bad values). */
@@ -69,6 +83,9 @@ function simSettings(flags: SimFlags): SimSettings {
     link: flags.link !== false,
     jcvm: jcvmFrom(flags.jcvm),
     traceVm: flags.traceVm === true,
+    maxBlock: maxBlockFrom(flags.maxBlock),
+    mandatedDap: flags.mandatedDap === true,
+    allowTerminate: flags.allowTerminate === true,
   };
 }
 
@@ -98,6 +115,9 @@ export async function simCommand(ctx: Context, flags: SimFlags): Promise<void> {
     reset: s.reset,
     // A damaged memory: the card stays in the reader answering 6A81, and says why once on stderr.
     whenDamaged: "answer",
+    ...(s.maxBlock !== undefined ? { maxBlock: s.maxBlock } : {}),
+    mandatedDap: s.mandatedDap,
+    allowTerminate: s.allowTerminate,
     log,
     link: s.link,
     linkOptions,

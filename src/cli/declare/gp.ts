@@ -7,11 +7,14 @@ import type { InstallFlags } from "../commands/install.ts";
 import type { DeleteFlags } from "../commands/delete.ts";
 import type { ListFlags } from "../commands/list.ts";
 import type { PutKeyFlags } from "../commands/put-key.ts";
+import type { LoadFlags } from "../commands/load.ts";
 
 export function register(cli: CAC): void {
   targetOptions(cli.command("info", "Show what the card tells without authentication: ISD, GP version, keys, CPLC"))
     .option("--isd <aid>", "AID of the security domain (default: discovered)")
+    .option("--tag <hex>", "Print only this data object (GET DATA), for example 9F7F (CPLC), 66 (card data), 00E0 (key information)")
     .example("webcard info --sim --json")
+    .example("webcard info --tag 9F7F")
     .action((flags: InfoFlags) =>
       run(flags, async (ctx) => {
         const { infoCommand } = await import("../commands/info.ts");
@@ -30,8 +33,14 @@ export function register(cli: CAC): void {
     );
 
   loadOptions(cli.command("load <file>", "Load a CAP file's package onto the card without installing applets"))
+    .option("--domain <aid>", "Security domain to load into (default the one the session is with, see --sd)")
+    .option("--dap-key <file>", "Sign the load file data block hash (PEM private key, RSA 1024-3072 or EC P-256) and send the DAP block")
+    .option("--dap-domain <aid>", "Security domain the DAP is for (default --domain, else --sd, else the ISD)")
+    .option("--hash <alg>", "Load file data block hash in INSTALL [for load]: sha256 (default with --dap-key or --dm-token-key) or sha1")
+    .option("--dm-token-key <file>", "Card Issuer's token key (PEM private key): INSTALL [for load] carries a delegated-management token")
     .example("webcard load library.cap --mode enc")
-    .action((file: string, flags: KeyFlags) =>
+    .example("webcard load applet.cap --sd A00000015153504101 --dap-key dap.pem --dm-token-key token.pem")
+    .action((file: string, flags: LoadFlags) =>
       run(flags, async (ctx) => {
         const { loadCommand } = await import("../commands/load.ts");
         await loadCommand(ctx, file, flags);
@@ -83,6 +92,8 @@ export function register(cli: CAC): void {
     .option("--new-key <hex>", "The new key for ENC, MAC and DEK (hex) or 'default'")
     .option("--new-key-version <n>", "Version of the new key set, 1-127 (default 1)")
     .option("--replace-version <n>", "Key set version to replace (default: the one in use; 0 adds a set)")
+    .option("--public <file>", "Put a public key (PEM): a DAP key (default version 0x73) or, with --new-key-version 0x70, the ISD's token key")
+    .option("--receipt-key <hex>", "Put the ISD's receipt key (one AES or 3DES key, default version 0x71)")
     .example("webcard put-key --new-key 00112233445566778899AABBCCDDEEFF --new-key-version 1")
     .action((flags: PutKeyFlags) =>
       run(flags, async (ctx) => {

@@ -31,7 +31,8 @@ async function authenticate(transport: Transport, options: GpConnectOptions): Pr
   const extended = transport.extendedLength === true;
   const fitted = blockSizeFor(channel.level, isd.fci.maxCommandData, blockSize, extended);
   // The channel knows its exact short-APDU room; only an explicit size on an extended path goes beyond it.
-  const size = blockSize !== undefined && extended ? fitted : Math.min(fitted, channel.maxCommandData);
+  const beyondShort = blockSize !== undefined || (isd.fci.maxCommandData ?? 0) > 255;
+  const size = beyondShort && extended ? fitted : Math.min(fitted, channel.maxCommandData);
   return {
     channel,
     secure: channel,

@@ -30,8 +30,10 @@ export interface GpSession {
 }
 
 /**
- * LOAD block size: the card's FCI 9F65 (at most 255, short APDUs) less the
- * channel's overhead, so 247 with C-MAC and 239 with encryption by default.
+ * LOAD block size: the card's FCI 9F65 less the channel's overhead, so 247
+ * with C-MAC and 239 with encryption on a card that says 255. A card that
+ * announces more than 255 gets blocks of its size when the path carries
+ * extended-length APDUs (GlobalPlatformPro keeps 255 unless told); else 255.
  * An explicit size wins but must fit one command at that level: a short one,
  * or an extended one when the path carries extended-length APDUs.
  */
@@ -43,7 +45,7 @@ export function blockSizeFor(level: SecurityLevel, maxCommandData?: number, expl
     }
     return explicit;
   }
-  const cardMax = maxCommandData === undefined ? MAX_SHORT_NC : Math.min(maxCommandData, MAX_SHORT_NC);
+  const cardMax = maxCommandData === undefined ? MAX_SHORT_NC : Math.min(maxCommandData, extended ? MAX_EXTENDED_BLOCK : MAX_SHORT_NC);
   return Math.max(1, commandRoom(cardMax, level));
 }
 

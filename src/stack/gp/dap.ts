@@ -11,6 +11,7 @@
  */
 import { createHash, type KeyObject } from "node:crypto";
 import { FormatError } from "../errors.ts";
+import { hexNumber } from "../hex.ts";
 import { readHeader } from "../tlv.ts";
 import { TAG } from "./constants.ts";
 import type { DapBlock } from "./load.ts";
@@ -55,12 +56,12 @@ export function parseLoadFileBytes(bytes: Uint8Array): ParsedLoadFile {
   while (o < bytes.length) {
     const h = readHeader(bytes, o);
     const value = bytes.subarray(h.valueOffset, h.valueOffset + h.length);
-    if (h.valueOffset + h.length > bytes.length) throw new FormatError(`Load file TLV ${h.tag.toString(16)} runs past the data`, bytes.subarray(o, o + 8));
+    if (h.valueOffset + h.length > bytes.length) throw new FormatError(`Load file TLV ${hexNumber(h.tag)} runs past the data`, bytes.subarray(o, o + 8));
     if (h.tag === TAG.LFDB) {
       if (h.valueOffset + h.length !== bytes.length) throw new FormatError("Bytes follow the load file data block (C4)");
       return { dap, lfdb: value };
     }
-    if (h.tag !== TAG.DAP_BLOCK) throw new FormatError(`Load file holds tag ${h.tag.toString(16).toUpperCase()}, expected E2 (DAP block) or C4`);
+    if (h.tag !== TAG.DAP_BLOCK) throw new FormatError(`Load file holds tag ${hexNumber(h.tag)}, expected E2 (DAP block) or C4`);
     if (dap.length >= MAX_DAP_BLOCKS) throw new FormatError(`More than ${MAX_DAP_BLOCKS} DAP blocks`);
     dap.push(parseDapBlock(value));
     o = h.valueOffset + h.length;

@@ -14,6 +14,7 @@
 import { CommandApdu } from "../apdu.ts";
 import { concat } from "../bytes.ts";
 import { FormatError } from "../errors.ts";
+import { hexNumber } from "../hex.ts";
 import { lengthBytes, readLength } from "../tlv.ts";
 import { CLA, INS } from "./constants.ts";
 
@@ -66,7 +67,7 @@ export function parsePublicKeyData(data: Uint8Array): { version: number; key: Pu
     const type = data[o]!;
     const [len, used] = readLength(data, o + 1);
     const start = o + 1 + used;
-    if (start + len + 1 > data.length) throw new FormatError(`Key component ${type.toString(16)} runs past the data`, data);
+    if (start + len + 1 > data.length) throw new FormatError(`Key component ${hexNumber(type)} runs past the data`, data);
     parts.set(type, data.subarray(start, start + len));
     const kcvLen = data[start + len]!;
     o = start + len + 1 + kcvLen;

@@ -37,7 +37,7 @@ function encryptValue(key: Uint8Array, type: KeyType, dek: Uint8Array, dekType: 
 }
 
 /** One key data field with its encrypted value and KCV. */
-function encodeKeyField(key: Uint8Array, type: KeyType, dek: Uint8Array, dekType: KeyType, random = defaultRandom): Uint8Array {
+export function encodeKeyField(key: Uint8Array, type: KeyType, dek: Uint8Array, dekType: KeyType, random = defaultRandom): Uint8Array {
   const value = encryptValue(key, type, dek, dekType, random);
   const check = kcv(key, type);
   if (type === "AES") return concat(KEY_TYPE.AES, value.length + 1, key.length, value, check.length, check);

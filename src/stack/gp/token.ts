@@ -12,6 +12,7 @@
  *   token: RSA PKCS#1 v1.5 (SHA-1 or SHA-256) or ECDSA P-256 signature of the token data
  */
 import type { KeyObject } from "node:crypto";
+import { CommandApdu } from "../apdu.ts";
 import { concat } from "../bytes.ts";
 import { FormatError } from "../errors.ts";
 import { encodeTlv, readHeader } from "../tlv.ts";
@@ -70,4 +71,16 @@ export function signToken(data: Uint8Array, privateKey: KeyObject, rsaHash: "sha
 export function verifyToken(data: Uint8Array, token: Uint8Array, publicKey: KeyObject): boolean {
   const schemes: SignatureScheme[] = publicKey.asymmetricKeyType === "rsa" ? ["rsa-sha1", "rsa-sha256"] : [schemeFor(publicKey)];
   return schemes.some((s) => verifyMessage(s, publicKey, data, token));
+}
+
+/** The INSTALL command `cmd` (sent with an empty token) carrying the token for it. */
+export function withSignedInstallToken(cmd: CommandApdu, privateKey: KeyObject, rsaHash: "sha1" | "sha256" = "sha1"): CommandApdu {
+  const token = signToken(tokenData(cmd.p1, cmd.p2, installTokenBody(cmd.data)), privateKey, rsaHash);
+  return new CommandApdu({ cla: cmd.cla, ins: cmd.ins, p1: cmd.p1, p2: cmd.p2, data: withInstallToken(cmd.data, token), ne: 256 });
+}
+
+/** The DELETE command `cmd` with a token (9E) for it. */
+export function withSignedDeleteToken(cmd: CommandApdu, privateKey: KeyObject, rsaHash: "sha1" | "sha256" = "sha1"): CommandApdu {
+  const token = signToken(tokenData(cmd.p1, cmd.p2, cmd.data), privateKey, rsaHash);
+  return new CommandApdu({ cla: cmd.cla, ins: cmd.ins, p1: cmd.p1, p2: cmd.p2, data: withDeleteToken(cmd.data, token), ne: 256 });
 }

@@ -1,0 +1,31 @@
+/**
+ * `webcard card lock|unlock|initialize|secure|terminate`: the card's life
+ * cycle state (SET STATUS P1 80, GP 2.3.1 sections 5.1.1 and 11.10).
+ * Terminate cannot be undone and needs --yes-i-understand-terminate.
+ */
+import { UsageError } from "../../stack/errors.ts";
+import { CARD_STATES, setCardState } from "../../host/gp/domains.ts";
+import type { Context } from "../context.ts";
+import type { KeyFlags } from "../options.ts";
+import { withSession } from "../session.ts";
+
+export interface CardFlags extends KeyFlags {
+  /** cac camel-cases `--yes-i-understand-terminate` this way (its one-letter word "i" keeps the dash). */
+  "yesI-understandTerminate"?: boolean;
+}
+
+export async function cardCommand(ctx: Context, action: string, flags: CardFlags): Promise<void> {
+  if (!(action in CARD_STATES)) throw new UsageError(`Unknown card action '${action}': use lock, unlock, initialize, secure or terminate`);
+  const what = action as keyof typeof CARD_STATES;
+  const confirmed = flags["yesI-understandTerminate"] === true;
+  if (what === "terminate" && !confirmed) {
+    throw new UsageError("Terminating a card cannot be undone: it stops taking card management for good; nothing was sent", {
+      hint: "only if you mean it, add --yes-i-understand-terminate",
+    });
+  }
+  await withSession(ctx, flags, async (session, target) => {
+    await setCardState(session, what, confirmed);
+    if (ctx.json) return ctx.printJson({ ok: true, target: target.describe, card: what });
+    ctx.out(`Card ${{ lock: "locked", unlock: "unlocked", initialize: "INITIALIZED", secure: "SECURED", terminate: "TERMINATED" }[what]}`);
+  });
+}

@@ -48,16 +48,25 @@ export function isdFci(aid: Uint8Array, scp: 2 | 3, i: number, maxData: number):
 }
 
 /** Key types of GP 2.3.1 table 11-16. */
-const KEY_TYPE = { DES: 0x80, AES: 0x88 } as const;
+const KEY_TYPE = { DES: 0x80, AES: 0x88, ECC_PUBLIC: 0xb0, ECC_PARAMETERS: 0xf0 } as const;
 
-/** GET DATA E0: one C0 entry per key (ENC 1, MAC 2, DEK 3) of every key set. */
-export function keyInformation(sets: readonly StoredKeySet[]): Uint8Array {
+/** An EC key in the key information template: B0 (ECC public key) with the point's length, F0 with the key parameter reference (GP 2.3.1 tables 11-16, B-2). */
+export interface EcKeyInfo {
+  kid: number;
+  kvn: number;
+  pointLength: number;
+  parameterRef: number;
+}
+
+/** GET DATA E0: one C0 entry per key (ENC 1, MAC 2, DEK 3) of every key set, then the SCP11 keys. */
+export function keyInformation(sets: readonly StoredKeySet[], ecKeys: readonly EcKeyInfo[] = []): Uint8Array {
   const entries = sets.flatMap((s) =>
     [s.enc, s.mac, s.dek].map((key, index) =>
       encodeTlv(0xc0, Uint8Array.of(index + 1, s.version, s.scp === 2 ? KEY_TYPE.DES : KEY_TYPE.AES, key.length)),
     ),
   );
-  return encodeTlv(0xe0, ...entries);
+  const ec = ecKeys.map((k) => encodeTlv(0xc0, Uint8Array.of(k.kid, k.kvn, KEY_TYPE.ECC_PUBLIC, k.pointLength, KEY_TYPE.ECC_PARAMETERS, k.parameterRef)));
+  return encodeTlv(0xe0, ...entries, ...ec);
 }
 
 /** GET DATA 9F7F: 42 bytes of CPLC; the IC serial number comes from the card's serial. */

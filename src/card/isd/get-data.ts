@@ -16,6 +16,9 @@ import {
 } from "./card-data.ts";
 import { hexNumber } from "../../stack/bytes.ts";
 
+/** GET DATA BF21 with A6 { 83 KID KVN }: SCP11 certificates (amendment F 7.4). */
+const CERTIFICATE_STORE = 0xbf21;
+
 /** Free transient memory the card reports (a fixed figure: the simulation has no RAM limit). */
 const FREE_TRANSIENT = 4096;
 
@@ -33,7 +36,7 @@ export function getData(cmd: CommandApdu, env: IsdEnv): ResponseApdu {
     case DATA_TAG.CARD_CAPABILITIES:
       return ResponseApdu.of(SW.OK, cardCapabilities(env.scp, env.scpI));
     case DATA_TAG.KEY_INFORMATION:
-      return ResponseApdu.of(SW.OK, keyInformation(env.store.keySets()));
+      return ResponseApdu.of(SW.OK, keyInformation(env.store.keySets(), env.ecKeyInfo?.() ?? []));
     case DATA_TAG.EXTENDED_CARD_RESOURCES: {
       const apps = env.manager.registry().applications.length;
       return ResponseApdu.of(SW.OK, extendedCardResources(apps, env.manager.freeMemory(), FREE_TRANSIENT));
@@ -44,6 +47,10 @@ export function getData(cmd: CommandApdu, env: IsdEnv): ResponseApdu {
       return ResponseApdu.of(SW.OK, encodeTlv(0x42, IIN));
     case DATA_TAG.CIN:
       return ResponseApdu.of(SW.OK, encodeTlv(0x45, serial));
+    case CERTIFICATE_STORE: {
+      const r = env.certificateStore?.(cmd.data) ?? { sw: SW.REFERENCED_DATA_NOT_FOUND, reason: "the card has no SCP11 certificates" };
+      return r instanceof Uint8Array ? ResponseApdu.of(SW.OK, r) : refuse("GET DATA", r.sw, r.reason);
+    }
     default:
       return refuse("GET DATA", SW.REFERENCED_DATA_NOT_FOUND, `no data object ${hexNumber(tag, 4)}`);
   }

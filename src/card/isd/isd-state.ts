@@ -12,6 +12,7 @@ import type { Registry } from "../store/registry.ts";
 import { META } from "../store/schema.ts";
 import type { IssuerCardManager } from "./card-manager.ts";
 import { LEVEL_BIT } from "../../stack/gp/security-level.ts";
+import type { EcKeyInfo } from "./card-data.ts";
 
 export interface StatusCursor {
   p1: number;
@@ -29,6 +30,10 @@ export interface IsdEnv {
   /** The secure channel protocol and its i parameter the card offers. */
   readonly scp: 2 | 3;
   readonly scpI: number;
+  /** GET DATA BF21: the SCP11 certificate store of the key named in `data`, or why not. */
+  certificateStore?(data: Uint8Array): Uint8Array | { sw: number; reason: string };
+  /** The SCP11 keys for GET DATA E0. */
+  ecKeyInfo?(): EcKeyInfo[];
   /** The session's data encryption key (for PUT KEY), when a session is open. */
   dek(): Uint8Array | undefined;
   /** Transient: the rest of a GET STATUS answer (6310). */

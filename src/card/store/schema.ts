@@ -138,10 +138,14 @@ export const META = {
   SERIAL: "serial",
   /** SHA-256 over every other row's checksum (seal.ts): a row missing or added is noticed too. */
   SEAL: "seal",
+  /** The ISD's SCP11 keys and certificates (src/card/isd/scp11-keys.ts), when personalised for SCP11. */
+  SCP11: "scp11",
+  /** Digests of the ePK.OCE keys that opened SCP11 sessions (the last 64), to refuse a replay. */
+  SCP11_USED: "scp11_used",
 } as const;
 
 /** Meta rows every card memory has from the factory on. */
 export const REQUIRED_META: readonly string[] = Object.values(META);
 
-/** Meta rows that legitimately change without an authenticated command (security counters, and the seal over them). */
-export const COUNTER_KEYS: readonly string[] = [META.SEQUENCE_COUNTER, META.AUTH_FAILURES, META.SEAL];
+/** Meta rows that legitimately change without an authenticated command (security counters, the SCP11 replay memory, and the seal over them). */
+export const COUNTER_KEYS: readonly string[] = [META.SEQUENCE_COUNTER, META.AUTH_FAILURES, META.SCP11_USED, META.SEAL];

@@ -46,7 +46,8 @@ export function channelJson(s: GpSession): Record<string, unknown> {
 /** One line about the channel, KCVs only. */
 export function channelLine(s: GpSession): string {
   const k = s.kcvs;
-  const kcv = k ? ` keys KCV ENC ${k.enc} MAC ${k.mac} DEK ${k.dek}` : "";
+  // SCP11 has no static symmetric keys: the card's ECKA key fingerprint instead.
+  const kcv = k?.card ? ` card key ${k.card}` : k ? ` keys KCV ENC ${k.enc} MAC ${k.mac} DEK ${k.dek}` : "";
   return `ISD ${toHex(s.isd)}, SCP${s.scp ?? "?"} ${s.level},${kcv}`;
 }
 

@@ -12,7 +12,8 @@ import { register as gp } from "./declare/gp.ts";
 import { register as fetch } from "./declare/fetch.ts";
 import { register as ui } from "./declare/ui.ts";
 import { register as runApplet } from "./declare/run.ts";
+import { register as keys } from "./declare/keys.ts";
 
 export function registerCommands(cli: CAC): void {
-  for (const area of [gp, cap, runApplet, pcsc, sim, fetch, ui]) area(cli);
+  for (const area of [gp, cap, runApplet, pcsc, sim, keys, fetch, ui]) area(cli);
 }

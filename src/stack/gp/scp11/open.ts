@@ -71,7 +71,7 @@ async function send(transport: Transport, cmd: CommandApdu, op: string, hint?: (
   const r = ResponseApdu.parse(await transport.transmit(cmd.toBytes()));
   if (!r.ok) {
     const h = hint?.(r.sw);
-    throw new SwError(op, r.sw, h ? { hint: h, detail: h } : {});
+    throw new SwError(op, r.sw, h ? { detail: h } : {});
   }
   return r.data;
 }

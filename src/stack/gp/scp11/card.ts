@@ -65,11 +65,6 @@ export class CardScp11 {
     this.#now = now;
   }
 
-  /** The key identifier of `variant`'s key if the card offers that variant. */
-  kidOf(variant: Scp11Variant): number | undefined {
-    return this.#keys.variants.includes(variant) ? SCP11_KID[variant] : undefined;
-  }
-
   #variantOfKid(kid: number): Scp11Variant | undefined {
     return this.#keys.variants.find((v) => SCP11_KID[v] === kid);
   }

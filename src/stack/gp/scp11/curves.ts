@@ -52,13 +52,6 @@ export function curveByParameterRef(ref: number): Curve {
   throw new FormatError(`Unknown key parameter reference ${ref.toString(16).padStart(2, "0")}`);
 }
 
-/** The curve whose uncompressed points are `length` bytes long. */
-export function curveByPointLength(length: number): Curve {
-  const c = Object.values(CURVES).find((x) => 1 + 2 * x.size === length);
-  if (!c) throw new FormatError(`An EC point of ${length} bytes is not P-256, P-384 or P-521 uncompressed`);
-  return c;
-}
-
 /** A curve by name ("P-256", "p384", "secp521r1", ...). */
 export function curveByName(name: string): Curve {
   const n = name.toUpperCase().replace(/^SECP(\d+)R1$/, "P-$1").replace(/^PRIME256V1$/, "P-256").replace(/^P(\d)/, "P-$1");
@@ -114,6 +107,11 @@ function jwk(key: EcKey, withPrivate: boolean): JsonWebKey {
   if (!withPrivate) return base;
   if (!key.d) throw new RangeError("Private key needed");
   return { ...base, d: b64u(key.d) };
+}
+
+/** The public key as a node:crypto KeyObject (to verify X.509 signatures with it). */
+export function publicKeyObject(key: EcKey): KeyObject {
+  return keyObject(key, false);
 }
 
 function keyObject(key: EcKey, withPrivate: boolean): KeyObject {

@@ -12,8 +12,17 @@ import { curveByName, ecKeyPem, type EcKey } from "../../stack/gp/scp11/curves.t
 import { fingerprint } from "../../stack/gp/scp11/fingerprint.ts";
 import { generateOce } from "../../stack/gp/scp11/oce.ts";
 import type { Context } from "../context.ts";
-import type { KeysFlags } from "../declare/keys.ts";
+import type { GlobalFlags } from "../options.ts";
 import { ecKeyFileFrom } from "../option-values.ts";
+
+/** Flags of `webcard keys generate-oce`. */
+export interface KeysFlags extends GlobalFlags {
+  caKey?: string;
+  out?: string;
+  curve?: string;
+  days?: string;
+  keyUsage?: string;
+}
 
 export async function keysCommand(ctx: Context, action: string, flags: KeysFlags): Promise<void> {
   if (action !== "generate-oce") throw new UsageError(`Unknown keys action '${action}': use webcard keys generate-oce`);

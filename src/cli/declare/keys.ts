@@ -1,16 +1,7 @@
 /** `webcard keys`: declaration only; the implementation (commands/keys.ts) is imported lazily. */
 import type { CAC } from "cac";
 import { run } from "../context.ts";
-import type { GlobalFlags } from "../options.ts";
-
-/** Flags of `webcard keys generate-oce`. */
-export interface KeysFlags extends GlobalFlags {
-  caKey?: string;
-  out?: string;
-  curve?: string;
-  days?: string;
-  keyUsage?: string;
-}
+import type { KeysFlags } from "../commands/keys.ts";
 
 export function register(cli: CAC): void {
   cli

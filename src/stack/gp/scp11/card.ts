@@ -7,7 +7,7 @@
  * returns a status word with a one-line reason on refusal.
  */
 import { createHash } from "node:crypto";
-import { toHex } from "../../bytes.ts";
+import { hexNumber as hex } from "../../bytes.ts";
 import type { CommandApdu } from "../../apdu.ts";
 import { FormatError } from "../../errors.ts";
 import { SW } from "../../status-words.ts";
@@ -168,6 +168,3 @@ export class CardScp11 {
   }
 }
 
-function hex(n: number): string {
-  return toHex(Uint8Array.of(n));
-}

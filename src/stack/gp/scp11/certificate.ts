@@ -18,7 +18,7 @@
  * as some issuers write them, are accepted when reading.
  */
 import { createHash } from "node:crypto";
-import { concat, toHex } from "../../bytes.ts";
+import { concat, hexNumber, toHex } from "../../bytes.ts";
 import { FormatError } from "../../errors.ts";
 import { encodeTlv, parseTlvs, readHeader, type Tlv } from "../../tlv.ts";
 import { checkPoint, curveByParameterRef, ecdsaSign, ecdsaVerify, type EcKey } from "./curves.ts";
@@ -132,7 +132,7 @@ export function keyIdentifier(key: EcKey): Uint8Array {
 
 function need(tlvs: readonly Tlv[], tag: number, what: string): Uint8Array {
   const t = tlvs.find((x) => x.tag === tag);
-  if (!t) throw new FormatError(`Certificate has no ${what} (tag ${tag.toString(16).toUpperCase()})`);
+  if (!t) throw new FormatError(`Certificate has no ${what} (tag ${hexNumber(tag)})`);
   return t.value;
 }
 
@@ -140,7 +140,7 @@ function need(tlvs: readonly Tlv[], tag: number, what: string): Uint8Array {
 export function parseCertificate(encoded: Uint8Array): GpCertificate {
   if (encoded.length > MAX_CERTIFICATE) throw new FormatError(`Certificate of ${encoded.length} bytes is larger than ${MAX_CERTIFICATE}`);
   const h = readHeader(encoded, 0);
-  if (h.tag !== CERT_TAG.CERTIFICATE) throw new FormatError(`Not a GP certificate (tag ${h.tag.toString(16).toUpperCase()}, expected 7F21)`, encoded.subarray(0, 4));
+  if (h.tag !== CERT_TAG.CERTIFICATE) throw new FormatError(`Not a GP certificate (tag ${hexNumber(h.tag)}, expected 7F21)`, encoded.subarray(0, 4));
   const inner = encoded.subarray(h.valueOffset, h.valueOffset + h.length);
   const tlvs = parseTlvs(inner);
   // The signed part ends where 5F37 starts.
@@ -181,7 +181,7 @@ export function splitCertificates(bytes: Uint8Array): Uint8Array[] {
   if (tlvs.length > MAX_CHAIN) throw new FormatError(`Certificate chain of ${tlvs.length} certificates is longer than ${MAX_CHAIN}`);
   for (const t of tlvs) {
     if (t.tag !== CERT_TAG.CERTIFICATE && t.tag !== X509_TAG) {
-      throw new FormatError(`Certificate store holds tag ${t.tag.toString(16).toUpperCase()}, neither a GP certificate (7F21) nor X.509 (30)`);
+      throw new FormatError(`Certificate store holds tag ${hexNumber(t.tag)}, neither a GP certificate (7F21) nor X.509 (30)`);
     }
   }
   return tlvs.map((t) => encodeTlv(t.tag, t.value));

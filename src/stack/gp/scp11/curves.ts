@@ -10,7 +10,7 @@
  * library for one curve.
  */
 import { X509Certificate, createECDH, createPrivateKey, createPublicKey, sign, verify, type KeyObject } from "node:crypto";
-import { concat } from "../../bytes.ts";
+import { concat, hexNumber } from "../../bytes.ts";
 import { FormatError, UsageError } from "../../errors.ts";
 
 export type CurveName = "P-256" | "P-384" | "P-521";
@@ -49,7 +49,7 @@ export function curveByParameterRef(ref: number): Curve {
   const c = Object.values(CURVES).find((x) => x.parameterRef === ref);
   if (c) return c;
   if (ref === BRAINPOOL_P256R1) throw new UsageError("brainpoolP256r1 keys are not supported: this build's crypto library has no brainpool curves");
-  throw new FormatError(`Unknown key parameter reference ${ref.toString(16).padStart(2, "0")}`);
+  throw new FormatError(`Unknown key parameter reference ${hexNumber(ref)}`);
 }
 
 /** A curve by name ("P-256", "p384", "secp521r1", ...). */

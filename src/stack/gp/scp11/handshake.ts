@@ -15,7 +15,7 @@
  *
  * Response: 5F49 L ePK.SD.ECKA (11c: the static PK.SD.ECKA) | 86 10 receipt.
  */
-import { concat } from "../../bytes.ts";
+import { concat, hexNumber } from "../../bytes.ts";
 import { aesCmac } from "../../crypto/cmac.ts";
 import { x963Kdf } from "../../crypto/x963-kdf.ts";
 import { FormatError } from "../../errors.ts";
@@ -91,7 +91,7 @@ export function parseAuthenticateData(data: Uint8Array): { crt: ControlReference
   const length = get(SCP11_TAG.KEY_LENGTH);
   if (!id || id.length !== 2 || id[0] !== SCP11_ID) throw new FormatError("Control reference without SCP identifier 11 (tag 90)", a6.value);
   const variant = (Object.keys(SCP11_I) as Scp11Variant[]).find((v) => SCP11_I[v] === id[1]);
-  if (!variant) throw new FormatError(`SCP11 parameter i=${id[1]!.toString(16).padStart(2, "0")} is not 11a, 11b or 11c`, a6.value);
+  if (!variant) throw new FormatError(`SCP11 parameter i=${hexNumber(id[1]!)} is not 11a, 11b or 11c`, a6.value);
   if (!usage || usage.length !== 1 || (usage[0] !== SCP11_USAGE.MAC && usage[0] !== SCP11_USAGE.ENC)) {
     throw new FormatError("Key usage (tag 95) must be 34 or 3C", a6.value);
   }

@@ -144,8 +144,11 @@ export const META = {
   SCP11_USED: "scp11_used",
 } as const;
 
+/** Meta rows only some cards have: the SCP11 keys of a card personalised for SCP11, and its replay memory. */
+export const OPTIONAL_META: readonly string[] = [META.SCP11, META.SCP11_USED];
+
 /** Meta rows every card memory has from the factory on. */
-export const REQUIRED_META: readonly string[] = Object.values(META);
+export const REQUIRED_META: readonly string[] = Object.values(META).filter((k) => !OPTIONAL_META.includes(k));
 
 /** Meta rows that legitimately change without an authenticated command (security counters, the SCP11 replay memory, and the seal over them). */
 export const COUNTER_KEYS: readonly string[] = [META.SEQUENCE_COUNTER, META.AUTH_FAILURES, META.SCP11_USED, META.SEAL];

@@ -210,6 +210,26 @@ describe("SCP11 refusals: one line each, nothing changed on the card", () => {
     expect(s.card.stateDigest()).toBe(before);
   });
 
+  test("a verified OCE certificate does not outlive a new selection", async () => {
+    const s = setup(curve);
+    const recorded: Uint8Array[] = [];
+    await open(s.card, { variant: "a", ca: s.ca, oce: { key: s.oce.key, certificates: [s.oce.certificate] } }, (t) => ({
+      ...t,
+      async transmit(bytes) {
+        recorded.push(bytes.slice());
+        return t.transmit(bytes);
+      },
+    }));
+    const [, pso] = recorded;
+    const t = inProcessTransport(s.card);
+    await t.transmit(selectIsd);
+    expect(toHex(await t.transmit(pso!))).toBe("9000");
+    // The OCE certificate was accepted, then the ISD selected again: MUTUAL AUTHENTICATE finds no OCE key.
+    await t.transmit(selectIsd);
+    expect(toHex(await t.transmit(recorded[2]!)).slice(-4)).toBe("6985");
+    expect(s.log.at(-1)).toMatch(/no verified OCE certificate/);
+  });
+
   test("the card's store holds its GP certificate chain", async () => {
     const { card } = setup(CURVES["P-521"]);
     const t = inProcessTransport(card);

@@ -322,6 +322,7 @@ export class CardCore implements VirtualCard {
     const s = this.selected;
     this.selected = undefined;
     this.p.session.close();
+    this.p.scp11.reset();
     try {
       s?.app.deselect?.();
     } catch (error) {

@@ -43,6 +43,11 @@ export class Scp11Session {
     return this.#card;
   }
 
+  /** Forget a half-sent OCE chain and a verified OCE key: a new selection or power starts the handshake afresh. */
+  reset(): void {
+    this.#card?.reset();
+  }
+
   /** Whether `ins` is one of SCP11's handshake commands. */
   static handles(ins: number): boolean {
     return ins in OPS;

@@ -69,6 +69,12 @@ export class CardScp11 {
     return this.#keys.variants.find((v) => SCP11_KID[v] === kid);
   }
 
+  /** Forget the certificates received and the OCE key verified (new selection, power off). */
+  reset(): void {
+    this.#received = [];
+    this.#oce = undefined;
+  }
+
   /** GET DATA BF21 with data A6 { 83 { KID KVN } }: the certificate store of that key (amendment F 7.4). */
   certificateStore(data: Uint8Array): Uint8Array | Refusal {
     let kid: number | undefined;

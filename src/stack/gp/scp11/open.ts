@@ -13,7 +13,7 @@ import { equalConstantTime, toHex } from "../../bytes.ts";
 import { SecurityError, SwError, UsageError } from "../../errors.ts";
 import { SW } from "../../status-words.ts";
 import { encodeTlv, parseTlvs } from "../../tlv.ts";
-import type { Transport } from "../../transport/transport.ts";
+import { transactionOf, type Transport } from "../../transport/transport.ts";
 import { Scp03Session } from "../scp03.ts";
 import { messagingTransmit } from "../secure-channel.ts";
 import { commandRoom } from "../security-level.ts";
@@ -170,6 +170,7 @@ export async function openScp11Channel(transport: Transport, o: Scp11Options): P
     verified: o.ca !== undefined,
     dek: keys.dek,
     close: () => transport.close?.() ?? Promise.resolve(),
+    ...transactionOf(transport),
     transmit: messagingTransmit(transport, session, levelByte, { levelName, maxCommandData, scp: 3, macLength }),
   };
 }

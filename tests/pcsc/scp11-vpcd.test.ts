@@ -23,10 +23,19 @@ import { generateOce } from "../../src/stack/gp/scp11/oce.ts";
 import type { Scp11Variant } from "../../src/stack/gp/scp11/handshake.ts";
 import { claimReader, pcscUsable } from "../harness/pcscd.ts";
 import { webcard } from "../harness/cli.ts";
-import { startSim, waitForCard } from "../card/sim-process.ts";
+import { startSim } from "../card/sim-process.ts";
 import { fixture, FIXTURE_DIR, FIXTURES, PYSIM } from "../card/fixtures.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "webcard-scp11-vpcd-"));
+
+/** Until `webcard info` answers from the reader: vpcd shows a new card only after pcscd's next poll and power-up. */
+async function ready(reader: string): Promise<void> {
+  for (let i = 0; i < 150; i++) {
+    if (webcard(["info", "-r", reader]).code === 0) return;
+    await Bun.sleep(100);
+  }
+  throw new Error(`No card answered in ${reader} within 15 s`);
+}
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 const VARIANTS: Scp11Variant[] = ["a", "b", "c"];
@@ -43,7 +52,7 @@ describe.each(["P-256", "P-384"] as CurveName[])("SCP11 %s through pcscd + vpcd"
       const sim = await startSim(reader.port, ["--state", state, "--reset", "--scp", "11", "--curve", curve, "--no-link"]);
       try {
         expect(sim.line).toMatch(new RegExp(`SCP11 11a/11b/11c key 01 ${curve} SHA256:[0-9A-F]{16}, CA SHA256:[0-9A-F]{16}`));
-        await waitForCard(reader.name);
+        await ready(reader.name);
         const ca = parseEcKeyPem(readFileSync(`${state}.scp11-ca.pem`, "utf8"), "CA key");
         const oce = generateOce({ ca: ca as typeof ca & { d: Uint8Array } });
         const rounds: string[] = [];
@@ -89,7 +98,7 @@ describe.each(["P-256", "P-384"] as CurveName[])("SCP11 %s through pcscd + vpcd"
       const state = join(dir, `cli-${curve}.sqlite`);
       const sim = await startSim(reader.port, ["--state", state, "--reset", "--scp", "11a", "--curve", curve, "--no-link"]);
       try {
-        await waitForCard(reader.name);
+        await ready(reader.name);
         const caFile = `${state}.scp11-ca.pem`;
         const gen = (out: string, extra: string[] = [], ca = caFile) => {
           const r = webcard(["keys", "generate-oce", "--ca-key", ca, "--out", join(dir, `${curve}-${out}`), ...extra]);

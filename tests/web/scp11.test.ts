@@ -31,8 +31,8 @@ test("SCP11b is offered, needs no key, and the registry is read through it", asy
   expect(set.status).toBe(200);
   expect(((await set.json()) as { kcv: string }).kcv).toBe("ENC none (SCP11b), MAC none (SCP11b), DEK none (SCP11b)");
   dash.state.trace.clear(NAME);
-  const page = await (await req(`/cards/${R}`)).text();
-  expect(page).toContain("A000000151000000");
+  const card = await (await req(`/api/cards/${R}`)).text();
+  expect(card).toContain("A000000151000000");
   const trace = dash.state.trace.lines(NAME).join("\n");
   expect(trace).toContain("=> 80CABF21"); // the card's certificate store
   expect(trace).toContain("=> 808801"); // INTERNAL AUTHENTICATE

@@ -44,8 +44,8 @@ export interface SecureChannelState {
   readonly level: number;
   /** This command arrived with secure messaging that the card core verified. */
   readonly commandSecured: boolean;
-  /** "SCP02" or "SCP03" for an open session, undefined otherwise. */
-  readonly protocol: "SCP02" | "SCP03" | undefined;
+  /** "SCP02", "SCP03" or "SCP11" for an open session, undefined otherwise. */
+  readonly protocol: "SCP02" | "SCP03" | "SCP11" | undefined;
 }
 
 /** A registry entry as the card manager reports it (GP 11.4.3). */

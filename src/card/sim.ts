@@ -29,6 +29,11 @@ import type { VmLimits } from "./jcvm/vm.ts";
 import { DomainKeys } from "./store/domain-keys.ts";
 import { recordingSink, type PersonalizationSink } from "./isd/personalization.ts";
 import { domain, isdPrivileges } from "./isd/domains.ts";
+import { Scp11Session } from "./core/scp11-session.ts";
+import { decodeScp11Keys, encodeScp11Keys, provisionScp11, type Scp11Provisioning } from "./isd/scp11-keys.ts";
+import { META } from "./store/schema.ts";
+import { SCP11_KID } from "../stack/gp/scp11/handshake.ts";
+import { fingerprint } from "../stack/gp/scp11/fingerprint.ts";
 
 export interface SimOptions {
   /** The card memory: a file, or ":memory:" (the default) for a card that lives as long as the object. */
@@ -73,6 +78,14 @@ export interface SimOptions {
   allowTerminate?: boolean;
   /** Where STORE DATA for applications goes; default: recorded in the application's store. */
   personalization?: PersonalizationSink;
+  /**
+   * SCP11 besides SCP02/03 (GP amendment F): a key pair and certificate are made
+   * when the memory has no SCP11 keys yet (or on reset); the host's first
+   * command chooses the protocol.
+   */
+  scp11?: Scp11Provisioning;
+  /** The card's clock for certificate dates (tests). */
+  now?: () => Date;
 }
 
 export interface SimulatedCard extends VirtualCard {
@@ -87,6 +100,18 @@ export interface SimulatedCard extends VirtualCard {
   stateDigest(): string;
   /** The key sets as check values (never the keys): for the line `webcard sim` prints. */
   keyCheckValues(): KeySetKcvs[];
+  /** The SCP11 keys as fingerprints (never the keys), when the card has them. */
+  scp11Summary(): Scp11Summary | undefined;
+}
+
+export interface Scp11Summary {
+  kvn: number;
+  variants: string[];
+  curve: string;
+  /** SHA-256 fingerprints (first 8 bytes, hex) of PK.SD.ECKA and of the trusted CA-KLOC key. */
+  sdKey: string;
+  caKey: string;
+  macLength: 8 | 16;
 }
 
 export interface KeySetKcvs {
@@ -146,6 +171,14 @@ export function createSimulatedCard(options: SimOptions = {}): SimulatedCard {
       hint: `to start a fresh card there, run 'webcard sim --state ${statePath} --reset', which keeps the damaged file aside; or choose another state file`,
     });
   }
+  if (options.scp11 && (options.reset === true || store.meta(META.SCP11) === undefined)) {
+    const keys = provisionScp11(options.scp11);
+    store.atomically(() => store.setMeta(META.SCP11, encodeScp11Keys(keys)));
+  }
+  const scp11Keys = () => {
+    const record = store.meta(META.SCP11);
+    return record ? decodeScp11Keys(record) : undefined;
+  };
   const registry = new Registry(store);
   let core: CardCore | undefined;
   let manager: IssuerCardManager | undefined;
@@ -180,6 +213,7 @@ export function createSimulatedCard(options: SimOptions = {}): SimulatedCard {
     log,
     ...(options.random ? { random: options.random } : {}),
   });
+  const scp11 = new Scp11Session({ store, channel: session.channel, log, ...(options.now ? { now: options.now } : {}) });
   const firstScp = () => store.keySets()[0]?.scp ?? scp;
   const env: IsdEnv = {
     store,
@@ -194,6 +228,14 @@ export function createSimulatedCard(options: SimOptions = {}): SimulatedCard {
     },
     scpIFor: (p) => i[p],
     dek: () => session.channel.dek,
+    certificateStore: (data) => scp11.handshake()?.certificateStore(data) ?? { sw: 0x6a88, reason: "the card has no SCP11 certificates" },
+    ecKeyInfo: () => {
+      const k = scp11Keys();
+      if (!k) return [];
+      const sd = k.variants.map((v) => ({ kid: SCP11_KID[v], kvn: k.kvn, pointLength: k.sd.point.length, parameterRef: k.sd.curve.parameterRef }));
+      const ca = { kid: SCP11_KID.OCE, kvn: k.kvn, pointLength: k.oceCa.key.point.length, parameterRef: k.oceCa.key.curve.parameterRef };
+      return [...sd, ca];
+    },
     statusCursor: undefined,
     domainKeys: new DomainKeys(store),
     factoryKeySet: { version: FACTORY_KEY_VERSION, scp, enc: key, mac: key, dek: key },
@@ -211,6 +253,7 @@ export function createSimulatedCard(options: SimOptions = {}): SimulatedCard {
     manager,
     isd,
     session,
+    scp11,
     log,
     // A supplementary security domain answers like the ISD, with its own keys and content (GP 7.2).
     domainApp: (aid) => {
@@ -248,6 +291,18 @@ export function createSimulatedCard(options: SimOptions = {}): SimulatedCard {
         const type = k.scp === 2 ? "3DES" : "AES";
         return { version: k.version, scp: k.scp, enc: kcvHex(k.enc, type), mac: kcvHex(k.mac, type), dek: kcvHex(k.dek, type) };
       }),
+    scp11Summary: () => {
+      const k = scp11Keys();
+      if (!k) return undefined;
+      return {
+        kvn: k.kvn,
+        variants: k.variants.map((v) => `11${v}`),
+        curve: k.sd.curve.name,
+        sdKey: fingerprint(k.sd.point),
+        caKey: fingerprint(k.oceCa.key.point),
+        macLength: k.macLength,
+      };
+    },
     close: () => {
       jcvm?.powerLoss();
       card.powerOff();
@@ -270,6 +325,7 @@ function damaged(store: CardStore, log: (line: string) => void): SimulatedCard {
     installApplication: () => {},
     stateDigest: () => "damaged",
     keyCheckValues: () => [],
+    scp11Summary: () => undefined,
     close: () => store.close(),
   };
 }

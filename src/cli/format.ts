@@ -46,7 +46,8 @@ export function channelJson(s: GpSession): Record<string, unknown> {
 /** One line about the channel, KCVs only. */
 export function channelLine(s: GpSession): string {
   const k = s.kcvs;
-  const kcv = k ? ` keys KCV ENC ${k.enc} MAC ${k.mac} DEK ${k.dek}` : "";
+  // SCP11 has no static symmetric keys: the card's ECKA key fingerprint instead.
+  const kcv = k?.card ? ` card key ${k.card}` : k ? ` keys KCV ENC ${k.enc} MAC ${k.mac} DEK ${k.dek}` : "";
   return `ISD ${toHex(s.isd)}, SCP${s.scp ?? "?"} ${s.level},${kcv}`;
 }
 
@@ -117,6 +118,7 @@ export function infoJson(i: CardInfo): Record<string, unknown> {
         version: k.version,
         components: k.components.map((c) => ({ type: keyTypeName(c.type), length: c.length })),
       })) ?? [],
+    scp11: i.scp11 ?? [],
   };
 }
 
@@ -130,6 +132,21 @@ export function infoLines(i: CardInfo): string[] {
   if (i.iin) out.push(`IIN: ${toHex(i.iin)}`);
   if (i.cin) out.push(`CIN: ${toHex(i.cin)}`);
   for (const k of i.keys ?? []) {
+    const scp11 = i.scp11?.find((x) => x.kid === k.id && x.kvn === k.version);
+    if (scp11) {
+      const cert = scp11.subject
+        ? `, certificate subject ${scp11.subject} issued by CA ${scp11.issuer}, valid to ${scp11.expires}, ${scp11.fingerprint}`
+        : ", no readable GP certificate";
+      out.push(`Key: version ${k.version} (0x${toHex(Uint8Array.of(k.version))}) id ${k.id} (0x${toHex(Uint8Array.of(k.id))}, SCP${scp11.variant}): ECC ${scp11.curve ?? "key"}${cert}`);
+      continue;
+    }
+    if (k.id === 0x10 && k.components.some((c) => c.type === 0xb0)) {
+      // The CA-KLOC public key OCE certificates must chain to (amendment F 6.1); F0's length byte carries the key parameter reference.
+      const ref = k.components.find((c) => c.type === 0xf0)?.length;
+      const curve = ref === 0 ? "P-256" : ref === 1 ? "P-384" : ref === 2 ? "P-521" : "key";
+      out.push(`Key: version ${k.version} (0x${toHex(Uint8Array.of(k.version))}) id 16 (0x10, CA-KLOC for OCE certificates): ECC ${curve}`);
+      continue;
+    }
     const comps = k.components.map((c) => `${keyTypeName(c.type)}-${c.length * 8}`).join(" ");
     out.push(`Key: version ${k.version} (0x${toHex(Uint8Array.of(k.version))}) id ${k.id}: ${comps}`);
   }

@@ -12,6 +12,10 @@ import { parseKdf, type Kdf } from "../stack/gp/keys.ts";
 import { SECURITY_LEVELS, type SecurityLevel } from "../stack/gp/security-level.ts";
 import type { GpConnectOptions } from "../host/gp/connect.ts";
 import { VPCD_DEFAULT } from "../card/vpcd-link.ts";
+import { readFileSync } from "node:fs";
+import { parseEcKeyPem, type EcKey } from "../stack/gp/scp11/curves.ts";
+import type { Scp11Variant } from "../stack/gp/scp11/handshake.ts";
+import type { Scp11Options } from "../stack/gp/scp11/open.ts";
 import { resolveKeys, type KeySource, type ResolvedKeys } from "./keys.ts";
 import type { KeyFlags, ReaderFlags } from "./options.ts";
 
@@ -47,13 +51,78 @@ export function listFrom(values: readonly string[] | undefined): string[] {
   return (values ?? []).flatMap((v) => v.split(",")).map((v) => v.trim()).filter((v) => v !== "");
 }
 
-/** --scp 02|03 (also 2, 3, SCP03): the card's factory protocol for `sim`, the one to open for the GP commands. */
+/** --scp 02|03 (also 2, 3, SCP03): the card's factory protocol for `sim`, the one to open for the GP commands; undefined for SCP11 (scp11From). */
 export function scpFrom(text: string | undefined): 2 | 3 | undefined {
   if (text === undefined) return undefined;
   const value = text.trim().toLowerCase().replace(/^scp/, "");
   if (value === "02" || value === "2") return 2;
   if (value === "03" || value === "3") return 3;
-  throw new UsageError(`Unknown secure channel protocol '${value}': use --scp 02 or 03`);
+  if (/^11[abc]?$/.test(value)) return undefined;
+  throw new UsageError(`Unknown secure channel protocol '${value}': use --scp 02, 03, 11a, 11b or 11c`);
+}
+
+/** --scp 11a|11b|11c (sim also takes 11 for all three): the SCP11 variants, or undefined for SCP02/03. */
+export function scp11From(text: string | undefined): Scp11Variant[] | undefined {
+  const m = text === undefined ? null : /^(?:scp)?11([abc]?)$/.exec(text.trim().toLowerCase());
+  if (!m) return undefined;
+  return m[1] ? [m[1] as Scp11Variant] : ["a", "b", "c"];
+}
+
+/** A PEM EC key file (--oce-key, --ca-key); `what` names it in errors. */
+export function ecKeyFileFrom(path: string, what: string): EcKey {
+  let text: string;
+  try {
+    text = readFileSync(path, "utf8");
+  } catch (cause) {
+    throw new UsageError(`Cannot read ${what} ${path}: ${(cause as NodeJS.ErrnoException).code ?? String(cause)}`, { cause });
+  }
+  return parseEcKeyPem(text, `${what} ${path}`);
+}
+
+/** A GP certificate file (binary 7F21, or its hex). */
+export function certificateFileFrom(path: string): Uint8Array {
+  let bytes: Uint8Array;
+  try {
+    bytes = new Uint8Array(readFileSync(path));
+  } catch (cause) {
+    throw new UsageError(`Cannot read OCE certificate ${path}: ${(cause as NodeJS.ErrnoException).code ?? String(cause)}`, { cause });
+  }
+  const text = new TextDecoder().decode(bytes).replace(/\s+/g, "");
+  if (bytes[0] !== 0x7f && isHex(text)) bytes = fromHex(text);
+  if (bytes[0] !== 0x7f || bytes[1] !== 0x21) throw new UsageError(`${path} is not a GP certificate (7F21): give the file webcard keys generate-oce wrote`);
+  return bytes;
+}
+
+/** SCP11 options from --scp 11x, --oce-key, --oce-cert, --ca-key (or WEBCARD_OCE_KEY, WEBCARD_OCE_CERT, WEBCARD_CA_KEY). */
+export function scp11OptionsFrom(flags: KeyFlags, env: Record<string, string | undefined> = process.env): Scp11Options | undefined {
+  const variants = scp11From(flags.scp);
+  if (!variants) {
+    if (flags.oceKey || flags.oceCert?.length) throw new UsageError("--oce-key and --oce-cert go with --scp 11a or 11c");
+    return undefined;
+  }
+  if (variants.length !== 1) throw new UsageError("Say which SCP11: --scp 11a, 11b or 11c");
+  const variant = variants[0]!;
+  const mode = flags.mode?.trim().toLowerCase() ?? "mac";
+  if (!["mac", "rmac", "enc", "renc"].includes(mode)) throw new UsageError(`SCP11 always protects both directions: use --mode mac (C-MAC, R-MAC) or enc (also encryption), not '${mode}'`);
+  const caPath = flags.caKey ?? env.WEBCARD_CA_KEY;
+  const oceKeyPath = flags.oceKey ?? env.WEBCARD_OCE_KEY;
+  const certPaths = flags.oceCert?.length ? listFrom(flags.oceCert) : listFrom(env.WEBCARD_OCE_CERT ? [env.WEBCARD_OCE_CERT] : []);
+  if (variant === "b" && (oceKeyPath || certPaths.length)) throw new UsageError("SCP11b authenticates the card only: leave out --oce-key and --oce-cert, or use --scp 11a");
+  let oce: Scp11Options["oce"];
+  if (variant !== "b") {
+    if (!oceKeyPath || certPaths.length === 0) throw new UsageError(`SCP11${variant} needs the OCE key and its certificate: give --oce-key FILE and --oce-cert FILE (webcard keys generate-oce makes them)`);
+    const key = ecKeyFileFrom(oceKeyPath, "OCE key");
+    if (!key.d) throw new UsageError(`OCE key ${oceKeyPath} holds no private key`);
+    oce = { key, certificates: certPaths.map(certificateFileFrom) };
+  }
+  const keyVersion = numberFrom("key-version", flags.keyVersion, 1, 0x7f);
+  return {
+    variant,
+    level: mode === "enc" || mode === "renc" ? "enc" : "mac",
+    ...(keyVersion === undefined ? {} : { keyVersion }),
+    ...(caPath ? { ca: ecKeyFileFrom(caPath, "CA key") } : {}),
+    ...(oce ? { oce } : {}),
+  };
 }
 
 /** --mode clear|mac|enc|rmac|renc (default mac). */
@@ -116,9 +185,10 @@ export function connectOptionsFrom(flags: KeyFlags, env: Record<string, string |
   }
   const kdf: Kdf = flagKdf ?? keyKdf ?? "none";
   const scp = scpFrom(flags.scp);
-  const level = levelFrom(flags.mode);
+  const scp11 = scp11OptionsFrom(flags, env);
+  const level = scp11 ? (scp11.level === "enc" ? "renc" : "mac") : levelFrom(flags.mode);
   if (scp === 2 && level === "renc") throw new UsageError("R-ENC exists only in SCP03: use --mode rmac or --scp 03");
-  const keyVersion = numberFrom("key-version", flags.keyVersion, 0, 0x7f) ?? envKeyVersion;
+  const keyVersion = scp11 ? undefined : (numberFrom("key-version", flags.keyVersion, 0, 0x7f) ?? envKeyVersion);
   const blockSize = numberFrom("block-size", flags.blockSize, 1, 65_535);
   const isd = isdFrom(flags);
   return {
@@ -127,6 +197,7 @@ export function connectOptionsFrom(flags: KeyFlags, env: Record<string, string |
     kdf,
     level,
     ...(scp === undefined ? {} : { scp }),
+    ...(scp11 === undefined ? {} : { scp11 }),
     ...(keyVersion === undefined ? {} : { keyVersion }),
     ...(blockSize === undefined ? {} : { blockSize }),
     ...(isd === undefined ? {} : { isd }),

@@ -41,6 +41,11 @@ export interface KeyFlags extends TargetFlags {
   /** The security domain to open the secure channel with (same as --isd). */
   sd?: string;
   blockSize?: string;
+  /** SCP11a/c: SK.OCE.ECKA (PEM) and the OCE certificate chain files. */
+  oceKey?: string;
+  oceCert?: string[];
+  /** SCP11: the CA key (PEM) the card's certificate must chain to. */
+  caKey?: string;
 }
 
 /** Repeatable options come as a list (see argv.ts). */
@@ -69,8 +74,11 @@ export function channelOptions(cmd: Command): Command {
   return cmd
     .option("--key <hex>", "Static key for ENC, MAC and DEK (hex) or 'default' (404142..4F), optionally as emv:KEY, visa2:KEY or kdf3:KEY; env WEBCARD_KEY, or GP_KEY (with GP_KEY_KDF, GP_KEY_VER, GP_KEY_ENC/_MAC/_DEK)")
     .option("--kdf <name>", "Key diversification: none, emv, visa2 or kdf3 (default none)")
-    .option("--scp <version>", "Secure channel protocol 02 or 03 (default: what the card offers)")
-    .option("--mode <level>", "Security level: clear, mac (C-MAC), enc (+ encryption), rmac (enc + R-MAC) or renc (rmac + R-ENC, SCP03) (default mac)");
+    .option("--scp <version>", "Secure channel protocol 02, 03, 11a, 11b or 11c (default: SCP02/03, what the card offers)")
+    .option("--mode <level>", "Security level: clear, mac (C-MAC), enc (+ encryption), rmac (enc + R-MAC) or renc (rmac + R-ENC, SCP03) (default mac); SCP11: mac (C-MAC, R-MAC) or enc (all four)")
+    .option("--oce-key <file>", "SCP11a/c: the OCE's private key, PEM (env WEBCARD_OCE_KEY)")
+    .option("--oce-cert <file>", "SCP11a/c: the OCE certificate (GP format), repeat for a chain, CA side first (env WEBCARD_OCE_CERT)", REPEATABLE)
+    .option("--ca-key <file>", "SCP11: the CA public (or private) key, PEM, the card's certificate must chain to (env WEBCARD_CA_KEY); without it the card is not verified");
 }
 
 /** Where the card is, keys and secure channel, ISD: every command that manages card content. */

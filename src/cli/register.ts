@@ -13,7 +13,8 @@ import { register as fetch } from "./declare/fetch.ts";
 import { register as ui } from "./declare/ui.ts";
 import { register as runApplet } from "./declare/run.ts";
 import { register as domains } from "./declare/domains.ts";
+import { register as keys } from "./declare/keys.ts";
 
 export function registerCommands(cli: CAC): void {
-  for (const area of [gp, domains, cap, runApplet, pcsc, sim, fetch, ui]) area(cli);
+  for (const area of [gp, domains, cap, runApplet, pcsc, sim, keys, fetch, ui]) area(cli);
 }

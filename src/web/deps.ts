@@ -40,6 +40,8 @@ export interface SessionKeys {
   kdf: Kdf;
   /** Secure channel protocol; undefined = what the card says. */
   scp?: 2 | 3;
+  /** SCP11b instead (GP amendment F): the card proves its certificate, no key needed; `keys` is then unused. */
+  scp11?: "b";
 }
 
 /** What an operation gets: the card (traced) and the keys for its secure channel. */

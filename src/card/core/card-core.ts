@@ -27,6 +27,7 @@ import { findSelectable, selectP2Problem, type Candidate } from "./selection.ts"
 import { ATR } from "./atr.ts";
 import { STUB } from "./stub-applet.ts";
 import type { SecureSession } from "./secure-session.ts";
+import { Scp11Session } from "./scp11-session.ts";
 
 export interface CoreParts {
   store: CardStore;
@@ -34,6 +35,8 @@ export interface CoreParts {
   manager: IssuerCardManager;
   isd: CardApplication;
   session: SecureSession;
+  /** The SCP11 handshake (PERFORM SECURITY OPERATION, MUTUAL / INTERNAL AUTHENTICATE). */
+  scp11: Scp11Session;
   log: (line: string) => void;
   /** The application of an instance installed from a CAP file (the JCVM); undefined: the stub (--jcvm off). */
   installed?: (aid: Uint8Array) => CardApplication | undefined;
@@ -182,6 +185,9 @@ export class CardCore implements VirtualCard {
     if (current.native && cmd.ins === INS.EXTERNAL_AUTHENTICATE && cmd.cla === 0x84) {
       return session.externalAuthenticate(bytes).toBytes();
     }
+    if (current.native && cmd.cla === 0x80 && Scp11Session.handles(cmd.ins) && this.p.scp11.handshake()) {
+      return this.p.scp11.process(cmd).toBytes();
+    }
     let plain = cmd;
     if (current.native && session.isOpen) {
       const unwrapped = session.channel.unwrapCommand(bytes);
@@ -243,7 +249,7 @@ export class CardCore implements VirtualCard {
         isAuthenticated: open,
         level: channel.level,
         commandSecured,
-        protocol: open && scp ? (scp === 2 ? "SCP02" : "SCP03") : undefined,
+        protocol: open && scp ? (scp === 2 ? "SCP02" : scp === 3 ? "SCP03" : "SCP11") : undefined,
       },
       cardManager: this.p.manager,
       store: appStore(this.p.store, sel.aid, () => this.p.manager.freeMemory()),
@@ -322,6 +328,7 @@ export class CardCore implements VirtualCard {
     const s = this.selected;
     this.selected = undefined;
     this.p.session.close();
+    this.p.scp11.reset();
     try {
       s?.app.deselect?.();
     } catch (error) {

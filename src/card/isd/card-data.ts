@@ -51,14 +51,23 @@ export function isdFci(aid: Uint8Array, scp: 2 | 3, i: number, maxData: number):
 }
 
 /** Key types of GP 2.3.1 table 11-16. */
-const KEY_TYPE = { DES: 0x80, AES: 0x88 } as const;
+const KEY_TYPE = { DES: 0x80, AES: 0x88, ECC_PUBLIC: 0xb0, ECC_PARAMETERS: 0xf0 } as const;
+
+/** An EC key in the key information template: B0 (ECC public key) with the point's length, F0 with the key parameter reference (GP 2.3.1 tables 11-16, B-2). */
+export interface EcKeyInfo {
+  kid: number;
+  kvn: number;
+  pointLength: number;
+  parameterRef: number;
+}
 
 /**
  * GET DATA E0: one C0 entry per key: ENC 1, MAC 2, DEK 3 of every secure
  * channel key set, then the SD's other keys (type and length; a public key
- * as its components, RSA modulus A1 and exponent A0, or EC point B0).
+ * as its components, RSA modulus A1 and exponent A0, or EC point B0), then
+ * the SCP11 keys.
  */
-export function keyInformation(sets: readonly StoredKeySet[], others: readonly DomainKey[] = []): Uint8Array {
+export function keyInformation(sets: readonly StoredKeySet[], others: readonly DomainKey[] = [], ecKeys: readonly EcKeyInfo[] = []): Uint8Array {
   const entries = sets.flatMap((s) =>
     [s.enc, s.mac, s.dek].map((key, index) =>
       encodeTlv(0xc0, Uint8Array.of(index + 1, s.version, s.scp === 2 ? KEY_TYPE.DES : KEY_TYPE.AES, key.length)),
@@ -73,10 +82,11 @@ export function keyInformation(sets: readonly StoredKeySet[], others: readonly D
           ? // Extended format (11.3.3.1): FF type length(2) per component, then key usage and access (empty).
             [0xff, 0xa1, parsed.key.modulus.length >> 8, parsed.key.modulus.length & 0xff, 0xff, 0xa0, 0, parsed.key.exponent.length, 0, 0]
           : [0xa1, parsed.key.modulus.length, 0xa0, parsed.key.exponent.length]
-        : [0xb0, parsed.key.point.length];
+        : [KEY_TYPE.ECC_PUBLIC, parsed.key.point.length];
     entries.push(encodeTlv(0xc0, Uint8Array.of(k.id, k.version, ...parts)));
   }
-  return encodeTlv(0xe0, ...entries);
+  const ec = ecKeys.map((k) => encodeTlv(0xc0, Uint8Array.of(k.kid, k.kvn, KEY_TYPE.ECC_PUBLIC, k.pointLength, KEY_TYPE.ECC_PARAMETERS, k.parameterRef)));
+  return encodeTlv(0xe0, ...entries, ...ec);
 }
 
 /** GET DATA 9F7F: 42 bytes of CPLC; the IC serial number comes from the card's serial. */

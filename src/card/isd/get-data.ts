@@ -20,6 +20,9 @@ import {
 } from "./card-data.ts";
 import { hexNumber } from "../../stack/bytes.ts";
 
+/** GET DATA BF21 with A6 { 83 KID KVN }: SCP11 certificates (amendment F 7.4). */
+const CERTIFICATE_STORE = 0xbf21;
+
 /** Free transient memory the card reports (a fixed figure: the simulation has no RAM limit). */
 const FREE_TRANSIENT = 4096;
 
@@ -41,7 +44,7 @@ export function getData(cmd: CommandApdu, env: IsdEnv, ctx: AppContext): Respons
     case DATA_TAG.CARD_CAPABILITIES:
       return ResponseApdu.of(SW.OK, cardCapabilities(env.scp, env.scpI));
     case DATA_TAG.KEY_INFORMATION:
-      return ResponseApdu.of(SW.OK, keyInformation(sd.isIsd ? env.store.keySets() : [], env.domainKeys.keys(sd.aid)));
+      return ResponseApdu.of(SW.OK, keyInformation(sd.isIsd ? env.store.keySets() : [], env.domainKeys.keys(sd.aid), sd.isIsd ? (env.ecKeyInfo?.() ?? []) : []));
     case DATA_TAG.EXTENDED_CARD_RESOURCES: {
       const apps = env.manager.registry().applications.length;
       return ResponseApdu.of(SW.OK, extendedCardResources(apps, env.manager.freeMemory(), FREE_TRANSIENT));
@@ -52,6 +55,10 @@ export function getData(cmd: CommandApdu, env: IsdEnv, ctx: AppContext): Respons
       return ResponseApdu.of(SW.OK, encodeTlv(0x42, IIN));
     case DATA_TAG.CIN:
       return ResponseApdu.of(SW.OK, encodeTlv(0x45, serial));
+    case CERTIFICATE_STORE: {
+      const r = env.certificateStore?.(cmd.data) ?? { sw: SW.REFERENCED_DATA_NOT_FOUND, reason: "the card has no SCP11 certificates" };
+      return r instanceof Uint8Array ? ResponseApdu.of(SW.OK, r) : refuse("GET DATA", r.sw, r.reason);
+    }
     default:
       return refuse("GET DATA", SW.REFERENCED_DATA_NOT_FOUND, `no data object ${hexNumber(tag, 4)}`);
   }

@@ -15,6 +15,7 @@ import type { PersonalizationSink, PersonalizationTarget } from "./personalizati
 import { META } from "../store/schema.ts";
 import type { IssuerCardManager } from "./card-manager.ts";
 import { LEVEL_BIT } from "../../stack/gp/security-level.ts";
+import type { EcKeyInfo } from "./card-data.ts";
 
 export interface StatusCursor {
   p1: number;
@@ -34,6 +35,10 @@ export interface IsdEnv {
   readonly scpI: number;
   /** The i parameter the card uses with each protocol. */
   scpIFor(scp: 2 | 3): number;
+  /** GET DATA BF21: the SCP11 certificate store of the key named in `data`, or why not. */
+  certificateStore?(data: Uint8Array): Uint8Array | { sw: number; reason: string };
+  /** The SCP11 keys for GET DATA E0. */
+  ecKeyInfo?(): EcKeyInfo[];
   /** The session's data encryption key (for PUT KEY), when a session is open. */
   dek(): Uint8Array | undefined;
   /** Transient: the rest of a GET STATUS answer (6310). */

@@ -161,11 +161,21 @@ export const META = {
   SEAL: "seal",
   /** Receipts made so far (GP 9.4.1 confirmation counter). */
   CONFIRMATION_COUNTER: "confirmation_counter",
+  /** The ISD's SCP11 keys and certificates (src/card/isd/scp11-keys.ts), when personalised for SCP11. */
+  SCP11: "scp11",
+  /** Digests of the ePK.OCE keys that opened SCP11 sessions (the last 64), to refuse a replay. */
+  SCP11_USED: "scp11_used",
 } as const;
 
-/** Meta rows every card memory has from the factory on. */
-// The confirmation counter appears with the first receipt (GP 9.4.1), so a card without one is whole.
-export const REQUIRED_META: readonly string[] = Object.values(META).filter((k) => k !== META.CONFIRMATION_COUNTER);
+/**
+ * Meta rows only some cards have: the confirmation counter appears with the
+ * first receipt (GP 9.4.1); the SCP11 keys of a card personalised for SCP11,
+ * and its replay memory.
+ */
+export const OPTIONAL_META: readonly string[] = [META.CONFIRMATION_COUNTER, META.SCP11, META.SCP11_USED];
 
-/** Meta rows that legitimately change without an authenticated command (security counters, and the seal over them). */
-export const COUNTER_KEYS: readonly string[] = [META.SEQUENCE_COUNTER, META.AUTH_FAILURES, META.SEAL];
+/** Meta rows every card memory has from the factory on. */
+export const REQUIRED_META: readonly string[] = Object.values(META).filter((k) => !OPTIONAL_META.includes(k));
+
+/** Meta rows that legitimately change without an authenticated command (security counters, the SCP11 replay memory, and the seal over them). */
+export const COUNTER_KEYS: readonly string[] = [META.SEQUENCE_COUNTER, META.AUTH_FAILURES, META.SCP11_USED, META.SEAL];

@@ -7,7 +7,11 @@
 import { UsageError, WebcardError } from "../../stack/errors.ts";
 import type { Context } from "../context.ts";
 import type { GlobalFlags } from "../options.ts";
-import { factoryKeyFrom, scpFrom, vpcdFrom } from "../option-values.ts";
+import { ecKeyFileFrom, factoryKeyFrom, scp11From, scpFrom, vpcdFrom } from "../option-values.ts";
+import { curveByName, ecKeyPem, generateEcKey, type Curve, type EcKey } from "../../stack/gp/scp11/curves.ts";
+import { fingerprint } from "../../stack/gp/scp11/fingerprint.ts";
+import type { Scp11Variant } from "../../stack/gp/scp11/handshake.ts";
+import { existsSync, writeFileSync } from "node:fs";
 import { hexNumber } from "../../stack/bytes.ts";
 
 /** Flags of `webcard sim`. */
@@ -26,6 +30,8 @@ export interface SimFlags extends GlobalFlags {
   maxBlock?: string;
   mandatedDap?: boolean;
   allowTerminate?: boolean;
+  caKey?: string;
+  curve?: string;
 }
 
 /** The parsed `webcard sim` options. */
@@ -46,6 +52,8 @@ export interface SimSettings {
   maxBlock: number | undefined;
   mandatedDap: boolean;
   allowTerminate: boolean;
+  /** SCP11 beside SCP03: the variants, the curve (when given) and the CA key file (when given). */
+  scp11: { variants: Scp11Variant[]; curve: Curve | undefined; caKey: string | undefined } | undefined;
 }
 
 /** How long `webcard sim` waits for vpcd before saying that it is waiting. */
@@ -86,6 +94,7 @@ function simSettings(flags: SimFlags): SimSettings {
     maxBlock: maxBlockFrom(flags.maxBlock),
     mandatedDap: flags.mandatedDap === true,
     allowTerminate: flags.allowTerminate === true,
+    scp11: scp11Settings(flags),
   };
 }
 
@@ -93,6 +102,29 @@ function jcvmFrom(text: string | undefined): boolean {
   if (text === undefined || text === "on") return true;
   if (text === "off") return false;
   throw new UsageError(`--jcvm must be on or off, got '${text}'`);
+}
+
+function scp11Settings(flags: SimFlags): SimSettings["scp11"] {
+  const variants = scp11From(flags.scp);
+  if (!variants) {
+    if (flags.caKey !== undefined || flags.curve !== undefined) throw new UsageError("--ca-key and --curve go with --scp 11 (or 11a, 11b, 11c)");
+    return undefined;
+  }
+  return { variants, curve: flags.curve === undefined ? undefined : curveByName(flags.curve), caKey: flags.caKey };
+}
+
+/** The CA key: the file given, else the one kept beside the state file (made on first use, mode 600). */
+function simCa(s: NonNullable<SimSettings["scp11"]>, statePath: string, say: (line: string) => void): EcKey & { d: Uint8Array } {
+  const path = s.caKey ?? `${statePath}.scp11-ca.pem`;
+  if (s.caKey !== undefined || existsSync(path)) {
+    const key = ecKeyFileFrom(path, "CA key");
+    if (!key.d) throw new UsageError(`CA key ${path} holds no private key: the card's certificate must be signed with it`);
+    return key as EcKey & { d: Uint8Array };
+  }
+  const key = generateEcKey(s.curve ?? curveByName("P-256"));
+  writeFileSync(path, ecKeyPem(key), { mode: 0o600 });
+  say(`webcard sim: made the SCP11 CA key ${path} (${key.curve.name} ${fingerprint(key.point)}): give it to webcard keys generate-oce --ca-key`);
+  return key;
 }
 
 export async function simCommand(ctx: Context, flags: SimFlags): Promise<void> {
@@ -105,7 +137,9 @@ export async function simCommand(ctx: Context, flags: SimFlags): Promise<void> {
   const log = (line: string) => ctx.err(`card: ${line}`);
   // The link announces only what one vpcd message can carry.
   const linkOptions = { maxCommand: VPCD_MAX_COMMAND_DATA, maxResponse: VPCD_MAX_RESPONSE_DATA };
+  const ca = s.scp11 ? simCa(s.scp11, statePath, ctx.err) : undefined;
   const card = createWebCard({
+    ...(s.scp11 && ca ? { scp11: { variants: s.scp11.variants, curve: s.scp11.curve ?? ca.curve, ca } } : {}),
     statePath,
     ...(s.key ? { key: s.key } : {}),
     ...(s.scp ? { scp: s.scp } : {}),
@@ -128,6 +162,10 @@ export async function simCommand(ctx: Context, flags: SimFlags): Promise<void> {
     .keyCheckValues()
     .map((k) => `SCP0${k.scp} key set ${hexNumber(k.version)} KCV ENC ${k.enc} MAC ${k.mac} DEK ${k.dek}`)
     .join("; ");
+  const summary = card.scp11Summary();
+  const scp11 = summary
+    ? `; SCP11 ${summary.variants.join("/")} key ${hexNumber(summary.kvn)} ${summary.curve} ${summary.sdKey}, CA ${summary.caKey}`
+    : "";
   const link = attachToVpcd(card, {
     host: s.host,
     port: s.port,
@@ -165,7 +203,7 @@ export async function simCommand(ctx: Context, flags: SimFlags): Promise<void> {
   }
   if (!stopping) {
     const mode = `${s.open ? ", open (no secure channel needed)" : ""}${s.link ? "" : ", no link application"}${s.jcvm ? "" : ", applets not run (--jcvm off)"}`;
-    ctx.out(`Simulated card attached to vpcd ${s.host}:${s.port}; state ${statePath}; ${keys}${mode}`);
+    ctx.out(`Simulated card attached to vpcd ${s.host}:${s.port}; state ${statePath}; ${keys}${scp11}${mode}`);
   }
   await stopped;
 }

@@ -10,7 +10,9 @@ export function register(cli: CAC): void {
     .option("--vpcd <host:port>", "vpcd reader to attach to (default 127.0.0.1:35963, the first 'Virtual PCD')")
     .option("--state <file>", "Card memory file (default: card.sqlite in the user's data directory)")
     .option("--key <hex>", "Factory key for ENC, MAC and DEK when the memory is created or reset (default 404142..4F)")
-    .option("--scp <version>", "Factory secure channel protocol 02 (3DES) or 03 (AES) (default 03)")
+    .option("--scp <version>", "Factory secure channel protocol 02 (3DES) or 03 (AES) (default 03); 11, 11a, 11b or 11c adds SCP11 beside SCP03 (the host's first command chooses)")
+    .option("--ca-key <file>", "SCP11: the CA's private key (PEM) that signs the card's certificate and that OCE certificates must chain to (default: made once, kept beside the state file)")
+    .option("--curve <name>", "SCP11: the card's key curve P-256, P-384 or P-521 (default: the CA key's curve, else P-256)")
     .option("--memory <bytes>", "Persistent memory size in bytes (default 65536)")
     .option("--java-card <version>", JAVA_CARD_HELP)
     .option("--open", "Allow content management without a secure channel (test vectors)")
@@ -22,6 +24,7 @@ export function register(cli: CAC): void {
     .option("--allow-terminate", "Let SET STATUS terminate the card (refused otherwise, so a test card is not lost by mistake)")
     .option("--no-link", "Leave out the web-card link application, for a plain GlobalPlatform card (the link is on by default)")
     .example("webcard sim --vpcd 127.0.0.1:35963 --state /tmp/card.sqlite")
+    .example("webcard sim --scp 11 --curve P-384")
     .example("opensc-tool -r 'Virtual PCD 00 00' -s 00A4040008A000000151000000")
     .action((flags: SimFlags) =>
       run(flags, async (ctx) => {

@@ -5,6 +5,7 @@
  */
 import { inTransaction, type Transport } from "../../stack/transport/transport.ts";
 import { openSecureChannel, type SecureChannelOptions } from "../../stack/gp/secure-channel.ts";
+import { openScp11Channel, type Scp11Options } from "../../stack/gp/scp11/open.ts";
 import { discoverIsd } from "./discover.ts";
 import { blockSizeFor, type GpSession } from "./session.ts";
 
@@ -13,6 +14,8 @@ export interface GpConnectOptions extends SecureChannelOptions {
   isd?: Uint8Array;
   /** LOAD block size; from the FCI and the channel level when absent. */
   blockSize?: number;
+  /** SCP11 instead of SCP02/03 (GP amendment F). */
+  scp11?: Scp11Options;
 }
 
 /**
@@ -26,7 +29,15 @@ export function openGpSession(transport: Transport, options: GpConnectOptions): 
 
 async function authenticate(transport: Transport, options: GpConnectOptions): Promise<GpSession> {
   const isd = await discoverIsd(transport, options.isd);
-  const { isd: _isd, blockSize, ...channelOptions } = options;
+  const { isd: _isd, blockSize, scp11, ...channelOptions } = options;
+  if (scp11) {
+    const ch = await openScp11Channel(transport, scp11);
+    const level = scp11.level === "enc" ? "renc" : "mac";
+    const extended = transport.extendedLength === true;
+    const fitted = blockSizeFor(level, isd.fci.maxCommandData, blockSize, extended);
+    const size = blockSize !== undefined && extended ? fitted : Math.min(fitted, ch.maxCommandData);
+    return { channel: ch, isd: isd.aid, fci: isd.fci, blockSize: size, level, scp: `11${ch.variant}`, kcvs: { card: `${ch.cardKey}${ch.verified ? "" : " (not verified: no --ca-key)"}` } };
+  }
   const channel = await openSecureChannel(transport, channelOptions);
   const extended = transport.extendedLength === true;
   const fitted = blockSizeFor(channel.level, isd.fci.maxCommandData, blockSize, extended);

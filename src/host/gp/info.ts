@@ -10,8 +10,56 @@ import { parseCplc, type CplcField } from "../../stack/gp/cplc.ts";
 import { parseCardRecognition, type CardRecognition } from "../../stack/gp/card-data.ts";
 import { parseKeyInformation, type KeyInfo } from "../../stack/gp/key-info.ts";
 import { parseTlvs } from "../../stack/tlv.ts";
+import { toHex } from "../../stack/bytes.ts";
 import type { Fci } from "../../stack/gp/fci.ts";
 import { discoverIsd } from "./discover.ts";
+import { CommandApdu } from "../../stack/apdu.ts";
+import { encodeTlv } from "../../stack/tlv.ts";
+import { parseCertificate, splitCertificates } from "../../stack/gp/scp11/certificate.ts";
+import { fingerprint } from "../../stack/gp/scp11/fingerprint.ts";
+import { SCP11_KID } from "../../stack/gp/scp11/handshake.ts";
+
+/** An SCP11 key of the card (KID 11, 13, 15) with what its certificate says: identifiers and a fingerprint, never the key. */
+export interface Scp11KeyInfo {
+  kid: number;
+  kvn: number;
+  variant: "11a" | "11b" | "11c";
+  curve?: string;
+  subject?: string;
+  issuer?: string;
+  expires?: string;
+  fingerprint?: string;
+  /** Certificates in the store (CA side first, the ECKA one last). */
+  chain?: number;
+}
+
+/** ECC public key component (GP 2.3.1 table 11-16). */
+const ECC_PUBLIC = 0xb0;
+
+/** GET DATA BF21 for each SCP11 key the key information lists (amendment F 7.4). */
+async function scp11Keys(transport: Transport, keys: KeyInfo[]): Promise<Scp11KeyInfo[]> {
+  const out: Scp11KeyInfo[] = [];
+  for (const k of keys) {
+    const variant = k.id === SCP11_KID.a ? "11a" : k.id === SCP11_KID.b ? "11b" : k.id === SCP11_KID.c ? "11c" : undefined;
+    if (!variant || !k.components.some((c) => c.type === ECC_PUBLIC)) continue;
+    const entry: Scp11KeyInfo = { kid: k.id, kvn: k.version, variant };
+    const r = await send(transport, new CommandApdu({ cla: CLA.GP, ins: 0xca, p1: 0xbf, p2: 0x21, data: encodeTlv(0xa6, encodeTlv(0x83, Uint8Array.of(k.id, k.version))), ne: 256 }));
+    const certs = r.ok ? attempt(() => splitCertificates(r.data)) : undefined;
+    const last = certs?.length ? attempt(() => parseCertificate(certs[certs.length - 1]!)) : undefined;
+    if (certs) entry.chain = certs.length;
+    if (last) {
+      Object.assign(entry, {
+        curve: last.publicKey.curve.name,
+        subject: toHex(last.subjectId),
+        issuer: toHex(last.caKlocId),
+        expires: last.expiration.toISOString().slice(0, 10),
+        fingerprint: fingerprint(last.publicKey.point),
+      });
+    }
+    out.push(entry);
+  }
+  return out;
+}
 
 export interface CardInfo {
   isd: Uint8Array;
@@ -23,6 +71,7 @@ export interface CardInfo {
   cin?: Uint8Array;
   recognition?: CardRecognition;
   keys?: KeyInfo[];
+  scp11?: Scp11KeyInfo[];
 }
 
 /** GET DATA, trying CLA 80 then 00 (some cards answer CPLC only to one); undefined when absent. */
@@ -77,7 +126,11 @@ async function readInfo(transport: Transport, options: { isd?: Uint8Array }): Pr
   const keys = await getDataValue(transport, DATA_TAG.KEY_INFORMATION);
   if (keys) {
     const parsed = attempt(() => parseKeyInformation(keys));
-    if (parsed) out.keys = parsed;
+    if (parsed) {
+      out.keys = parsed;
+      const scp11 = await scp11Keys(transport, parsed);
+      if (scp11.length > 0) out.scp11 = scp11;
+    }
   }
   return out;
 }

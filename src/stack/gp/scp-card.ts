@@ -44,7 +44,7 @@ const DEFAULT_ISD_AID = Uint8Array.of(0xa0, 0x00, 0x00, 0x01, 0x51, 0x00, 0x00, 
 const LEVELS = { 2: [0x00, 0x01, 0x03, 0x11, 0x13], 3: [0x00, 0x01, 0x03, 0x11, 0x13, 0x33] } as const;
 
 interface Pending {
-  scp: 2 | 3;
+  scp: 2 | 3 | 11;
   i: number;
   session: Scp02Session | Scp03Session;
   hostCryptogram: Uint8Array;
@@ -93,8 +93,15 @@ export class CardSecureChannel {
   }
 
   /** Protocol of the open session. */
-  get scp(): 2 | 3 | undefined {
+  get scp(): 2 | 3 | 11 | undefined {
     return this.#open?.scp;
+  }
+
+  /** Open a session an SCP11 handshake agreed (amendment F: SCP03 secure messaging at `level` from then on). */
+  adopt(session: Scp03Session, level: number): void {
+    this.close();
+    this.#open = { scp: 11, i: session.i, session, hostCryptogram: new Uint8Array(0) };
+    this.#level = level;
   }
 
   /** The session DEK for decrypting PUT KEY key values (SCP02: session DEK; SCP03: static DEK). */
@@ -149,7 +156,7 @@ export class CardSecureChannel {
     }
     const level = cmd.p1;
     if (cmd.cla !== 0x84 || cmd.ins !== 0x82 || cmd.p2 !== 0 || cmd.data.length !== 16) return false;
-    if (!levelAllowed(pending.scp, pending.i, level)) return false;
+    if (pending.scp === 11 || !levelAllowed(pending.scp, pending.i, level)) return false;
     if (!equalConstantTime(cmd.data.subarray(0, 8), pending.hostCryptogram)) return false;
     if (typeof pending.session.unwrapCommand(cmd, LEVEL_BIT.C_MAC) === "number") return false;
     this.#open = pending;

@@ -49,6 +49,38 @@ export interface SecureChannel extends Transport {
 const CARD_CRYPTOGRAM_MISMATCH =
   "Card cryptogram does not match: wrong key or key diversification (no EXTERNAL AUTHENTICATE sent; repeated failures can lock the card)";
 
+/** What secure messaging needs from a session, whichever protocol opened it. */
+export interface MessagingSession {
+  wrapCommand(cmd: CommandApdu, level: number): CommandApdu;
+  unwrapResponse(resp: ResponseApdu, level: number): ResponseApdu;
+}
+
+/**
+ * The transmit function of an open channel: wrap each plain command at
+ * `level`, refuse one that no longer fits a short APDU on a short-only path,
+ * unwrap the answer. Shared by SCP02, SCP03 and SCP11.
+ */
+export function messagingTransmit(
+  transport: Transport,
+  session: MessagingSession,
+  level: number,
+  describe: { levelName: string; maxCommandData: number; scp: 2 | 3; macLength?: 8 | 16 },
+): (bytes: Uint8Array) => Promise<Uint8Array> {
+  return async (bytes) => {
+    const cmd = CommandApdu.parse(bytes);
+    if (cmd.cla & 0x04) throw new RangeError(`Send plain commands through the secure channel, not CLA ${toHex(Uint8Array.of(cmd.cla))}`);
+    const n = wrappedLength(cmd.data.length, level, cipherBlock(describe.scp), describe.macLength);
+    if (n > MAX_SHORT_NC && !transport.extendedLength) {
+      throw new UsageError(
+        `Command data of ${cmd.data.length} bytes becomes ${n} bytes under secure messaging (${describe.levelName}) and exceeds a short APDU: use blocks of at most ${describe.maxCommandData} bytes`,
+      );
+    }
+    const wrapped = session.wrapCommand(cmd, level);
+    const resp = ResponseApdu.parse(await transport.transmit(wrapped.toBytes()));
+    return session.unwrapResponse(resp, level).toBytes();
+  };
+}
+
 interface InitResponse {
   kdd: Uint8Array;
   keyVersion: number;
@@ -160,18 +192,6 @@ export async function openSecureChannel(transport: Transport, options: SecureCha
     dek: session.keys.dek.slice(),
     maxCommandData,
     close: () => transport.close?.() ?? Promise.resolve(),
-    async transmit(bytes: Uint8Array): Promise<Uint8Array> {
-      const cmd = CommandApdu.parse(bytes);
-      if (cmd.cla & 0x04) throw new RangeError(`Send plain commands through the secure channel, not CLA ${toHex(Uint8Array.of(cmd.cla))}`);
-      const n = wrappedLength(cmd.data.length, level, cipherBlock(scp));
-      if (n > MAX_SHORT_NC && !transport.extendedLength) {
-        throw new UsageError(
-          `Command data of ${cmd.data.length} bytes becomes ${n} bytes under secure messaging (${levelName}) and exceeds a short APDU: use blocks of at most ${maxCommandData} bytes`,
-        );
-      }
-      const wrapped = session.wrapCommand(cmd, level);
-      const resp = ResponseApdu.parse(await transport.transmit(wrapped.toBytes()));
-      return session.unwrapResponse(resp, level).toBytes();
-    },
+    transmit: messagingTransmit(transport, session, level, { levelName, maxCommandData, scp }),
   };
 }

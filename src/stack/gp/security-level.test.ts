@@ -33,6 +33,15 @@ describe("room under secure messaging", () => {
   });
 });
 
+test("S16 mode (SCP03, SCP11): 16-byte MACs leave 16 bytes less room", () => {
+  // 255 - 16 = 239, whole AES blocks less the one padding byte: 223; 224 would need 240 + 16 = 256.
+  expect(commandRoom(255, 0x33, 16, 16)).toBe(223);
+  expect(wrappedLength(223, 0x33, 16, 16)).toBe(240);
+  expect(wrappedLength(224, 0x33, 16, 16)).toBe(256);
+  expect(commandRoom(255, 0x11, 16, 16)).toBe(239);
+  expect(responseRoom(256, 0x33, 16, 16)).toBe(239); // 240 padded + 16 = 256
+});
+
 test("the named levels and their bytes (GP 2.3.1 E.5.2.1, amendment D 7.1.2.1)", () => {
   expect(SECURITY_LEVELS).toEqual(["clear", "mac", "enc", "rmac", "renc"]);
   expect(describeLevel(LEVEL_BYTE.renc)).toBe("33 (C-DEC and C-MAC and R-ENC and R-MAC)");

@@ -35,7 +35,7 @@ export const LEVEL_BYTE = { clear: 0x00, mac: 0x01, enc: 0x03, rmac: 0x13, renc:
 /** Every named level, weakest first. */
 export const SECURITY_LEVELS = Object.keys(LEVEL_BYTE) as readonly SecurityLevel[];
 
-/** The MAC that C-MAC and R-MAC append. */
+/** The MAC that C-MAC and R-MAC append: 8 bytes (S8 mode); SCP03 and SCP11 in S16 mode append 16 (amendment D 6.2.4, amendment F 6.2.3). */
 const MAC_BYTES = 8;
 
 /** The cipher block C-DEC and R-ENC pad to: 8 bytes for SCP02 (3DES), 16 for SCP03 (AES). */
@@ -48,15 +48,15 @@ function byteOf(level: SecurityLevel | number): number {
 }
 
 /** Bytes of a command's data once wrapped at `level`: padded to the cipher block under C-DEC, plus the MAC under C-MAC. */
-export function wrappedLength(nc: number, level: SecurityLevel | number, block: 8 | 16 = 16): number {
+export function wrappedLength(nc: number, level: SecurityLevel | number, block: 8 | 16 = 16, macBytes: 8 | 16 = MAC_BYTES): number {
   const bits = byteOf(level);
   const body = bits & LEVEL_BIT.C_DEC && nc > 0 ? (Math.floor(nc / block) + 1) * block : nc;
-  return bits & LEVEL_BIT.C_MAC ? body + MAC_BYTES : body;
+  return bits & LEVEL_BIT.C_MAC ? body + macBytes : body;
 }
 
 /** The largest plain length that still fits `limit` bytes once a MAC is added (when `mac`) and padding to `block` (when `cipher`). */
-function room(limit: number, mac: boolean, cipher: boolean, block: 8 | 16): number {
-  const afterMac = mac ? limit - MAC_BYTES : limit;
+function room(limit: number, mac: boolean, cipher: boolean, block: 8 | 16, macBytes: 8 | 16): number {
+  const afterMac = mac ? limit - macBytes : limit;
   return Math.max(0, cipher ? Math.floor(afterMac / block) * block - 1 : afterMac);
 }
 
@@ -65,15 +65,15 @@ function room(limit: number, mac: boolean, cipher: boolean, block: 8 | 16): numb
  * messaging at `level` (limit 255: 247 with C-MAC, 239 with C-DEC). The
  * block defaults to AES's 16, which also fits SCP02's 8.
  */
-export function commandRoom(limit: number, level: SecurityLevel | number, block: 8 | 16 = 16): number {
+export function commandRoom(limit: number, level: SecurityLevel | number, block: 8 | 16 = 16, macBytes: 8 | 16 = MAC_BYTES): number {
   const bits = byteOf(level);
-  return room(limit, (bits & LEVEL_BIT.C_MAC) !== 0, (bits & LEVEL_BIT.C_DEC) !== 0, block);
+  return room(limit, (bits & LEVEL_BIT.C_MAC) !== 0, (bits & LEVEL_BIT.C_DEC) !== 0, block, macBytes);
 }
 
 /** The largest plain answer data that still fits `limit` bytes after R-MAC and R-ENC at `level`. */
-export function responseRoom(limit: number, level: SecurityLevel | number, block: 8 | 16 = 16): number {
+export function responseRoom(limit: number, level: SecurityLevel | number, block: 8 | 16 = 16, macBytes: 8 | 16 = MAC_BYTES): number {
   const bits = byteOf(level);
-  return room(limit, (bits & LEVEL_BIT.R_MAC) !== 0, (bits & LEVEL_BIT.R_ENC) !== 0, block);
+  return room(limit, (bits & LEVEL_BIT.R_MAC) !== 0, (bits & LEVEL_BIT.R_ENC) !== 0, block, macBytes);
 }
 
 /** A level byte in words: 03 "C-DEC and C-MAC" (GP 2.3.1 table 10-1), with R-MAC and R-ENC. */

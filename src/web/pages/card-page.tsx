@@ -50,6 +50,7 @@ function KeysSection(props: { kcv?: string }) {
               <option value="auto">as the card says</option>
               <option value="02">SCP02</option>
               <option value="03">SCP03</option>
+              <option value="11b">SCP11b (the card's certificate, no key)</option>
             </select>
           </div>
           <button type="submit">Use these keys</button>

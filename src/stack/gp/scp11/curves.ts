@@ -116,6 +116,11 @@ function jwk(key: EcKey, withPrivate: boolean): JsonWebKey {
   return { ...base, d: b64u(key.d) };
 }
 
+/** The public key as a node:crypto KeyObject (to verify X.509 signatures with it). */
+export function publicKeyObject(key: EcKey): KeyObject {
+  return keyObject(key, false);
+}
+
 function keyObject(key: EcKey, withPrivate: boolean): KeyObject {
   return withPrivate
     ? createPrivateKey({ key: jwk(key, true), format: "jwk" })

@@ -20,6 +20,7 @@ import { aesCmac } from "../../crypto/cmac.ts";
 import { x963Kdf } from "../../crypto/x963-kdf.ts";
 import { FormatError } from "../../errors.ts";
 import { encodeTlv, parseTlvs } from "../../tlv.ts";
+import { LEVEL_BIT } from "../security-level.ts";
 
 export type Scp11Variant = "a" | "b" | "c";
 
@@ -52,9 +53,10 @@ export const SCP11_TAG = {
 const KEY_TYPE_AES = 0x88;
 const SCP11_ID = 0x11;
 
-/** Security level bits (as EXTERNAL AUTHENTICATE P1) that a key usage qualifier stands for. */
+/** Security level bits (as EXTERNAL AUTHENTICATE P1) a key usage qualifier stands for: 34 C-MAC and R-MAC; 3C all four. */
 export function levelOfUsage(usage: number): number {
-  return usage === SCP11_USAGE.ENC ? 0x33 : 0x11;
+  const macs = LEVEL_BIT.C_MAC | LEVEL_BIT.R_MAC;
+  return usage === SCP11_USAGE.ENC ? macs | LEVEL_BIT.C_DEC | LEVEL_BIT.R_ENC : macs;
 }
 
 export interface ControlReference {

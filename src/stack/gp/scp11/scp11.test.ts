@@ -18,6 +18,7 @@ import { parseTlvs } from "../../tlv.ts";
 import { Scp03Session } from "../scp03.ts";
 import { CURVES, ecdh, ecKeyPem, generateEcKey, x509PublicKey, type Curve } from "./curves.ts";
 import { parseAuthenticateData, scp11Receipt, scp11SessionKeys } from "./handshake.ts";
+import { x509ChainKey } from "./x509.ts";
 
 const CI = process.env.CI === "true" || process.env.CI === "1";
 
@@ -163,6 +164,26 @@ describe("primitives against openssl", () => {
         expect(toHex(ecdh(curve, a.d, b.point))).toBe(toHex(theirs));
         expect(toHex(ecdh(curve, b.d, a.point))).toBe(toHex(theirs));
       }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test.if(openssl)("an X.509 chain made by openssl verifies against its CA key, and not against another", () => {
+    const dir = mkdtempSync(join(tmpdir(), "webcard-scp11-x509-"));
+    try {
+      const ca = generateEcKey(CURVES["P-256"]);
+      const leaf = generateEcKey(CURVES["P-256"]);
+      writeFileSync(join(dir, "ca.pem"), ecKeyPem(ca));
+      writeFileSync(join(dir, "leaf.pem"), ecKeyPem(leaf));
+      run(["req", "-new", "-x509", "-key", join(dir, "ca.pem"), "-subj", "/CN=CA-KLOC test", "-days", "30", "-out", join(dir, "ca.crt")]);
+      run(["req", "-new", "-key", join(dir, "leaf.pem"), "-subj", "/CN=SD test", "-out", join(dir, "leaf.csr")]);
+      run(["x509", "-req", "-in", join(dir, "leaf.csr"), "-CA", join(dir, "ca.crt"), "-CAkey", join(dir, "ca.pem"), "-CAcreateserial", "-days", "30", "-outform", "DER", "-out", join(dir, "leaf.der")]);
+      const der = new Uint8Array(readFileSync(join(dir, "leaf.der")));
+      const now = new Date();
+      expect(toHex(x509ChainKey([der], ca, now).point)).toBe(toHex(leaf.point));
+      expect(() => x509ChainKey([der], generateEcKey(CURVES["P-256"]), now)).toThrow(/does not verify with the trusted CA's key/);
+      expect(() => x509ChainKey([der], ca, new Date(now.getTime() + 90 * 86_400_000))).toThrow(/expired on/);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -32,6 +32,17 @@ export async function testDashboard(): Promise<TestDashboard> {
   return { fake, dash, req };
 }
 
+/** Requests to `dash` on `port` as its own card page makes them: Host, token cookie and the CSRF header on every request. */
+export function pageRequests(dash: Dashboard, port: number): (path: string, init?: RequestInit) => Promise<Response> {
+  return (path, init = {}) => {
+    const headers = new Headers(init.headers);
+    headers.set("host", `127.0.0.1:${port}`);
+    headers.set("cookie", `${cookieName(port)}=${dash.token}`);
+    headers.set("x-csrf-token", dash.csrf);
+    return Promise.resolve(dash.app.request(`http://127.0.0.1:${port}${path}`, { ...init, headers }));
+  };
+}
+
 /** A multipart form with a CAP-like upload of `size` bytes (starts with the ZIP signature). */
 export function capForm(size: number, instances?: unknown[]): FormData {
   const bytes = new Uint8Array(size);

@@ -6,7 +6,7 @@
 import { afterAll, expect, test } from "bun:test";
 import { createSimulatedCard } from "../../src/card/sim.ts";
 import { createDashboard } from "../../src/web/app.ts";
-import { cookieName } from "../../src/web/security.ts";
+import { pageRequests } from "./helpers.ts";
 import { CURVES, generateEcKey } from "../../src/stack/gp/scp11/curves.ts";
 import { simCardDeps } from "../harness/dashboard.ts";
 
@@ -17,13 +17,7 @@ afterAll(() => card.close());
 const dash = createDashboard(simCardDeps(card, NAME), { port: PORT });
 const R = encodeURIComponent(NAME);
 
-function req(path: string, init: RequestInit = {}): Promise<Response> {
-  const headers = new Headers(init.headers);
-  headers.set("host", `127.0.0.1:${PORT}`);
-  headers.set("cookie", `${cookieName(PORT)}=${dash.token}`);
-  headers.set("x-csrf-token", dash.csrf);
-  return Promise.resolve(dash.app.request(`http://127.0.0.1:${PORT}${path}`, { ...init, headers }));
-}
+const req = pageRequests(dash, PORT);
 
 test("SCP11b is offered, needs no key, and the registry is read through it", async () => {
   expect(await (await req(`/cards/${R}`)).text()).toContain('<option value="11b">');

@@ -10,7 +10,7 @@ import { createWebCard } from "../../src/card/link/with-link.ts";
 import { createDashboard } from "../../src/web/app.ts";
 import { simCardDeps } from "../harness/dashboard.ts";
 import type { HubEvent } from "../../src/web/event-hub.ts";
-import { cookieName } from "../../src/web/security.ts";
+import { pageRequests } from "./helpers.ts";
 
 const FIXTURES = resolve(import.meta.dir, "../../../shared/fixtures/cap");
 const PORT = 47124;
@@ -24,13 +24,7 @@ const events: HubEvent[] = [];
 dash.state.hub.subscribe((e) => events.push(e));
 const R = encodeURIComponent(NAME);
 
-function req(path: string, init: RequestInit = {}): Promise<Response> {
-  const headers = new Headers(init.headers);
-  headers.set("host", `127.0.0.1:${PORT}`);
-  headers.set("cookie", `${cookieName(PORT)}=${dash.token}`);
-  headers.set("x-csrf-token", dash.csrf);
-  return Promise.resolve(dash.app.request(`http://127.0.0.1:${PORT}${path}`, { ...init, headers }));
-}
+const req = pageRequests(dash, PORT);
 
 function form(file: string, instances?: unknown[]): FormData {
   const fd = new FormData();

@@ -6,8 +6,7 @@
 import type { JArray, Value } from "../model.ts";
 import type { Vm } from "../vm.ts";
 import type { Args, NativeTable } from "./native.ts";
-
-const s16 = (v: number) => (v << 16) >> 16;
+import { s16 } from "../cells.ts";
 
 function bytes(vm: Vm, ref: Value, off: number, len: number): Int8Array {
   const a = vm.arrayAccess(ref as JArray);

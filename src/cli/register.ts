@@ -14,7 +14,8 @@ import { register as ui } from "./declare/ui.ts";
 import { register as runApplet } from "./declare/run.ts";
 import { register as domains } from "./declare/domains.ts";
 import { register as keys } from "./declare/keys.ts";
+import { register as station } from "./declare/station.ts";
 
 export function registerCommands(cli: CAC): void {
-  for (const area of [gp, domains, cap, runApplet, pcsc, sim, keys, fetch, ui]) area(cli);
+  for (const area of [gp, domains, cap, runApplet, pcsc, sim, keys, station, fetch, ui]) area(cli);
 }

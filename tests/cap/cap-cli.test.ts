@@ -5,6 +5,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { webcard } from "../harness/cli.ts";
 import { writeCap } from "../../src/stack/cap/writer/write-cap.ts";
+import { writeExtendedCap } from "../../src/stack/cap/writer/extended.ts";
+import { createHash } from "node:crypto";
+import { unzipSync } from "fflate";
 import { fromHex } from "../../src/stack/bytes.ts";
 import { FIXTURES, FIXTURES_DIR } from "./fixtures.ts";
 
@@ -53,6 +56,39 @@ test("a built CAP reads back through the CLI, over 64 KB too", () => {
   expect(out.applets).toEqual([{ aid: "A000000647AA01", className: "Big", installMethodOffset: 19 }]);
   expect(out.format).toBe("2.2");
   expect(out.lfdb.size).toBeGreaterThan(65_536);
+});
+
+test("an extended file: the CAP AID, every package, the load size and hash of its LFDB (docs/cap-formats.md)", () => {
+  const path = join(tmp, "two.cap");
+  const spec = {
+    capAid: fromHex("A0000006472F00CA"),
+    packages: [
+      { packageAid: fromHex("A0000006472F00C1"), packageName: "org.example.one", applets: [{ aid: fromHex("A0000006472F00C101"), className: "One" }], padding: 70_000 },
+      { packageAid: fromHex("A0000006472F00C2"), packageName: "org.example.two", packageVersion: { major: 2, minor: 1 }, applets: [{ aid: fromHex("A0000006472F00C201"), className: "Two" }] },
+    ],
+  };
+  writeFileSync(path, writeExtendedCap(spec));
+  const out = JSON.parse(webcard(["cap", path, "--json"]).stdout);
+  expect(out.format).toBe("2.3");
+  expect(out.layout).toBe("extended");
+  expect(out.loadFileAid).toBe("A0000006472F00CA");
+  expect(out.cap).toEqual({ aid: "A0000006472F00CA", version: "1.0", methodBlocks: 4 });
+  expect(out.package).toBeNull();
+  expect(out.packages).toEqual([
+    { aid: "A0000006472F00C1", name: "org.example.one", version: "1.0" },
+    { aid: "A0000006472F00C2", name: "org.example.two", version: "2.1" },
+  ]);
+  expect(out.applets.map((a: { aid: string; installMethodBlock: number }) => [a.aid, a.installMethodBlock])).toEqual([["A0000006472F00C101", 0], ["A0000006472F00C201", 3]]);
+  // The documented rule: Header, Directory, Import, Applet, Class, Method, StaticField, Export, ConstantPool, RefLocation, StaticResources, as they stand.
+  const zip = unzipSync(new Uint8Array(readFileSync(path)));
+  const order = ["Header.cap", "Directory.cap", "Import.cap", "Applet.cap", "Class.cap", "Method.capx", "StaticField.cap", "ConstantPool.cap", "RefLocation.capx"];
+  const lfdb = Buffer.concat(order.map((n) => zip[`org/example/one/javacard/${n}`]!));
+  expect(out.lfdb.size).toBe(lfdb.length);
+  expect(out.lfdb.sha256).toBe(createHash("sha256").update(lfdb).digest("hex"));
+  const human = webcard(["cap", path]).stdout;
+  expect(human).toContain("CAP AID     A0000006472F00CA  v1.0  (extended: 2 packages, 4 method blocks)");
+  expect(human).toContain("            A0000006472F00C2  v2.1  org.example.two");
+  expect(human).toContain("CAP format  2.3 extended");
 });
 
 describe("errors are one line and exit 1", () => {

@@ -7,18 +7,25 @@ import { packageNameOf } from "../../stack/cap/javacard-api.ts";
 
 /** The facts of a load file as JSON (hex strings: AIDs uppercase, digests lowercase). */
 function capJson(cap: CapFile, file: string): Record<string, unknown> {
+  const version = `${cap.packageVersion.major}.${cap.packageVersion.minor}`;
   return {
     file,
     container: cap.container,
     format: cap.formatVersion,
-    package: {
-      aid: toHex(cap.packageAid),
-      name: cap.packageName ?? null,
-      version: `${cap.packageVersion.major}.${cap.packageVersion.minor}`,
-    },
+    layout: cap.extended ? "extended" : "compact",
+    // The AID the card loads the file under: the package's, or the CAP file's in the extended format.
+    loadFileAid: toHex(cap.packageAid),
+    cap: cap.extended ? { aid: toHex(cap.packageAid), version, methodBlocks: cap.methodBlocks } : null,
+    package: cap.extended ? null : { aid: toHex(cap.packageAid), name: cap.packageName ?? null, version },
+    packages: cap.packages.map((p) => ({
+      aid: toHex(p.aid),
+      name: (cap.extended ? p.name : cap.packageName) ?? null,
+      version: `${p.version.major}.${p.version.minor}`,
+    })),
     applets: cap.applets.map((a) => ({
       aid: toHex(a.aid),
       className: a.className ?? null,
+      ...(cap.extended ? { installMethodBlock: a.installMethodBlock } : {}),
       installMethodOffset: a.installMethodOffset,
     })),
     imports: cap.imports.map((i) => ({
@@ -38,9 +45,15 @@ function capJson(cap: CapFile, file: string): Record<string, unknown> {
 /** The human form: a short block of aligned lines. */
 function capLines(cap: CapFile): string[] {
   const rows: [string, string][] = [];
-  const pkg = [toHex(cap.packageAid), `v${cap.packageVersion.major}.${cap.packageVersion.minor}`, cap.packageName ?? ""];
-  rows.push(["Package", pkg.filter(Boolean).join("  ")]);
-  rows.push(["CAP format", `${cap.formatVersion}${cap.container === "ijc" ? " (IJC)" : ""}`]);
+  const version = `v${cap.packageVersion.major}.${cap.packageVersion.minor}`;
+  if (cap.extended) {
+    rows.push(["CAP AID", `${toHex(cap.packageAid)}  ${version}  (extended: ${cap.packages.length} package${cap.packages.length > 1 ? "s" : ""}, ${cap.methodBlocks} method block${cap.methodBlocks > 1 ? "s" : ""})`]);
+    cap.packages.forEach((p, i) => {
+      const text = [toHex(p.aid), `v${p.version.major}.${p.version.minor}`, p.name ?? ""].filter(Boolean).join("  ");
+      rows.push([i === 0 ? "Packages" : "", text]);
+    });
+  } else rows.push(["Package", [toHex(cap.packageAid), version, cap.packageName ?? ""].filter(Boolean).join("  ")]);
+  rows.push(["CAP format", `${cap.formatVersion}${cap.extended ? " extended" : ""}${cap.container === "ijc" ? " (IJC)" : ""}`]);
   if (cap.applets.length === 0) rows.push(["Applets", "none (library package)"]);
   cap.applets.forEach((a, i) => rows.push([i === 0 ? "Applets" : "", [toHex(a.aid), a.className ?? ""].filter(Boolean).join("  ")]));
   const width = Math.max(0, ...cap.imports.map((i) => toHex(i.aid).length));

@@ -3,6 +3,8 @@
  *
  * Applet (JCVM 2.2.2 §6.5):  u1 tag 3 | u2 size | u1 count |
  *   { u1 AID_length | AID | u2 install_method_offset } * count
+ *   extended (JCVM 3.1 §6.6): { u1 AID_length | AID | u1 install_method_component_block_index |
+ *   u2 install_method_offset } * count, the offset inside that Method block
  * Import (JCVM 2.2.2 §6.6):  u1 tag 4 | u2 size | u1 count |
  *   package_info { u1 minor | u1 major | u1 AID_length | AID } * count
  */
@@ -13,6 +15,8 @@ import { checkAidLength } from "./header.ts";
 export interface AppletEntry {
   aid: Uint8Array;
   installMethodOffset: number;
+  /** The Method component block holding install (extended format); undefined in a compact file. */
+  installMethodBlock?: number | undefined;
 }
 
 export interface ImportEntry {
@@ -22,13 +26,16 @@ export interface ImportEntry {
 }
 
 /** Parse an Applet component (tag and size included). */
-export function parseAppletComponent(component: Uint8Array): AppletEntry[] {
+export function parseAppletComponent(component: Uint8Array, extended = false): AppletEntry[] {
   const r = new ByteReader(component, "the Applet component", 3);
   const count = r.u1();
   const out: AppletEntry[] = [];
   for (let i = 0; i < count; i++) {
     const aid = r.take(checkAidLength(r.u1(), `applet ${i + 1}`, component)).slice();
-    out.push({ aid, installMethodOffset: r.u2() });
+    if (extended) {
+      const installMethodBlock = r.u1();
+      out.push({ aid, installMethodBlock, installMethodOffset: r.u2() });
+    } else out.push({ aid, installMethodOffset: r.u2() });
   }
   trailing(r);
   return out;

@@ -1,6 +1,7 @@
 /**
  * The ZIP side of a CAP file (JCVM 2.2.2 §6.1): components at
- * `<package path>/javacard/<Name>.cap` (StaticResources.capx in CAP 2.3), plus whatever else the converter put
+ * `<package path>/javacard/<Name>.cap` (`.capx` for the components with a u4 size: StaticResources in CAP 2.3,
+ * and Method, RefLocation, Descriptor, Debug in an extended file, JCVM 3.1 §6.1), plus whatever else the converter put
  * there (META-INF/MANIFEST.MF, APPLET-INF, .exp, .class files), which we ignore.
  */
 import { FormatError } from "../errors.ts";
@@ -53,9 +54,9 @@ export function readCapZip(bytes: Uint8Array, limits?: ZipLimits): CapZip {
       hint: "give the .cap file made by the Java Card converter",
     });
   }
-  checkHeaderStart(checked("Header", header));
+  const { extended } = checkHeaderStart(checked("Header", header, false));
   const components = new Map<string, Uint8Array>();
-  for (const [name, data] of found) components.set(name, checked(name, data));
+  for (const [name, data] of found) components.set(name, checked(name, data, extended));
   const manifest = entries.get(MANIFEST);
   return {
     components,
@@ -72,9 +73,9 @@ function componentAt(path: string): { pkg: string; name: ComponentName } | undef
   return name === undefined ? undefined : { pkg: m[1] ?? "", name };
 }
 
-/** A component file holds exactly one component: its own tag, a u2 size, that many bytes. */
-function checked(name: ComponentName, data: Uint8Array): Uint8Array {
-  const width = sizeWidth(COMPONENT[name]);
+/** A component file holds exactly one component: its own tag, its size (u2, or u4 as walk.ts says), that many bytes. */
+function checked(name: ComponentName, data: Uint8Array, extended: boolean): Uint8Array {
+  const width = sizeWidth(COMPONENT[name], extended);
   if (data.length < 1 + width) throw new FormatError(`the ${name} component is truncated: ${data.length} bytes`, data);
   if (data[0] !== COMPONENT[name]) {
     throw new FormatError(`the ${name} component file has tag ${data[0]}, expected ${COMPONENT[name]}`, data);

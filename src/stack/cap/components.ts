@@ -65,6 +65,14 @@ export const CAP_MAGIC = 0xdecaffed;
 /** Header flags, JCVM 3.1 §6.4 Table 6-3. */
 export const HEADER_FLAG = { ACC_INT: 0x01, ACC_EXPORT: 0x02, ACC_APPLET: 0x04, ACC_EXTENDED: 0x08 } as const;
 
+/**
+ * Components whose size is a u4 in an extended CAP file (Header flag ACC_EXTENDED,
+ * JCVM 3.1 §6.4 Table 6-3: Method, ReferenceLocation, Descriptor, Debug and custom
+ * components "must be in the Extended Format"; the Directory lists their sizes as
+ * u4, §6.5 component_size_info_extended). StaticResources is u4 in both formats.
+ */
+export const EXTENDED_SIZE: readonly ComponentName[] = ["Method", "RefLocation", "Descriptor", "Debug"];
+
 /** CAP format versions this reader understands ("major.minor"). */
 export const SUPPORTED_CAP_VERSIONS = ["2.1", "2.2", "2.3"] as const;
 

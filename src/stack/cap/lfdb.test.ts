@@ -65,7 +65,7 @@ describe("parseLfdb", () => {
   test.each([
     ["bad magic", () => lfdbOf(sample({ magic: "CAFEBABE" })), "bad magic in the Header component: found CAFEBABE, expected DECAFFED"],
     ["unsupported version", () => lfdbOf(sample({ version: [0, 3] })), "unsupported CAP format 3.0"],
-    ["extended format", () => lfdbOf(sample({ version: [3, 2], flags: 0x0c })), "CAP format 2.3 extended is not supported"],
+    ["ACC_EXTENDED before CAP 2.3", () => lfdbOf(sample({ version: [1, 2], flags: 0x0c })), "the Header sets ACC_EXTENDED in a CAP 2.1 file"],
     ["applet AID of 17 bytes", () => lfdbOf(sample({ appletAid: "A0".repeat(17) })), "applet 1 AID is 17 bytes long"],
     ["applet AID of 4 bytes", () => lfdbOf(sample({ appletAid: "A0000000" })), "applet 1 AID is 4 bytes long"],
     ["not starting with a Header", () => { const s = sample(); return concat(s.directory, s.header); }, "does not start with a Header component"],

@@ -23,12 +23,16 @@ export interface CapFile extends LoadFileInfo {
   container: "cap" | "ijc";
   /** CAP format "major.minor" ("2.1", "2.2", "2.3"). */
   formatVersion: string;
-  /** Header flags (ACC_INT 01, ACC_EXPORT 02, ACC_APPLET 04). */
+  /** Header flags (ACC_INT 01, ACC_EXPORT 02, ACC_APPLET 04, ACC_EXTENDED 08). */
   flags: number;
-  /** Dotted package name: the Header's (CAP 2.2+), else the ZIP path, else undefined. */
+  /** Dotted package name of a compact file: the Header's (CAP 2.2+), else the ZIP path, else undefined; undefined for an extended file (see `packages`). */
   packageName: string | undefined;
   applets: CapApplet[];
-  /** The Load File Data Block: components in load order, no Descriptor or Debug, no C4 tag. */
+  /**
+   * The Load File Data Block: components in load order, no Descriptor or Debug, no C4 tag;
+   * an extended file's the same way, its Method and RefLocation with their u4 sizes
+   * (docs/cap-formats.md, "Load File Data Block").
+   */
   lfdb: Uint8Array;
   /** Digest of the LFDB (the hash of INSTALL [for load] and DAP, GP Card Spec §C.2). */
   lfdbHash(alg: "sha1" | "sha256"): Uint8Array;
@@ -55,7 +59,8 @@ function parse(bytes: Uint8Array): CapFile {
     const zip = readCapZip(bytes);
     const info = interpret(zip.components);
     const header = parseHeader(zip.components.get("Header")!);
-    return build(info, "cap", header.packageName ?? zip.packagePath?.replaceAll("/", "."), header.flags, zip.appletNames);
+    const name = header.extended ? undefined : header.packageName ?? zip.packagePath?.replaceAll("/", ".");
+    return build(info, "cap", name, header.flags, zip.appletNames);
   }
   if (looksLikeIjc(bytes)) {
     const info = checkLoadFile(bytes, false);

@@ -2,11 +2,11 @@
  * Walk concatenated components (an LFDB or a raw IJC file):
  *   { u1 tag | u2 size | u1 info[size] } ...   (JCVM 2.2.2 §6.1, "component_compact" in 3.1)
  * except StaticResources (CAP 2.3, JCVM 3.1 §6.15), whose size is a u4 in
- * both formats. The extended format (u4 sizes for Method, RefLocation,
- * Descriptor, Debug) is refused when its Header is read, before the walk.
+ * both formats, and, in an extended file (JCVM 3.1 §6.4 ACC_EXTENDED), Method,
+ * RefLocation, Descriptor and Debug, which are `component_extended` (u4 size).
  */
 import { FormatError } from "../errors.ts";
-import { COMPONENT, componentName, type ComponentName } from "./components.ts";
+import { COMPONENT, componentName, EXTENDED_SIZE, type ComponentName } from "./components.ts";
 
 export interface RawComponent {
   tag: number;
@@ -16,7 +16,7 @@ export interface RawComponent {
 }
 
 /** Split `data` into components; checks tags and that each declared size fits. */
-export function walkComponents(data: Uint8Array): RawComponent[] {
+export function walkComponents(data: Uint8Array, extended = false): RawComponent[] {
   const out: RawComponent[] = [];
   let offset = 0;
   while (offset < data.length) {
@@ -25,7 +25,7 @@ export function walkComponents(data: Uint8Array): RawComponent[] {
     if (name === undefined) {
       throw new FormatError(`unknown component tag ${tag} at byte ${offset}`, data.subarray(offset));
     }
-    const width = sizeWidth(tag);
+    const width = sizeWidth(tag, extended);
     if (offset + 1 + width > data.length) {
       throw new FormatError(`the ${name} component is truncated: its size is missing`, data.subarray(offset));
     }
@@ -43,9 +43,10 @@ export function walkComponents(data: Uint8Array): RawComponent[] {
   return out;
 }
 
-/** Bytes of the size field after a component's tag: 4 for StaticResources (JCVM 3.1 §6.15), else 2. */
-export function sizeWidth(tag: number): 2 | 4 {
-  return tag === COMPONENT.StaticResources ? 4 : 2;
+/** Bytes of the size field after a component's tag: 4 for StaticResources (JCVM 3.1 §6.15) and, in an extended file, for EXTENDED_SIZE; else 2. */
+export function sizeWidth(tag: number, extended = false): 2 | 4 {
+  if (tag === COMPONENT.StaticResources) return 4;
+  return extended && EXTENDED_SIZE.includes(componentName(tag)!) ? 4 : 2;
 }
 
 /** Big-endian size of `width` bytes at `offset`. */

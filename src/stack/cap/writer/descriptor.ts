@@ -22,14 +22,15 @@ export interface ClassLayout {
 }
 
 /** Access flags of class, field and method descriptors, §6.13 Tables 6-18 to 6-20. */
-const ACC = { PUBLIC: 0x01, PRIVATE: 0x02, STATIC: 0x08, INIT: 0x80 } as const;
+export const ACC = { PUBLIC: 0x01, PRIVATE: 0x02, STATIC: 0x08, INIT: 0x80 } as const;
 /** Token of private members, which have none (§6.13.3, §6.13.4). */
-const NO_TOKEN = 0xff;
+export const NO_TOKEN = 0xff;
 
 /** Type nibbles, §6.8.1 Table 6-9. */
-const NIBBLE = { void: 0x1, byte: 0x3, short: 0x4, reference: 0x6, byteArray: 0xb } as const;
+export const NIBBLE = { void: 0x1, byte: 0x3, short: 0x4, reference: 0x6, byteArray: 0xb } as const;
 
-function typeDescriptor(nibbles: number[]): Uint8Array {
+/** A type_descriptor (§6.8.1): u1 nibble_count, the nibbles packed two a byte. */
+export function typeDescriptor(nibbles: number[]): Uint8Array {
   const packed = new Uint8Array(Math.ceil(nibbles.length / 2));
   nibbles.forEach((n, i) => (packed[i >> 1]! |= i % 2 === 0 ? n << 4 : n));
   return concat(nibbles.length, packed);

@@ -31,7 +31,8 @@ export function writeCap(spec: CapSpec): Uint8Array {
   return zipSync(files, { level: 6, mtime: MTIME });
 }
 
-function manifestAid(aid: Uint8Array): string {
+/** An AID as the converter's manifest writes it (0xa0:0x00:...). */
+export function manifestAid(aid: Uint8Array): string {
   return [...toHex(aid).matchAll(/../g)].map((m) => `0x${m[0].toLowerCase()}`).join(":");
 }
 
@@ -54,7 +55,8 @@ function manifest(spec: CapSpec, format: string): string {
   return lines.flatMap(wrap).join("\r\n") + "\r\n\r\n";
 }
 
-function wrap(line: string): string[] {
+/** Manifest lines are at most 72 bytes (JAR spec): longer ones go on continuation lines. */
+export function wrap(line: string): string[] {
   const out = [line.slice(0, 72)];
   for (let i = 72; i < line.length; i += 71) out.push(" " + line.slice(i, i + 71));
   return out;

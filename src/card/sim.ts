@@ -32,7 +32,7 @@ import { domain, isdPrivileges } from "./isd/domains.ts";
 import { Scp11Session } from "./core/scp11-session.ts";
 import { decodeScp11Keys, encodeScp11Keys, provisionScp11, type Scp11Provisioning } from "./isd/scp11-keys.ts";
 import { META } from "./store/schema.ts";
-import { SCP11_KID } from "../stack/gp/scp11/handshake.ts";
+import { SCP11_I, SCP11_KID } from "../stack/gp/scp11/handshake.ts";
 import { fingerprint } from "../stack/gp/scp11/fingerprint.ts";
 
 export interface SimOptions {
@@ -174,6 +174,13 @@ export function createSimulatedCard(options: SimOptions = {}): SimulatedCard {
   if (options.scp11 && (options.reset === true || store.meta(META.SCP11) === undefined)) {
     const keys = provisionScp11(options.scp11);
     store.atomically(() => store.setMeta(META.SCP11, encodeScp11Keys(keys)));
+  } else if (options.scp11?.macLength !== undefined) {
+    // S8 or S16 is how the card's SCP11 keys are set up; a card reopened with another mode takes it.
+    const record = store.meta(META.SCP11);
+    const kept = record && decodeScp11Keys(record);
+    if (kept && kept.macLength !== options.scp11.macLength) {
+      store.atomically(() => store.setMeta(META.SCP11, encodeScp11Keys({ ...kept, macLength: options.scp11!.macLength! })));
+    }
   }
   const scp11Keys = () => {
     const record = store.meta(META.SCP11);
@@ -232,9 +239,14 @@ export function createSimulatedCard(options: SimOptions = {}): SimulatedCard {
     ecKeyInfo: () => {
       const k = scp11Keys();
       if (!k) return [];
-      const sd = k.variants.map((v) => ({ kid: SCP11_KID[v], kvn: k.kvn, pointLength: k.sd.point.length, parameterRef: k.sd.curve.parameterRef }));
-      const ca = { kid: SCP11_KID.OCE, kvn: k.kvn, pointLength: k.oceCa.key.point.length, parameterRef: k.oceCa.key.curve.parameterRef };
+      const sd = k.variants.map((v) => ({ kid: SCP11_KID[v], kvn: k.kvn, held: "private" as const, length: k.sd.d.length }));
+      const ca = { kid: SCP11_KID.OCE, kvn: k.kvn, held: "public" as const, length: k.oceCa.key.point.length };
       return [...sd, ca];
+    },
+    scp11I: () => {
+      const k = scp11Keys();
+      // Ascending i, as GP 2.3.1 H.4 lists options: 11b 00, 11a 01, 11c 03.
+      return k ? k.variants.map((v) => SCP11_I[v]).sort((a, b) => a - b) : [];
     },
     statusCursor: undefined,
     domainKeys: new DomainKeys(store),

@@ -97,8 +97,13 @@ function fciJson(f: Fci): Record<string, unknown> {
   return {
     maxCommandData: f.maxCommandData ?? null,
     gpVersion: f.recognition?.gpVersion ?? null,
-    scps: f.recognition?.scps.map((s) => ({ scp: `0${s.scp}`, i: toHex(Uint8Array.of(s.i)) })) ?? [],
+    scps: f.recognition?.scps.map((s) => ({ scp: scpName(s.scp), i: toHex(Uint8Array.of(s.i)) })) ?? [],
   };
+}
+
+/** A protocol number as GP writes it: 02, 03, 11 (its OID arc is the hex digits read as decimal: SCP11 is 0x11 = 17). */
+function scpName(scp: number): string {
+  return toHex(Uint8Array.of(scp));
 }
 
 /** Card information as JSON. */
@@ -108,7 +113,7 @@ export function infoJson(i: CardInfo): Record<string, unknown> {
     isd: toHex(i.isd),
     fci: fciJson(i.fci),
     gpVersion: rec?.gpVersion ?? null,
-    scps: rec?.scps.map((s) => ({ scp: `0${s.scp}`, i: toHex(Uint8Array.of(s.i)) })) ?? [],
+    scps: rec?.scps.map((s) => ({ scp: scpName(s.scp), i: toHex(Uint8Array.of(s.i)) })) ?? [],
     iin: i.iin ? toHex(i.iin) : null,
     cin: i.cin ? toHex(i.cin) : null,
     cplc: i.cplc ? Object.fromEntries(i.cplc.map((f) => [f.name, f.hex])) : null,
@@ -127,7 +132,7 @@ export function infoLines(i: CardInfo): string[] {
   const out = [`ISD: ${toHex(i.isd)}`];
   const rec = i.recognition ?? i.fci.recognition;
   if (rec?.gpVersion) out.push(`GlobalPlatform: ${rec.gpVersion}`);
-  for (const s of rec?.scps ?? []) out.push(`Secure channel: SCP0${s.scp} i=${toHex(Uint8Array.of(s.i))}`);
+  for (const s of rec?.scps ?? []) out.push(`Secure channel: SCP${scpName(s.scp)} i=${toHex(Uint8Array.of(s.i))}`);
   if (i.fci.maxCommandData !== undefined) out.push(`Max command data: ${i.fci.maxCommandData} bytes`);
   if (i.iin) out.push(`IIN: ${toHex(i.iin)}`);
   if (i.cin) out.push(`CIN: ${toHex(i.cin)}`);
@@ -140,10 +145,10 @@ export function infoLines(i: CardInfo): string[] {
       out.push(`Key: version ${k.version} (0x${toHex(Uint8Array.of(k.version))}) id ${k.id} (0x${toHex(Uint8Array.of(k.id))}, SCP${scp11.variant}): ECC ${scp11.curve ?? "key"}${cert}`);
       continue;
     }
-    if (k.id === 0x10 && k.components.some((c) => c.type === 0xb0)) {
-      // The CA-KLOC public key OCE certificates must chain to (amendment F 6.1); F0's length byte carries the key parameter reference.
-      const ref = k.components.find((c) => c.type === 0xf0)?.length;
-      const curve = ref === 0 ? "P-256" : ref === 1 ? "P-384" : ref === 2 ? "P-521" : "key";
+    const point = k.components.find((c) => c.type === 0xb0)?.length;
+    if (k.id === 0x10 && point !== undefined) {
+      // The CA-KLOC public key OCE certificates must chain to (amendment F 6.1); an uncompressed point's length names the curve.
+      const curve = point === 65 ? "P-256" : point === 97 ? "P-384" : point === 133 ? "P-521" : "key";
       out.push(`Key: version ${k.version} (0x${toHex(Uint8Array.of(k.version))}) id 16 (0x10, CA-KLOC for OCE certificates): ECC ${curve}`);
       continue;
     }

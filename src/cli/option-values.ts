@@ -98,6 +98,7 @@ export function scp11OptionsFrom(flags: KeyFlags, env: Record<string, string | u
   const variants = scp11From(flags.scp);
   if (!variants) {
     if (flags.oceKey || flags.oceCert?.length) throw new UsageError("--oce-key and --oce-cert go with --scp 11a or 11c");
+    if (flags.s16) throw new UsageError("--s16 goes with --scp 11a, 11b or 11c (SCP02 and SCP03 sessions here use 8-byte MACs)");
     return undefined;
   }
   if (variants.length !== 1) throw new UsageError("Say which SCP11: --scp 11a, 11b or 11c");
@@ -119,6 +120,7 @@ export function scp11OptionsFrom(flags: KeyFlags, env: Record<string, string | u
   return {
     variant,
     level: mode === "enc" || mode === "renc" ? "enc" : "mac",
+    macLength: flags.s16 ? 16 : 8,
     ...(keyVersion === undefined ? {} : { keyVersion }),
     ...(caPath ? { ca: ecKeyFileFrom(caPath, "CA key") } : {}),
     ...(oce ? { oce } : {}),

@@ -46,6 +46,8 @@ export interface KeyFlags extends TargetFlags {
   oceCert?: string[];
   /** SCP11: the CA key (PEM) the card's certificate must chain to. */
   caKey?: string;
+  /** SCP11: S16 mode (16-byte MACs) instead of S8. */
+  s16?: boolean;
 }
 
 /** Repeatable options come as a list (see argv.ts). */
@@ -78,7 +80,8 @@ export function channelOptions(cmd: Command): Command {
     .option("--mode <level>", "Security level: clear, mac (C-MAC), enc (+ encryption), rmac (enc + R-MAC) or renc (rmac + R-ENC, SCP03) (default mac); SCP11: mac (C-MAC, R-MAC) or enc (all four)")
     .option("--oce-key <file>", "SCP11a/c: the OCE's private key, PEM (env WEBCARD_OCE_KEY)")
     .option("--oce-cert <file>", "SCP11a/c: the OCE certificate (GP format), repeat for a chain, CA side first (env WEBCARD_OCE_CERT)", REPEATABLE)
-    .option("--ca-key <file>", "SCP11: the CA public (or private) key, PEM, the card's certificate must chain to (env WEBCARD_CA_KEY); without it the card is not verified");
+    .option("--ca-key <file>", "SCP11: the CA public (or private) key, PEM, the card's certificate must chain to (env WEBCARD_CA_KEY); without it the card is not verified")
+    .option("--s16", "SCP11: S16 mode, 16-byte MACs and MAC chaining, as the card's SCP11 keys are set up (default S8, 8-byte MACs)");
 }
 
 /** Where the card is, keys and secure channel, ISD: every command that manages card content. */

@@ -80,12 +80,12 @@ describe("SCP11 sessions", () => {
     expect((await send(ch, search)).sw).toBe(0x6a88);
   });
 
-  test("the card's key information lists the SCP11 keys (B0 point length, F0 curve)", async () => {
+  test("the card's key information lists the SCP11 keys (B1 private scalar length, F0)", async () => {
     const { card } = setup(CURVES["P-384"]);
     const t = inProcessTransport(card);
     await t.transmit(selectIsd);
     const r = await send(t, "80CA00E000");
-    expect(toHex(r.data)).toContain("C0061301B061F001");
+    expect(toHex(r.data)).toContain("C0061301B130F001");
   });
 
   test("without a CA key the card's key is used unverified, and says so", async () => {

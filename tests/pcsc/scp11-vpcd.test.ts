@@ -51,7 +51,7 @@ describe.each(["P-256", "P-384"] as CurveName[])("SCP11 %s through pcscd + vpcd"
       const state = join(dir, `card-${curve}.sqlite`);
       const sim = await startSim(reader.port, ["--state", state, "--reset", "--scp", "11", "--curve", curve, "--no-link"]);
       try {
-        expect(sim.line).toMatch(new RegExp(`SCP11 11a/11b/11c key 01 ${curve} SHA256:[0-9A-F]{16}, CA SHA256:[0-9A-F]{16}`));
+        expect(sim.line).toMatch(new RegExp(`SCP11 11a/11b/11c key 01 ${curve} S8 SHA256:[0-9A-F]{16}, CA SHA256:[0-9A-F]{16}`));
         await ready(reader.name);
         const ca = parseEcKeyPem(readFileSync(`${state}.scp11-ca.pem`, "utf8"), "CA key");
         const oce = generateOce({ ca: ca as typeof ca & { d: Uint8Array } });

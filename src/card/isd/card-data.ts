@@ -18,26 +18,36 @@ const JAVA_CARD_OID = Uint8Array.of(0x2b, 0x06, 0x01, 0x04, 0x01, 0x2a, 0x02, 0x
 
 const oid = (...tail: number[]) => encodeTlv(0x06, concat(GP_OID, Uint8Array.of(...tail)));
 
-/** Content of template 73: GP 2.3.1, card identification scheme, the SCP with its i. */
-function recognitionTemplate(scp: 2 | 3, i: number): Uint8Array {
+/** SCP11's protocol number in recognition data and capabilities (amendment F 4.1: SCP '11'). */
+const SCP11 = 0x11;
+
+/**
+ * Content of template 73: GP 2.3.1, card identification scheme, the SCP with
+ * its i, then one 64 per SCP11 variant offered (`scp11I`: 11b 00, 11a 01,
+ * 11c 03), so a terminal reading GET DATA 66 sees every protocol the ISD
+ * answers, as it sees SCP03 (H.2: 64 is the OID {globalPlatform 4 scp i}).
+ */
+function recognitionTemplate(scp: 2 | 3, i: number, scp11I: readonly number[] = []): Uint8Array {
   return encodeTlv(
     0x73,
     oid(0x01), // card recognition data
     encodeTlv(0x60, oid(0x02, 0x02, 0x03, 0x01)), // GlobalPlatform 2.3.1
     encodeTlv(0x63, oid(0x03)), // card identification scheme
     encodeTlv(0x64, oid(0x04, scp, i)), // secure channel protocol and its i parameter
+    ...scp11I.map((i11) => encodeTlv(0x64, oid(0x04, SCP11, i11))),
     encodeTlv(0x66, encodeTlv(0x06, JAVA_CARD_OID)),
   );
 }
 
 /** GET DATA 66. */
-export function cardRecognitionData(scp: 2 | 3, i: number): Uint8Array {
-  return encodeTlv(0x66, recognitionTemplate(scp, i));
+export function cardRecognitionData(scp: 2 | 3, i: number, scp11I: readonly number[] = []): Uint8Array {
+  return encodeTlv(0x66, recognitionTemplate(scp, i, scp11I));
 }
 
-/** GET DATA 67: the SCP offered with its i (template A0, GP 2.3.1 H.4). */
-export function cardCapabilities(scp: 2 | 3, i: number): Uint8Array {
-  return encodeTlv(0x67, encodeTlv(0xa0, encodeTlv(0x80, Uint8Array.of(scp)), encodeTlv(0x81, Uint8Array.of(i))));
+/** GET DATA 67: one A0 per SCP offered, 80 the protocol and 81 its i values, one byte each (GP 2.3.1 H.4). */
+export function cardCapabilities(scp: 2 | 3, i: number, scp11I: readonly number[] = []): Uint8Array {
+  const offer = (p: number, is: readonly number[]) => encodeTlv(0xa0, encodeTlv(0x80, Uint8Array.of(p)), encodeTlv(0x81, Uint8Array.of(...is)));
+  return encodeTlv(0x67, offer(scp, [i]), ...(scp11I.length > 0 ? [offer(SCP11, scp11I)] : []));
 }
 
 /** The ISD's FCI: AID, security domain management data, maximum command data length. */
@@ -51,14 +61,26 @@ export function isdFci(aid: Uint8Array, scp: 2 | 3, i: number, maxData: number):
 }
 
 /** Key types of GP 2.3.1 table 11-16. */
-const KEY_TYPE = { DES: 0x80, AES: 0x88, ECC_PUBLIC: 0xb0, ECC_PARAMETERS: 0xf0 } as const;
+const KEY_TYPE = { DES: 0x80, AES: 0x88, ECC_PUBLIC: 0xb0, ECC_PRIVATE: 0xb1, ECC_PARAMETERS: 0xf0 } as const;
 
-/** An EC key in the key information template: B0 (ECC public key) with the point's length, F0 with the key parameter reference (GP 2.3.1 tables 11-16, B-2). */
+/**
+ * An SCP11 key in the key information template (GP 2.3.1 11.3.3.1: a key
+ * type and a length per component, table 11-16 for the types). The SD's
+ * ECKA key (KID 11, 13, 15) is a key pair whose secret half the SD holds:
+ * B1 (ECC private key) with the scalar's length. The CA-KLOC key (KID 10)
+ * is a public key only: B0 with the point's length. Both end with F0 (ECC
+ * key parameters reference) of length 1, the reference itself being
+ * PUT KEY's to carry. The lengths name the curve (32/65 P-256, 48/97 P-384,
+ * 66/133 P-521). 88 is AES (table 11-16), the type of the session keys that
+ * SCP11 derives, not of these keys.
+ */
 export interface EcKeyInfo {
   kid: number;
   kvn: number;
-  pointLength: number;
-  parameterRef: number;
+  /** "private": the SD holds the key pair (B1); "public": a public key only (B0). */
+  held: "private" | "public";
+  /** Length of the private scalar (B1) or of the uncompressed point (B0). */
+  length: number;
 }
 
 /**
@@ -85,7 +107,9 @@ export function keyInformation(sets: readonly StoredKeySet[], others: readonly D
         : [KEY_TYPE.ECC_PUBLIC, parsed.key.point.length];
     entries.push(encodeTlv(0xc0, Uint8Array.of(k.id, k.version, ...parts)));
   }
-  const ec = ecKeys.map((k) => encodeTlv(0xc0, Uint8Array.of(k.kid, k.kvn, KEY_TYPE.ECC_PUBLIC, k.pointLength, KEY_TYPE.ECC_PARAMETERS, k.parameterRef)));
+  const ec = ecKeys.map((k) =>
+    encodeTlv(0xc0, Uint8Array.of(k.kid, k.kvn, k.held === "private" ? KEY_TYPE.ECC_PRIVATE : KEY_TYPE.ECC_PUBLIC, k.length, KEY_TYPE.ECC_PARAMETERS, 1)),
+  );
   return encodeTlv(0xe0, ...entries, ...ec);
 }
 

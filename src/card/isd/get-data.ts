@@ -40,9 +40,9 @@ export function getData(cmd: CommandApdu, env: IsdEnv, ctx: AppContext): Respons
     case DATA_TAG.CPLC:
       return ResponseApdu.of(SW.OK, cplc(serial));
     case DATA_TAG.CARD_DATA:
-      return ResponseApdu.of(SW.OK, cardRecognitionData(env.scp, env.scpI));
+      return ResponseApdu.of(SW.OK, cardRecognitionData(env.scp, env.scpI, env.scp11I?.() ?? []));
     case DATA_TAG.CARD_CAPABILITIES:
-      return ResponseApdu.of(SW.OK, cardCapabilities(env.scp, env.scpI));
+      return ResponseApdu.of(SW.OK, cardCapabilities(env.scp, env.scpI, env.scp11I?.() ?? []));
     case DATA_TAG.KEY_INFORMATION:
       return ResponseApdu.of(SW.OK, keyInformation(sd.isIsd ? env.store.keySets() : [], env.domainKeys.keys(sd.aid), sd.isIsd ? (env.ecKeyInfo?.() ?? []) : []));
     case DATA_TAG.EXTENDED_CARD_RESOURCES: {

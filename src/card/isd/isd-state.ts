@@ -39,6 +39,8 @@ export interface IsdEnv {
   certificateStore?(data: Uint8Array): Uint8Array | { sw: number; reason: string };
   /** The SCP11 keys for GET DATA E0. */
   ecKeyInfo?(): EcKeyInfo[];
+  /** The i parameters of the SCP11 variants the ISD answers (GET DATA 66 and 67), empty without SCP11. */
+  scp11I?(): number[];
   /** The session's data encryption key (for PUT KEY), when a session is open. */
   dek(): Uint8Array | undefined;
   /** Transient: the rest of a GET STATUS answer (6310). */

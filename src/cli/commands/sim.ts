@@ -32,6 +32,7 @@ export interface SimFlags extends GlobalFlags {
   allowTerminate?: boolean;
   caKey?: string;
   curve?: string;
+  s16?: boolean;
 }
 
 /** The parsed `webcard sim` options. */
@@ -53,7 +54,7 @@ export interface SimSettings {
   mandatedDap: boolean;
   allowTerminate: boolean;
   /** SCP11 beside SCP03: the variants, the curve (when given) and the CA key file (when given). */
-  scp11: { variants: Scp11Variant[]; curve: Curve | undefined; caKey: string | undefined } | undefined;
+  scp11: { variants: Scp11Variant[]; curve: Curve | undefined; caKey: string | undefined; macLength: 8 | 16 } | undefined;
 }
 
 /** How long `webcard sim` waits for vpcd before saying that it is waiting. */
@@ -107,10 +108,10 @@ function jcvmFrom(text: string | undefined): boolean {
 function scp11Settings(flags: SimFlags): SimSettings["scp11"] {
   const variants = scp11From(flags.scp);
   if (!variants) {
-    if (flags.caKey !== undefined || flags.curve !== undefined) throw new UsageError("--ca-key and --curve go with --scp 11 (or 11a, 11b, 11c)");
+    if (flags.caKey !== undefined || flags.curve !== undefined || flags.s16) throw new UsageError("--ca-key, --curve and --s16 go with --scp 11 (or 11a, 11b, 11c)");
     return undefined;
   }
-  return { variants, curve: flags.curve === undefined ? undefined : curveByName(flags.curve), caKey: flags.caKey };
+  return { variants, curve: flags.curve === undefined ? undefined : curveByName(flags.curve), caKey: flags.caKey, macLength: flags.s16 ? 16 : 8 };
 }
 
 /** The CA key: the file given, else the one kept beside the state file (made on first use, mode 600). */
@@ -139,7 +140,7 @@ export async function simCommand(ctx: Context, flags: SimFlags): Promise<void> {
   const linkOptions = { maxCommand: VPCD_MAX_COMMAND_DATA, maxResponse: VPCD_MAX_RESPONSE_DATA };
   const ca = s.scp11 ? simCa(s.scp11, statePath, ctx.err) : undefined;
   const card = createWebCard({
-    ...(s.scp11 && ca ? { scp11: { variants: s.scp11.variants, curve: s.scp11.curve ?? ca.curve, ca } } : {}),
+    ...(s.scp11 && ca ? { scp11: { variants: s.scp11.variants, curve: s.scp11.curve ?? ca.curve, ca, macLength: s.scp11.macLength } } : {}),
     statePath,
     ...(s.key ? { key: s.key } : {}),
     ...(s.scp ? { scp: s.scp } : {}),
@@ -164,7 +165,7 @@ export async function simCommand(ctx: Context, flags: SimFlags): Promise<void> {
     .join("; ");
   const summary = card.scp11Summary();
   const scp11 = summary
-    ? `; SCP11 ${summary.variants.join("/")} key ${hexNumber(summary.kvn)} ${summary.curve} ${summary.sdKey}, CA ${summary.caKey}`
+    ? `; SCP11 ${summary.variants.join("/")} key ${hexNumber(summary.kvn)} ${summary.curve} S${summary.macLength} ${summary.sdKey}, CA ${summary.caKey}`
     : "";
   const link = attachToVpcd(card, {
     host: s.host,

@@ -13,6 +13,7 @@ export function register(cli: CAC): void {
     .option("--scp <version>", "Factory secure channel protocol 02 (3DES) or 03 (AES) (default 03); 11, 11a, 11b or 11c adds SCP11 beside SCP03 (the host's first command chooses)")
     .option("--ca-key <file>", "SCP11: the CA's private key (PEM) that signs the card's certificate and that OCE certificates must chain to (default: made once, kept beside the state file)")
     .option("--curve <name>", "SCP11: the card's key curve P-256, P-384 or P-521 (default: the CA key's curve, else P-256)")
+    .option("--s16", "SCP11: S16 mode, 16-byte MACs (default S8); applies to a card made now and to an existing one's SCP11 keys")
     .option("--memory <bytes>", "Persistent memory size in bytes (default 65536)")
     .option("--java-card <version>", JAVA_CARD_HELP)
     .option("--open", "Allow content management without a secure channel (test vectors)")

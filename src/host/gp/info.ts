@@ -33,15 +33,15 @@ export interface Scp11KeyInfo {
   chain?: number;
 }
 
-/** ECC public key component (GP 2.3.1 table 11-16). */
-const ECC_PUBLIC = 0xb0;
+/** ECC public and private key components (GP 2.3.1 table 11-16): an SD's ECKA key shows as either. */
+const ECC_KEY = [0xb0, 0xb1];
 
 /** GET DATA BF21 for each SCP11 key the key information lists (amendment F 7.4). */
 async function scp11Keys(transport: Transport, keys: KeyInfo[]): Promise<Scp11KeyInfo[]> {
   const out: Scp11KeyInfo[] = [];
   for (const k of keys) {
     const variant = k.id === SCP11_KID.a ? "11a" : k.id === SCP11_KID.b ? "11b" : k.id === SCP11_KID.c ? "11c" : undefined;
-    if (!variant || !k.components.some((c) => c.type === ECC_PUBLIC)) continue;
+    if (!variant || !k.components.some((c) => ECC_KEY.includes(c.type))) continue;
     const entry: Scp11KeyInfo = { kid: k.id, kvn: k.version, variant };
     const r = await send(transport, new CommandApdu({ cla: CLA.GP, ins: 0xca, p1: 0xbf, p2: 0x21, data: encodeTlv(0xa6, encodeTlv(0x83, Uint8Array.of(k.id, k.version))), ne: 256 }));
     const certs = r.ok ? attempt(() => splitCertificates(r.data)) : undefined;

@@ -157,6 +157,8 @@ export async function openScp11Channel(transport: Transport, o: Scp11Options): P
   const levelByte = levelOfUsage(usage);
   const levelName = o.level ?? "mac";
   const maxCommandData = commandRoom(MAX_SHORT_NC, levelByte, 16, macLength);
+  const wrapped = messagingTransmit(transport, session, levelByte, { levelName, maxCommandData, scp: 3, macLength });
+  let first = true;
   return {
     name: transport.name,
     extendedLength: transport.extendedLength,
@@ -171,7 +173,18 @@ export async function openScp11Channel(transport: Transport, o: Scp11Options): P
     dek: keys.dek,
     close: () => transport.close?.() ?? Promise.resolve(),
     ...transactionOf(transport),
-    transmit: messagingTransmit(transport, session, levelByte, { levelName, maxCommandData, scp: 3, macLength }),
+    transmit: async (bytes) => {
+      const answer = await wrapped(bytes);
+      // A bare 6982 to the session's first command: the card did not accept its C-MAC. With a verified
+      // receipt the keys agree, so the MAC length differs: S8 or S16 is how the card's keys are set up.
+      if (first && answer.length === 2 && answer[0] === 0x69 && answer[1] === 0x82) {
+        throw new SecurityError(`The card refused the first command of the SCP11 session (6982): it did not accept its ${macLength}-byte C-MAC`, {
+          hint: macLength === 8 ? "a card whose SCP11 keys are in S16 mode checks 16-byte MACs: add --s16" : "a card whose SCP11 keys are in S8 mode checks 8-byte MACs: leave out --s16",
+        });
+      }
+      first = false;
+      return answer;
+    },
   };
 }
 

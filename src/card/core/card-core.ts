@@ -166,7 +166,8 @@ export class CardCore implements VirtualCard {
     // A Java Card applet gets every class byte but FF; the ISD and built-in applications take GP's classes.
     const toApplet = this.selected !== undefined && !this.selected.native && !(bytes[1] === INS.SELECT && bytes[0] === 0x00);
     const claSw = toApplet ? appletClaProblem(bytes[0]!) : claProblem(bytes[0]!);
-    if (claSw !== undefined) return sw(claSw);
+    // The ISD takes command chaining for one command only: an OCE certificate in pieces (amendment F 7.3).
+    if (claSw !== undefined && (toApplet || !Scp11Session.chained(bytes) || !this.p.scp11.handshake())) return sw(claSw);
     let cmd: CommandApdu;
     try {
       cmd = CommandApdu.parse(bytes);
@@ -185,7 +186,7 @@ export class CardCore implements VirtualCard {
     if (current.native && cmd.ins === INS.EXTERNAL_AUTHENTICATE && cmd.cla === 0x84) {
       return session.externalAuthenticate(bytes).toBytes();
     }
-    if (current.native && cmd.cla === 0x80 && Scp11Session.handles(cmd.ins) && this.p.scp11.handshake()) {
+    if (current.native && (cmd.cla & ~0x10) === 0x80 && Scp11Session.handles(cmd.ins) && this.p.scp11.handshake()) {
       return this.p.scp11.process(cmd).toBytes();
     }
     let plain = cmd;

@@ -92,20 +92,34 @@ export async function readCardKey(transport: Transport, kid: number, kvn: number
   return verifyChain(chain, { key: ca, id: keyIdentifier(ca) }, now).publicKey;
 }
 
-/** PERFORM SECURITY OPERATION for each OCE certificate: P1 = KVN (b8 set while more follow), P2 = KID of the OCE's CA-KLOC. */
+/** CLA of every command of a chain but the last (ISO/IEC 7816-4 5.3.3: bit 5 of a proprietary class). */
+const CLA_CHAINED = 0x90;
+
+/**
+ * PERFORM SECURITY OPERATION for each OCE certificate: P1 = KVN (b8 set while
+ * more follow), P2 = KID of the OCE's CA-KLOC. A certificate over 255 bytes
+ * goes in one extended-length command where the path carries them, else in
+ * pieces by command chaining (amendment F 7.3).
+ */
 async function sendOceCertificates(transport: Transport, kvn: number, certificates: readonly Uint8Array[]): Promise<void> {
+  const op = "PERFORM SECURITY OPERATION";
+  const hint = (sw: number) => (sw === SW.WRONG_DATA ? "the card refused the OCE certificate: is it issued by the card's CA-KLOC, in date, for key agreement?" : undefined);
   for (const [index, cert] of certificates.entries()) {
-    const more = index < certificates.length - 1 ? 0x80 : 0x00;
-    if (cert.length > MAX_SHORT_NC && !transport.extendedLength) {
-      throw new UsageError(`The OCE certificate of ${cert.length} bytes needs extended-length APDUs, which this reader path does not carry`);
+    const p1 = kvn | (index < certificates.length - 1 ? 0x80 : 0x00);
+    const pieces = cert.length <= MAX_SHORT_NC || transport.extendedLength ? [cert] : chunks(cert, MAX_SHORT_NC);
+    for (const [n, data] of pieces.entries()) {
+      const cla = n < pieces.length - 1 ? CLA_CHAINED : 0x80;
+      await send(transport, new CommandApdu({ cla, ins: SCP11_INS.PERFORM_SECURITY_OPERATION, p1, p2: SCP11_KID.OCE, data }), op, (sw) =>
+        sw === SW.COMMAND_CHAINING_NOT_SUPPORTED ? "the card takes no command chaining: use a reader path with extended-length APDUs" : hint(sw),
+      );
     }
-    await send(
-      transport,
-      new CommandApdu({ cla: 0x80, ins: SCP11_INS.PERFORM_SECURITY_OPERATION, p1: kvn | more, p2: SCP11_KID.OCE, data: cert }),
-      "PERFORM SECURITY OPERATION",
-      (sw) => (sw === SW.WRONG_DATA ? "the card refused the OCE certificate: is it issued by the card's CA-KLOC, in date, for key agreement?" : undefined),
-    );
   }
+}
+
+function chunks(bytes: Uint8Array, size: number): Uint8Array[] {
+  const out: Uint8Array[] = [];
+  for (let o = 0; o < bytes.length; o += size) out.push(bytes.subarray(o, o + size));
+  return out;
 }
 
 /** Run the SCP11 handshake and return the secure channel as a Transport. */

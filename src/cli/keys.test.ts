@@ -48,5 +48,6 @@ test("the session options: --kdf and --key-version win, a disagreeing --kdf is u
   expect(connectOptionsFrom({}, { GP_KEY: OTHER, GP_KEY_KDF: "visa2", GP_KEY_VER: "3" })).toMatchObject({ kdf: "visa2", keyVersion: 3 });
   expect(connectOptionsFrom({ kdf: "emv" }, { GP_KEY: OTHER, GP_KEY_KDF: "emv" }).kdf).toBe("emv");
   expect(() => connectOptionsFrom({ kdf: "emv" }, { GP_KEY: OTHER, GP_KEY_KDF: "visa2" })).toThrow("--kdf emv disagrees");
-  expect(connectOptionsFrom({}, {}).kdf).toBe("none");
+  // Nothing said: the card's cryptogram chooses (kdf-choice.ts).
+  expect(connectOptionsFrom({}, {}).kdf).toBeUndefined();
 });

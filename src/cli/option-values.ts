@@ -185,7 +185,8 @@ export function connectOptionsFrom(flags: KeyFlags, env: Record<string, string |
   if (flagKdf !== undefined && keyKdf !== undefined && flagKdf !== keyKdf) {
     throw new UsageError(`--kdf ${flagKdf} disagrees with the key's diversification '${keyKdf}' (from ${source}): give one of them`);
   }
-  const kdf: Kdf = flagKdf ?? keyKdf ?? "none";
+  // Without one, the card's cryptogram chooses (stack/gp/kdf-choice.ts): no second authentication.
+  const kdf: Kdf | undefined = flagKdf ?? keyKdf;
   const scp = scpFrom(flags.scp);
   const scp11 = scp11OptionsFrom(flags, env);
   const level = scp11 ? (scp11.level === "enc" ? "renc" : "mac") : levelFrom(flags.mode);
@@ -196,7 +197,7 @@ export function connectOptionsFrom(flags: KeyFlags, env: Record<string, string |
   return {
     keys,
     keySource: source,
-    kdf,
+    ...(kdf === undefined ? {} : { kdf }),
     level,
     ...(scp === undefined ? {} : { scp }),
     ...(scp11 === undefined ? {} : { scp11 }),

@@ -75,7 +75,7 @@ export const JAVA_CARD_HELP =
 export function channelOptions(cmd: Command): Command {
   return cmd
     .option("--key <hex>", "Static key for ENC, MAC and DEK (hex) or 'default' (404142..4F), optionally as emv:KEY, visa2:KEY or kdf3:KEY; env WEBCARD_KEY, or GP_KEY (with GP_KEY_KDF, GP_KEY_VER, GP_KEY_ENC/_MAC/_DEK)")
-    .option("--kdf <name>", "Key diversification: none, emv, visa2 or kdf3 (default none)")
+    .option("--kdf <name>", "Key diversification: none, emv, visa2 or kdf3 (default: the one the card's cryptogram matches; asked only when several would)")
     .option("--scp <version>", "Secure channel protocol 02, 03, 11a, 11b or 11c (default: SCP02/03, what the card offers)")
     .option("--mode <level>", "Security level: clear, mac (C-MAC), enc (+ encryption), rmac (enc + R-MAC) or renc (rmac + R-ENC, SCP03) (default mac); SCP11: mac (C-MAC, R-MAC) or enc (all four)")
     .option("--oce-key <file>", "SCP11a/c: the OCE's private key, PEM (env WEBCARD_OCE_KEY)")

@@ -7,6 +7,7 @@
  */
 import { withIsoResponses } from "../stack/transport/get-response.ts";
 import { withTrace } from "../stack/transport/trace.ts";
+import { atrProtocol } from "../stack/atr.ts";
 import type { Transport } from "../stack/transport/transport.ts";
 import { UsageError } from "../stack/errors.ts";
 import type { ReaderConnection } from "../host/pcsc/connect.ts";
@@ -25,6 +26,8 @@ export interface Target {
   transport: Transport;
   /** "simulated card (state.db)", "reader Virtual PCD 00 00". */
   describe: string;
+  /** The card's Answer-to-Reset. */
+  atr: Uint8Array;
   close(): Promise<void>;
 }
 
@@ -38,9 +41,10 @@ export async function openReader(flags: ReaderFlags): Promise<ReaderConnection> 
 /** Open the card named by the options. */
 export async function openTarget(options: TargetOptions): Promise<Target> {
   const sink = options.traceSink ?? ((line: string) => process.stderr.write(line + "\n"));
-  const finish = (raw: Transport, describe: string, close: () => Promise<void>): Target => {
-    const iso = withIsoResponses(raw);
-    return { transport: options.trace ? withTrace(iso, sink) : iso, describe, close };
+  // The trace sits under the ISO layer, so it shows each 61xx and the GET RESPONSE that follows it.
+  const finish = (raw: Transport, describe: string, close: () => Promise<void>, atr: Uint8Array, protocol?: string): Target => {
+    const iso = withIsoResponses(options.trace ? withTrace(raw, sink) : raw, { t0: (protocol ?? atrProtocol(atr)) === "T=0" });
+    return { transport: iso, describe, close, atr };
   };
   if (options.sim !== undefined) {
     if (options.reader !== undefined) throw new UsageError("Choose either --sim or --reader, not both");
@@ -55,14 +59,19 @@ export async function openTarget(options: TargetOptions): Promise<Target> {
       ...(options.javaCard ? { javaCardVersion: options.javaCard } : {}),
     });
     const transport = inProcessTransport(card);
-    return finish(transport, `simulated card (${statePath})`, async () => {
-      await transport.close?.();
-      card.close();
-    });
+    return finish(
+      transport,
+      `simulated card (${statePath})`,
+      async () => {
+        await transport.close?.();
+        card.close();
+      },
+      card.atr(),
+    );
   }
   if (options.javaCard !== undefined) {
     throw new UsageError("--java-card chooses the release of a simulated card: use it with --sim (a card in a reader has its own)");
   }
   const reader = await openReader(options);
-  return finish(reader, `reader ${reader.readerName}`, () => reader.close());
+  return finish(reader, `reader ${reader.readerName}`, () => reader.close(), reader.atr, reader.protocol);
 }

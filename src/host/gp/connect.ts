@@ -6,6 +6,7 @@
 import { inTransaction, type Transport } from "../../stack/transport/transport.ts";
 import { openSecureChannel, type SecureChannelOptions } from "../../stack/gp/secure-channel.ts";
 import { openScp11Channel, type Scp11Options } from "../../stack/gp/scp11/open.ts";
+import type { Quirk } from "../../stack/gp/quirks.ts";
 import { discoverIsd } from "./discover.ts";
 import { blockSizeFor, type GpSession } from "./session.ts";
 
@@ -36,9 +37,16 @@ async function authenticate(transport: Transport, options: GpConnectOptions): Pr
     const extended = transport.extendedLength === true;
     const fitted = blockSizeFor(level, isd.fci.maxCommandData, blockSize, extended);
     const size = blockSize !== undefined && extended ? fitted : Math.min(fitted, ch.maxCommandData);
-    return { channel: ch, isd: isd.aid, fci: isd.fci, blockSize: size, level, scp: `11${ch.variant}`, kcvs: { card: `${ch.cardKey}${ch.verified ? "" : " (not verified: no --ca-key)"}` } };
+    return { channel: ch, isd: isd.aid, fci: isd.fci, blockSize: size, level, scp: `11${ch.variant}`, kcvs: { card: `${ch.cardKey}${ch.verified ? "" : " (not verified: no --ca-key)"}` }, quirks: isd.quirks };
   }
-  const channel = await openSecureChannel(transport, channelOptions);
+  // SCP02's INITIALIZE UPDATE does not say its i; the card recognition data in the FCI does (quirk scp02IFromCardData).
+  const scp02i = channelOptions.scp02i ?? isd.fci.recognition?.scps.find((s) => s.scp === 2)?.i;
+  const channel = await openSecureChannel(transport, { ...channelOptions, ...(scp02i === undefined ? {} : { scp02i }) });
+  const quirks: Quirk[] = [...isd.quirks];
+  if (channel.kdfFromCard && channel.kdf !== "none") quirks.push("diversifiedKeys");
+  if (channel.scp === 2 && scp02i !== undefined && channelOptions.scp02i === undefined) quirks.push("scp02IFromCardData");
+  if (channel.scp === 3 && channel.i !== 0x00) quirks.push("scp03IFromInitUpdate");
+  if (isd.fci.maxCommandData !== undefined && isd.fci.maxCommandData !== 255) quirks.push("maxBlockSize");
   const extended = transport.extendedLength === true;
   const fitted = blockSizeFor(channel.level, isd.fci.maxCommandData, blockSize, extended);
   // The channel knows its exact short-APDU room; only an explicit size on an extended path goes beyond it.
@@ -53,5 +61,7 @@ async function authenticate(transport: Transport, options: GpConnectOptions): Pr
     level: channel.level,
     scp: `0${channel.scp}`,
     kcvs: { ...channel.kcvs },
+    kdf: channel.kdf,
+    quirks,
   };
 }

@@ -1,20 +1,25 @@
 /**
  * Find and select the card's Issuer Security Domain: the AID the user named,
  * else the default-selected application when its FCI says it is a security
- * domain, else the default ISD AIDs in the order peers try them.
+ * domain, else the ISD AIDs cards use (DEFAULT_ISD_AIDS), in that order.
+ * Every SELECT carries Le 00: some cards send no FCI without it (REAL-CARDS.md
+ * quirk 2). A card in a state with no ISD yet is named in one line.
  */
 import { send, type Transport } from "../../stack/transport/transport.ts";
 import { select } from "../../stack/gp/commands.ts";
 import { parseFci, type Fci } from "../../stack/gp/fci.ts";
 import { DEFAULT_ISD_AIDS } from "../../stack/gp/constants.ts";
 import { fromHex, toHex, equal } from "../../stack/bytes.ts";
-import { SW } from "../../stack/status-words.ts";
+import { SW, swHex } from "../../stack/status-words.ts";
 import { WebcardError } from "../../stack/errors.ts";
+import type { Quirk } from "../../stack/gp/quirks.ts";
 import { AidNotFoundError } from "./not-found.ts";
 
 export interface Isd {
   aid: Uint8Array;
   fci: Fci;
+  /** The quirks met while finding it (quirks.ts). */
+  quirks: Quirk[];
 }
 
 function safeFci(data: Uint8Array): Fci {
@@ -25,6 +30,9 @@ function safeFci(data: Uint8Array): Fci {
   }
 }
 
+/** NXP's JCOP identify application: unfused parts answer it with data and 6A82 (GlobalPlatformPro #121). */
+const JCOP_IDENTIFY = fromHex("A000000167413000FF");
+
 /** Select the ISD and return its AID and FCI. Leaves the ISD selected. */
 export async function discoverIsd(transport: Transport, isd?: Uint8Array): Promise<Isd> {
   if (isd) {
@@ -33,24 +41,53 @@ export async function discoverIsd(transport: Transport, isd?: Uint8Array): Promi
       throw new AidNotFoundError("SELECT", "Security domain", isd, r.sw, "check --isd");
     }
     if (!r.ok) throw new WebcardError(`SELECT of security domain ${toHex(isd)} failed with ${r.toString()}`);
-    return { aid: isd, fci: safeFci(r.data) };
+    return { aid: isd, fci: safeFci(r.data), quirks: r.data.length === 0 ? ["selectWithoutFci"] : [] };
   }
   // SELECT with no AID selects the default application, normally the ISD (GP 11.9.2.1).
   const first = await send(transport, select(new Uint8Array(0)));
   if (first.ok) {
     const fci = safeFci(first.data);
     const known = fci.aid !== undefined && DEFAULT_ISD_AIDS.some((a) => equal(fromHex(a), fci.aid!));
-    if (fci.aid && (fci.recognition !== undefined || known)) return { aid: fci.aid, fci };
+    if (fci.aid && (known || isSecurityDomainFci(fci))) {
+      const quirks: Quirk[] = known ? (equal(fci.aid, fromHex(DEFAULT_ISD_AIDS[0])) ? [] : ["isdAtOtherAid"]) : ["isdDefaultSelectedOnly"];
+      return { aid: fci.aid, fci, quirks };
+    }
   }
   for (const hex of DEFAULT_ISD_AIDS) {
     const aid = fromHex(hex);
     const r = await send(transport, select(aid));
     if (r.ok) {
       const fci = safeFci(r.data);
-      return { aid: fci.aid ?? aid, fci };
+      const quirks: Quirk[] = hex === DEFAULT_ISD_AIDS[0] ? [] : ["isdAtOtherAid"];
+      if (r.data.length === 0) quirks.push("selectWithoutFci");
+      return { aid: fci.aid ?? aid, fci, quirks };
     }
   }
-  throw new WebcardError("No GlobalPlatform security domain answered on this card", {
-    hint: `tried ${DEFAULT_ISD_AIDS.join(", ")}; name it with --isd AID`,
-  });
+  throw await notReady(transport, first.sw);
+}
+
+/**
+ * A security domain's FCI (GP 2.3.1 11.9.3.1): proprietary data A5 with
+ * 9F65 or security domain management data 73; an applet's FCI has neither.
+ */
+function isSecurityDomainFci(fci: Fci): boolean {
+  return fci.recognition !== undefined || fci.maxCommandData !== undefined;
+}
+
+/** The one line for a card where no ISD answered, naming the state the card's answers show (quirk cardNotReady). */
+async function notReady(transport: Transport, firstSw: number): Promise<WebcardError> {
+  const tried = `tried the default application and ${DEFAULT_ISD_AIDS.join(", ")}`;
+  if (firstSw === SW.INS_NOT_SUPPORTED || firstSw === SW.CLA_NOT_SUPPORTED) {
+    return new WebcardError(
+      `The card refuses SELECT itself (${swHex(firstSw)}): it is not an initialised GlobalPlatform card (an uninitialised ACOSJ or a GSM-only SIM answers so)`,
+      { hint: `${tried}; nothing was changed on the card. A card awaiting its vendor's initialisation needs the vendor's tool` },
+    );
+  }
+  const identify = await send(transport, select(JCOP_IDENTIFY));
+  if (identify.sw === SW.FILE_NOT_FOUND && identify.data.length >= 15) {
+    return new WebcardError("The card is an unfused NXP JCOP (pre-personalisation state): it has no security domain yet", {
+      hint: `its identify application answered ${identify.data.length} bytes with 6A82; the card's vendor or reseller fuses it, webcard does not`,
+    });
+  }
+  return new WebcardError("No GlobalPlatform security domain answered on this card", { hint: `${tried}; name it with --isd AID` });
 }

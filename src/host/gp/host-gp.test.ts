@@ -12,6 +12,7 @@ import { installViaGp, planInstalls } from "./install.ts";
 import { deleteAid, lock, unlock, makeDefault } from "./manage.ts";
 import { discoverIsd } from "./discover.ts";
 import { info } from "./info.ts";
+import { DEFAULT_ISD_AIDS } from "../../stack/gp/constants.ts";
 
 const ISD = "A000000151000000";
 const tlv = (tag: number, ...hex: string[]) => toHex(encodeTlv(tag, fromHex(hex.join(""))));
@@ -216,20 +217,21 @@ describe("ISD discovery and info", () => {
     const t = scriptedTransport([
       { command: "00A4040000", response: "6A82" },
       { command: "00A4040008A00000015100000000", response: "6A82" },
-      { command: "00A4040007A000000151000000", response: "6A82" },
       { command: "00A4040008A00000000300000000", response: "9000" },
     ]);
-    expect(toHex((await discoverIsd(t)).aid)).toBe("A000000003000000");
+    const isd = await discoverIsd(t);
+    expect(toHex(isd.aid)).toBe("A000000003000000");
+    expect(isd.quirks).toEqual(["isdAtOtherAid", "selectWithoutFci"]);
   });
 
   test("no security domain at all is one clear line", async () => {
     const t = scriptedTransport([
       { command: "00A4040000", response: "6A82" },
-      { command: () => true, response: "6A82" },
-      { command: () => true, response: "6A82" },
-      { command: () => true, response: "6A82" },
+      ...DEFAULT_ISD_AIDS.map(() => ({ command: () => true, response: "6A82" })),
+      { command: "00A4040009A000000167413000FF00", response: "6A82" },
     ]);
     await expect(discoverIsd(t)).rejects.toThrow("No GlobalPlatform security domain answered on this card");
+    expect(t.remaining()).toBe(0);
   });
 
   test("an explicit --isd that is absent", async () => {

@@ -11,6 +11,8 @@ import { commandRoom, type SecurityLevel } from "../../stack/gp/security-level.t
 import { MAX_SHORT_NC } from "../../stack/apdu.ts";
 import { MAX_EXTENDED_BLOCK } from "../../stack/gp/load.ts";
 import { UsageError } from "../../stack/errors.ts";
+import type { Kdf } from "../../stack/gp/keys.ts";
+import type { Quirk } from "../../stack/gp/quirks.ts";
 
 export interface GpSession {
   /** Where commands go: usually an authenticated secure channel. */
@@ -27,6 +29,10 @@ export interface GpSession {
   readonly secure?: SecureChannel;
   /** Key check values of the keys in use, for display. */
   readonly kcvs?: Record<string, string>;
+  /** The key diversification in use (SCP02/03), given or found from the card's cryptogram. */
+  readonly kdf?: Kdf;
+  /** The real-card quirks met while opening the session (stack/gp/quirks.ts). */
+  readonly quirks?: readonly Quirk[];
 }
 
 /**

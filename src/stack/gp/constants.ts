@@ -136,8 +136,13 @@ export const PRIV2 = {
   GLOBAL_SERVICE: 0x01,
 } as const;
 
-/** Default ISD AIDs, in the order peers try them. */
-export const DEFAULT_ISD_AIDS = ["A000000151000000", "A0000001510000", "A000000003000000"] as const;
+/**
+ * ISD AIDs cards use, in the order webcard tries them: GP 2.2+ (JCOP 2.4.2+,
+ * Infineon, ACOSJ), Visa/OP (G+D, Feitian, sysmocom, YubiKey, Nokia), the
+ * 7-byte GP RID form (Oberthur, UICCs), Gemalto IDCore, Gemalto Optelio
+ * (REAL-CARDS.md quirk 1).
+ */
+export const DEFAULT_ISD_AIDS = ["A000000151000000", "A000000003000000", "A0000001510000", "A000000018434D00", "A000000004000000"] as const;
 
 /** The GlobalPlatform test key (REFERENCE.md section 4). */
 export const DEFAULT_TEST_KEY = "404142434445464748494A4B4C4D4E4F";

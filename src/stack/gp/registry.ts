@@ -78,7 +78,27 @@ function entryFromTlvs(fields: Tlv[], subset: StatusSubset, raw: Uint8Array): Re
 export function parseRegistryEntries(data: Uint8Array, subset: StatusSubset): RegistryEntry[] {
   return parseTlvs(data)
     .filter((t) => t.tag === TAG.REGISTRY_ENTRY)
-    .map((t) => entryFromTlvs(parseTlvs(t.value), subset, t.value));
+    .flatMap((t) => entriesOf(parseTlvs(t.value)).map((fields) => entryFromTlvs(fields, subset, t.value)));
+}
+
+/**
+ * The entries inside one E3 template: one, or on cards that pack the whole
+ * registry into a single E3 (sysmoUSIM-SJS1, quirk getStatusOneTemplate)
+ * several, each starting at its own AID (4F).
+ */
+function entriesOf(fields: Tlv[]): Tlv[][] {
+  const out: Tlv[][] = [[]];
+  for (const f of fields) {
+    const current = out[out.length - 1]!;
+    if (f.tag === TAG.AID && current.some((x) => x.tag === TAG.AID)) out.push([f]);
+    else current.push(f);
+  }
+  return out;
+}
+
+/** Whether a tagged GET STATUS answer packs more than one entry in one E3 template (quirk getStatusOneTemplate). */
+export function hasPackedEntries(data: Uint8Array): boolean {
+  return parseTlvs(data).some((t) => t.tag === TAG.REGISTRY_ENTRY && entriesOf(parseTlvs(t.value)).length > 1);
 }
 
 /** Parse a legacy-format (GP 2.1.1) GET STATUS response page. */

@@ -11,10 +11,10 @@ import type { SecurityLevel } from "./security-level.ts";
 const KDD = fromHex("00010203040506070809");
 
 /** An in-memory card: INITIALIZE UPDATE / EXTERNAL AUTHENTICATE through CardSecureChannel, other commands echoed reversed. */
-function memoryCard(options: { scp: 2 | 3; i: number; keys?: StaticKeys; extendedLength?: boolean }) {
+function memoryCard(options: { scp: 2 | 3; i: number; keys?: StaticKeys; extendedLength?: boolean; kdd?: Uint8Array }) {
   const k = options.keys ?? defaultKeys(options.scp === 3 ? "AES" : "3DES");
   const keySet: CardKeySet = { version: 0x30, scp: options.scp, enc: k.enc, mac: k.mac, dek: k.dek };
-  const channel = new CardSecureChannel({ kdd: KDD, i: options.i });
+  const channel = new CardSecureChannel({ kdd: options.kdd ?? KDD, i: options.i });
   const log = { sent: [] as string[], received: [] as string[], authAttempts: 0 };
   let seq = 1;
   let tamperNextResponse = false;
@@ -244,5 +244,80 @@ describe("failures are caught", () => {
     const card = memoryCard({ scp: 3, i: 0x00 });
     const sc = await openSecureChannel(card.transport, { keys: defaultKeys() });
     await expect(sc.transmit(fromHex("84CA006600"))).rejects.toThrow(RangeError);
+  });
+});
+
+describe("real cards' ways (stack/gp/quirks.ts)", () => {
+  const master3 = parseKeyOption("0F".repeat(32));
+  const cases: [string, 2 | 3, number, StaticKeys, "none" | "emv" | "visa2" | "kdf3"][] = [
+    ["EMV CPS (G+D Sm@rtCafe)", 2, 0x15, defaultKeys(), "emv"],
+    ["VISA2 (Gemalto)", 2, 0x55, defaultKeys(), "visa2"],
+    ["KDF3 (Oberthur Cosmo)", 3, 0x70, master3, "kdf3"],
+    ["none (gp23)", 3, 0x00, defaultKeys("AES"), "none"],
+  ];
+  for (const [name, scp, i, master, kdf] of cases) {
+    test(`diversifiedKeys: the card's cryptogram chooses ${name}, with one EXTERNAL AUTHENTICATE`, async () => {
+      const card = memoryCard({ scp, i, keys: diversify(master, kdf, KDD) });
+      const sc = await openSecureChannel(card.transport, { keys: master });
+      expect(sc.kdf).toBe(kdf);
+      expect(sc.kdfFromCard).toBe(true);
+      expect(card.log.authAttempts).toBe(1);
+      expect(card.log.sent.filter((c) => c.startsWith("8050"))).toHaveLength(1);
+    });
+  }
+
+  test("diversifiedKeys: an asked --kdf that does not match names the one that does, and sends nothing more", async () => {
+    const card = memoryCard({ scp: 2, i: 0x55, keys: diversify(defaultKeys(), "emv", KDD) });
+    const failure = openSecureChannel(card.transport, { keys: defaultKeys(), kdf: "visa2" });
+    await expect(failure).rejects.toThrow(SecurityError);
+    await failure.catch((e: SecurityError) => expect(e.hint).toBe("the card's cryptogram matches these keys with --kdf emv, not visa2"));
+    expect(card.log.authAttempts).toBe(0);
+  });
+
+  test("diversifiedKeys: a KDD of all 00 (Feitian) makes EMV and VISA2 give the same keys, which is not ambiguous", async () => {
+    const zero = new Uint8Array(10);
+    const card = memoryCard({ scp: 2, i: 0x55, kdd: zero, keys: diversify(defaultKeys(), "emv", zero) });
+    const sc = await openSecureChannel(card.transport, { keys: defaultKeys() });
+    expect(["emv", "visa2"]).toContain(sc.kdf);
+    expect(card.log.authAttempts).toBe(1);
+  });
+
+  test("diversifiedKeys: no derivation matches: one line listing what was tried, no EXTERNAL AUTHENTICATE", async () => {
+    const card = memoryCard({ scp: 2, i: 0x55, keys: diversify(parseKeyOption("11".repeat(16)), "emv", KDD) });
+    const failure = openSecureChannel(card.transport, { keys: defaultKeys() });
+    await failure.catch((e: SecurityError) => expect(e.hint).toEndWith("diversification tried: none, emv, visa2"));
+    await expect(failure).rejects.toThrow("Card cryptogram does not match");
+    expect(card.log.authAttempts).toBe(0);
+  });
+
+  test("triesLeft: EXTERNAL AUTHENTICATE answered 63C2 says 2 tries are left", async () => {
+    const card = memoryCard({ scp: 3, i: 0x00 });
+    const counting: Transport = {
+      async transmit(bytes) {
+        const out = await card.transport.transmit(bytes);
+        return bytes[1] === 0x82 ? fromHex("63C2") : out;
+      },
+    };
+    const failure = openSecureChannel(counting, { keys: defaultKeys("AES") });
+    await expect(failure).rejects.toThrow(SwError);
+    await failure.catch((e: SwError) => expect(e.hint).toContain("the card says 2 tries are left before it locks"));
+  });
+
+  test("scp01: an SCP01 answer (Gemalto Cyberflex) is one line, and nothing follows INITIALIZE UPDATE", async () => {
+    const sent: string[] = [];
+    const cyberflex: Transport = {
+      async transmit(bytes) {
+        sent.push(toHex(bytes));
+        return fromHex("0000600026101842A56B0101C3D8E4783663B864DC2C7B8F366375B49000");
+      },
+    };
+    await expect(openSecureChannel(cyberflex, { keys: defaultKeys() })).rejects.toThrow("The card speaks SCP01, which webcard does not implement");
+    expect(sent).toHaveLength(1);
+  });
+
+  test("scp02IFromCardData: an SCP02 i webcard does not implement is refused before EXTERNAL AUTHENTICATE", async () => {
+    const card = memoryCard({ scp: 2, i: 0x55 });
+    await expect(openSecureChannel(card.transport, { keys: defaultKeys(), scp02i: 0x1a })).rejects.toThrow("The card's SCP02 i=1A is not implemented");
+    expect(card.log.authAttempts).toBe(0);
   });
 });

@@ -7,12 +7,13 @@
  * cryptogram matches; a mismatch means the keys are wrong, and every failed
  * EXTERNAL AUTHENTICATE counts towards locking the card, so nothing is retried.
  */
-import { equalConstantTime, toHex } from "../bytes.ts";
+import { toHex } from "../bytes.ts";
 import { CommandApdu, MAX_SHORT_NC, ResponseApdu } from "../apdu.ts";
 import { SecurityError, SwError, UsageError } from "../errors.ts";
 import { SW } from "../status-words.ts";
 import { transactionOf, type Transport } from "../transport/transport.ts";
-import { diversify, type Kdf, type KeyCheckValues, type StaticKeys } from "./keys.ts";
+import { type Kdf, type KeyCheckValues, type StaticKeys } from "./keys.ts";
+import { chooseKdf, type Cryptograms } from "./kdf-choice.ts";
 import { levelAllowed } from "./scp-card.ts";
 import { Scp02Session, scp02CardCryptogram, scp02HostCryptogram, scp02SessionKeys } from "./scp02.ts";
 import { Scp03Session, scp03CardCryptogram, scp03HostCryptogram, scp03SessionKeys } from "./scp03.ts";
@@ -20,6 +21,7 @@ import { cipherBlock, commandRoom, LEVEL_BYTE, wrappedLength, type SecurityLevel
 
 export interface SecureChannelOptions {
   keys: StaticKeys;
+  /** Default: the one derivation whose card cryptogram matches (kdf-choice.ts). */
   kdf?: Kdf;
   /** Default: what the card says in INITIALIZE UPDATE. */
   scp?: 2 | 3;
@@ -40,14 +42,24 @@ export interface SecureChannel extends Transport {
   readonly keyVersion: number;
   readonly kdd: Uint8Array;
   readonly kcvs: KeyCheckValues;
+  /** The key diversification in use; `kdfFromCard` when the card's cryptogram chose it (no --kdf given). */
+  readonly kdf: Kdf;
+  readonly kdfFromCard: boolean;
   /** Session (SCP02) or static (SCP03) DEK, for PUT KEY. */
   readonly dek: Uint8Array;
   /** Largest plain command data that fits one short APDU at this level. */
   readonly maxCommandData: number;
 }
 
-const CARD_CRYPTOGRAM_MISMATCH =
-  "Card cryptogram does not match: wrong key or key diversification (no EXTERNAL AUTHENTICATE sent; repeated failures can lock the card)";
+/** SCP02 i values this side implements: three keys, explicit initiation, C-MAC on the modified APDU, ICV encryption (GP 2.3.1 E.1.1). */
+export const SCP02_IMPLEMENTED = [0x15, 0x55] as const;
+
+/** ISO 7816-4 5.6 table 6: 63Cx, "counter from 0 to 15 encoded by x" (tries left). */
+export function triesLeftText(sw: number): string | undefined {
+  if ((sw & 0xfff0) !== 0x63c0) return undefined;
+  const n = sw & 0x0f;
+  return n === 0 ? "the card says no tries are left: it locks on the next failure, or has locked" : `the card says ${n} ${n === 1 ? "try is" : "tries are"} left before it locks: check the key before trying again`;
+}
 
 /** What secure messaging needs from a session, whichever protocol opened it. */
 export interface MessagingSession {
@@ -101,17 +113,13 @@ function parseInitResponse(data: Uint8Array): InitResponse {
   if (scp === 0x03 && (data.length === 29 || data.length === 32)) {
     return { ...base, scp: 3, i: data[12]!, sequence: data.slice(29), cardChallenge: data.slice(13, 21), cryptogram: data.slice(21, 29) };
   }
+  if (scp === 0x01 && data.length === 28) {
+    // Quirk scp01 (Gemalto Cyberflex): GP 2.1.1 appendix D, superseded by SCP02.
+    throw new UsageError("The card speaks SCP01, which webcard does not implement (SCP02, SCP03 and SCP11 only); nothing was sent after INITIALIZE UPDATE");
+  }
   throw new SecurityError(
     `INITIALIZE UPDATE answer of ${data.length} bytes (protocol byte ${scp === undefined ? "missing" : toHex(Uint8Array.of(scp))}) is not SCP02 or SCP03`,
   );
-}
-
-function keysFor(keys: StaticKeys, scp: 2 | 3): StaticKeys {
-  if (scp === 3) return keys.type === "AES" ? keys : keys.withType("AES");
-  if (keys.enc.length !== 16 || keys.mac.length !== 16 || keys.dek.length !== 16) {
-    throw new UsageError("SCP02 needs 16-byte 3DES keys; this card speaks SCP02, so give a 32-hex-digit key");
-  }
-  return keys.type === "3DES" ? keys : keys.withType("3DES");
 }
 
 /** Authenticate to the card's security domain and return the secure channel as a Transport. */
@@ -132,7 +140,7 @@ export async function openSecureChannel(transport: Transport, options: SecureCha
         ? `the card has no key set with version ${keyVersion}: check --key-version`
         : initResp.sw === SW.AUTH_METHOD_BLOCKED
           ? "the card has locked authentication after too many failures"
-          : undefined;
+          : triesLeftText(initResp.sw);
     throw new SwError("INITIALIZE UPDATE", initResp.sw, hint ? { hint, detail: hint } : {});
   }
   const card = parseInitResponse(initResp.data);
@@ -141,40 +149,25 @@ export async function openSecureChannel(transport: Transport, options: SecureCha
   }
   const scp = card.scp;
   const i = card.i ?? options.scp02i ?? 0x55;
+  if (scp === 2 && !(SCP02_IMPLEMENTED as readonly number[]).includes(i)) {
+    // Quirk scp02IFromCardData: the card's recognition data named this i; the other SCP02 options change the MAC.
+    throw new UsageError(`The card's SCP02 i=${toHex(Uint8Array.of(i))} is not implemented (webcard speaks SCP02 i=15 and 55); nothing was sent after INITIALIZE UPDATE`);
+  }
   if (!levelAllowed(scp, i, level)) {
     throw new UsageError(
       `The card's SCP0${scp} i=${toHex(Uint8Array.of(i))} does not offer level ${levelName}: use --mode mac or enc`,
     );
   }
-  const keys = diversify(keysFor(options.keys, scp), options.kdf ?? "none", card.kdd);
-
-  let session: Scp02Session | Scp03Session;
-  let expected: Uint8Array;
-  let hostCryptogram: Uint8Array;
-  if (scp === 2) {
-    const sk = scp02SessionKeys(keys, card.sequence);
-    session = new Scp02Session(sk, i);
-    expected = scp02CardCryptogram(sk.enc, hostChallenge, card.sequence, card.cardChallenge);
-    hostCryptogram = scp02HostCryptogram(sk.enc, card.sequence, card.cardChallenge, hostChallenge);
-  } else {
-    const context = new Uint8Array([...hostChallenge, ...card.cardChallenge]);
-    const sk = scp03SessionKeys(keys, context);
-    session = new Scp03Session(sk, i);
-    expected = scp03CardCryptogram(sk.mac, context);
-    hostCryptogram = scp03HostCryptogram(sk.mac, context);
-  }
-  if (!equalConstantTime(expected, card.cryptogram)) {
-    throw new SecurityError(CARD_CRYPTOGRAM_MISMATCH, {
-      hint: `key KCVs ENC ${keys.kcvs.enc} MAC ${keys.kcvs.mac}, diversification ${options.kdf ?? "none"}`,
-    });
-  }
+  const chosen = chooseKdf(options, scp, card, (keys) => cryptograms(scp, i, keys, hostChallenge, card));
+  const { keys, session, hostCryptogram } = chosen;
 
   // 84 82 <level> 00 10 <host cryptogram> <C-MAC>
   const auth = session.wrapCommand(new CommandApdu({ cla: 0x80, ins: 0x82, p1: level, p2: 0x00, data: hostCryptogram }), 0x01);
   const authResp = ResponseApdu.parse(await transport.transmit(auth.toBytes()));
   if (!authResp.ok) {
+    const left = triesLeftText(authResp.sw);
     throw new SwError("EXTERNAL AUTHENTICATE", authResp.sw, {
-      hint: "the card refused the host cryptogram after its own matched; do not retry blindly, repeated failures can lock the card",
+      hint: `the card refused the host cryptogram after its own matched; ${left ?? "do not retry blindly, repeated failures can lock the card"}`,
     });
   }
 
@@ -189,9 +182,26 @@ export async function openSecureChannel(transport: Transport, options: SecureCha
     keyVersion: card.keyVersion,
     kdd: card.kdd,
     kcvs: keys.kcvs,
+    kdf: chosen.kdf,
+    kdfFromCard: chosen.fromCard,
     dek: session.keys.dek.slice(),
     maxCommandData,
     close: () => transport.close?.() ?? Promise.resolve(),
     transmit: messagingTransmit(transport, session, level, { levelName, maxCommandData, scp }),
   };
+}
+
+/** The session, the card cryptogram expected and the host cryptogram for one candidate key set. */
+function cryptograms(scp: 2 | 3, i: number, keys: StaticKeys, hostChallenge: Uint8Array, card: InitResponse): Cryptograms<Scp02Session | Scp03Session> {
+  if (scp === 2) {
+    const sk = scp02SessionKeys(keys, card.sequence);
+    return {
+      session: new Scp02Session(sk, i),
+      expected: scp02CardCryptogram(sk.enc, hostChallenge, card.sequence, card.cardChallenge),
+      hostCryptogram: scp02HostCryptogram(sk.enc, card.sequence, card.cardChallenge, hostChallenge),
+    };
+  }
+  const context = new Uint8Array([...hostChallenge, ...card.cardChallenge]);
+  const sk = scp03SessionKeys(keys, context);
+  return { session: new Scp03Session(sk, i), expected: scp03CardCryptogram(sk.mac, context), hostCryptogram: scp03HostCryptogram(sk.mac, context) };
 }

@@ -66,7 +66,37 @@ function resendWithLe(command: Uint8Array, le: number): Uint8Array | undefined {
   return undefined;
 }
 
-/** The usual stack for a raw card: Le correction, then GET RESPONSE. */
-export function withIsoResponses(inner: Transport): Transport {
-  return withGetResponse(withLeCorrection(inner));
+/**
+ * T=0 only (quirk t0WarningWithoutData): a case-4 command answered with a
+ * warning (62xx/63xx) and no data may still have data waiting, which the
+ * terminal asks for with GET RESPONSE and Le 00 (ETSI TS 102 221 7.3.1.1.5;
+ * operator UICCs answer GET STATUS so, GlobalPlatformPro #124). The data come
+ * back with the first warning, which carries the meaning (6310: more pages).
+ * A GET RESPONSE the card refuses leaves the warning as it was.
+ */
+export function withWarningData(inner: Transport): Transport {
+  return wrap(inner, async (command) => {
+    const response = await inner.transmit(command);
+    if (response.length !== 2 || (response[0] !== 0x62 && response[0] !== 0x63) || !isCase4(command)) return response;
+    const fetched = await inner.transmit(Uint8Array.of((command[0] ?? 0) & 0x03, INS_GET_RESPONSE, 0, 0, 0));
+    const n = fetched.length;
+    if (n <= 2 || fetched[n - 2] !== 0x90 || fetched[n - 1] !== 0x00) return response;
+    return concat(fetched.subarray(0, n - 2), response);
+  });
+}
+
+/** Whether a short command carries both data and Le (ISO 7816-4 5.1, case 4S). */
+function isCase4(command: Uint8Array): boolean {
+  const lc = command[4];
+  return command.length > 5 && lc !== undefined && lc !== 0 && command.length === 6 + lc;
+}
+
+/**
+ * The usual stack for a raw card: Le correction, then GET RESPONSE; on T=0
+ * also the data behind a warning. A trace wrapped around `inner` shows every
+ * command these add.
+ */
+export function withIsoResponses(inner: Transport, options: { t0?: boolean } = {}): Transport {
+  const corrected = withLeCorrection(inner);
+  return withGetResponse(options.t0 ? withWarningData(corrected) : corrected);
 }

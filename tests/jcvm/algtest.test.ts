@@ -6,6 +6,9 @@
  * - B0 75 P1=class, data [algorithm, length (u2)]: TestSupportedModeSingle
  *   answers [P1, 00 when getInstance/buildKey succeeded else the
  *   CryptoException reason (03 NO_SUCH_ALGORITHM), FF].
+ * Implemented since issue 16: RSA and EC FP keys, Signature (DES/AES MACs,
+ * HMAC, RSA PKCS#1, ECDSA), Checksum, RSA ciphers; DSA, binary-field EC,
+ * PSS and ISO 9796 stay NO_SUCH_ALGORITHM (03).
  * KeyAgreement (class 13) answers 00 whatever happens in 1.7.4: the applet's
  * own reporting bug, fixed in its 1.7.7 ("incorrect reporting for KeyAgreement").
  */
@@ -37,8 +40,17 @@ describe("AlgTest v1.7.4", () => {
     ["Cipher ALG_DES_CBC_ISO9797_M1 (not implemented)", single("11", "02"), "1103FF"],
     ["Cipher ALG_AES_BLOCK_128_CBC_NOPAD", single("11", "0D"), "1100FF"],
     ["Cipher ALG_AES_BLOCK_128_ECB_NOPAD", single("11", "0E"), "1100FF"],
-    ["Cipher ALG_RSA_PKCS1 (not implemented)", single("11", "0A"), "1103FF"],
-    ["Signature ALG_DES_MAC4_NOPAD (not implemented)", single("12", "01"), "1203FF"],
+    ["Cipher ALG_RSA_PKCS1", single("11", "0A"), "1100FF"],
+    ["Cipher ALG_RSA_NOPAD", single("11", "0C"), "1100FF"],
+    ["Cipher ALG_RSA_PKCS1_OAEP", single("11", "0F"), "1100FF"],
+    ["Cipher ALG_RSA_ISO9796 (not implemented)", single("11", "0B"), "1103FF"],
+    ["Signature ALG_DES_MAC4_NOPAD", single("12", "01"), "1200FF"],
+    ["Signature ALG_RSA_SHA_PKCS1", single("12", "0A"), "1200FF"],
+    ["Signature ALG_AES_MAC_128_NOPAD", single("12", "12"), "1200FF"],
+    ["Signature ALG_HMAC_SHA_256", single("12", "19"), "1200FF"],
+    ["Signature ALG_ECDSA_SHA_256", single("12", "21"), "1200FF"],
+    ["Signature ALG_RSA_SHA_PKCS1_PSS (not implemented)", single("12", "15"), "1203FF"],
+    ["Signature ALG_DSA_SHA (not implemented)", single("12", "0E"), "1203FF"],
     ["MessageDigest ALG_SHA_256", single("15", "04"), "1500FF"],
     ["MessageDigest ALG_SHA3_512", single("15", "0B"), "1500FF"],
     ["MessageDigest algorithm 12 (none in 3.0.5)", single("15", "0C"), "1503FF"],
@@ -46,8 +58,13 @@ describe("AlgTest v1.7.4", () => {
     ["KeyBuilder TYPE_AES 128", single("20", "0F", "0080"), "2000FF"],
     ["KeyBuilder TYPE_AES 256", single("20", "0F", "0100"), "2000FF"],
     ["KeyBuilder TYPE_DES 192 (3-key)", single("20", "03", "00C0"), "2000FF"],
-    ["KeyBuilder TYPE_RSA_PUBLIC 1024 (not implemented)", single("20", "04", "0400"), "2003FF"],
-    ["Checksum ALG_ISO3309_CRC16 (not implemented)", single("17", "01"), "1703FF"],
+    ["KeyBuilder TYPE_RSA_PUBLIC 1024", single("20", "04", "0400"), "2000FF"],
+    ["KeyBuilder TYPE_RSA_CRT_PRIVATE 2048", single("20", "06", "0800"), "2000FF"],
+    ["KeyBuilder TYPE_EC_FP_PRIVATE 256", single("20", "0C", "0100"), "2000FF"],
+    ["KeyBuilder TYPE_EC_F2M_PUBLIC 163 (not implemented)", single("20", "09", "00A3"), "2003FF"],
+    ["KeyBuilder TYPE_DSA_PUBLIC 1024 (not implemented)", single("20", "07", "0400"), "2003FF"],
+    ["Checksum ALG_ISO3309_CRC16", single("17", "01"), "1700FF"],
+    ["Checksum ALG_ISO3309_CRC32", single("17", "02"), "1700FF"],
     ["KeyAgreement ALG_EC_SVDP_DH (the applet reports 00, see above)", single("13", "01"), "1300FF"],
   ])("support of %s", async (_what, command, answer) => {
     const card = await algTest("jcalgtest_AlgTest_v1.7.4_jc222.cap");

@@ -1,5 +1,5 @@
 /**
- * javacardx.crypto.Cipher for DES and AES without padding, ECB and CBC
+ * javacardx.crypto.Cipher for DES and AES without padding, ECB and CBC (RSA in cipher-rsa.ts)
  * (JC API 3.0.5: ALG_DES_CBC_NOPAD 1, ALG_DES_ECB_NOPAD 5,
  * ALG_AES_BLOCK_128_CBC_NOPAD 13, ALG_AES_BLOCK_128_ECB_NOPAD 14), on
  * node:crypto. Single DES runs as triple DES with three equal keys. After
@@ -13,6 +13,7 @@ import { CRYPTO_REASON, noSuchAlgorithm } from "./crypto-basic.ts";
 import { defineImpl, implClass } from "./impl-class.ts";
 import { keyState } from "./keys.ts";
 import type { NativeTable } from "./native.ts";
+import { RSA_CIPHERS, rsaCipherInstance } from "./cipher-rsa.ts";
 
 const CRYPTO = "javacard.security.CryptoException";
 const MODE = { DECRYPT: 1, ENCRYPT: 2 } as const;
@@ -22,6 +23,17 @@ const ALGORITHMS: Readonly<Record<number, { family: "DES" | "AES"; chaining: "cb
   5: { family: "DES", chaining: "ecb" },
   13: { family: "AES", chaining: "cbc" },
   14: { family: "AES", chaining: "ecb" },
+};
+
+/** getInstance(cipherAlgorithm, paddingAlgorithm): "cipher/padding" (CIPHER_x, PAD_x) → ALG_x (JC API 3.0.5 Cipher). */
+const BY_PARTS: Readonly<Record<string, number>> = {
+  "3/1": 1, // DES CBC, no padding
+  "4/1": 5, // DES ECB
+  "1/1": 13, // AES CBC
+  "2/1": 14, // AES ECB
+  "7/7": 10, // RSA PKCS#1
+  "7/1": 12, // RSA no padding
+  "7/9": 15, // RSA OAEP
 };
 
 interface CipherState {
@@ -115,6 +127,7 @@ const cipherClass = defineImpl(
 );
 
 function getInstance(vm: Vm, alg: number, shared: number): JObject {
+  if (RSA_CIPHERS[alg] !== undefined) return rsaCipherInstance(vm, alg, shared);
   if (!ALGORITHMS[alg] || shared !== 0) return noSuchAlgorithm(vm);
   const obj = vm.newObject(cipherClass(vm.api));
   obj.native = { alg, pending: 0 } satisfies CipherState;
@@ -124,7 +137,10 @@ function getInstance(vm: Vm, alg: number, shared: number): JObject {
 export const CIPHER: Record<string, NativeTable> = {
   "javacardx.crypto.Cipher": {
     "getInstance(BZ)Ljavacardx/crypto/Cipher;": (vm, [alg, shared]) => getInstance(vm, alg as number, shared as number),
-    "getInstance(BBZ)Ljavacardx/crypto/Cipher;": (vm) => noSuchAlgorithm(vm),
+    "getInstance(BBZ)Ljavacardx/crypto/Cipher;": (vm, [cipher, padding, shared]) => {
+      const alg = BY_PARTS[`${cipher as number}/${padding as number}`];
+      return alg === undefined ? noSuchAlgorithm(vm) : getInstance(vm, alg, shared as number);
+    },
     "<init>()V": () => {},
   },
 };

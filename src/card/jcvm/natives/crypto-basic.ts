@@ -114,18 +114,4 @@ export const CRYPTO_BASIC: Record<string, NativeTable> = {
     "buildKeyWithSharedDomain(BBLjavacard/security/Key;Z)Ljavacard/security/Key;": (vm) => noSuchAlgorithm(vm),
     "buildXECKey(Ljavacard/security/NamedParameterSpec;SZ)Ljavacard/security/Key;": (vm) => noSuchAlgorithm(vm),
   },
-  "javacard.security.KeyPair": {
-    "<init>(BS)V": (vm) => noSuchAlgorithm(vm),
-    "<init>(Ljavacard/security/PublicKey;Ljavacard/security/PrivateKey;)V": (vm) => noSuchAlgorithm(vm),
-  },
-  "javacard.security.Signature": {
-    "getInstance(BZ)Ljavacard/security/Signature;": (vm) => noSuchAlgorithm(vm),
-    "getInstance(BBBZ)Ljavacard/security/Signature;": (vm) => noSuchAlgorithm(vm),
-  },
-  "javacard.security.KeyAgreement": {
-    "getInstance(BZ)Ljavacard/security/KeyAgreement;": (vm) => noSuchAlgorithm(vm),
-  },
-  "javacard.security.Checksum": {
-    "getInstance(BZ)Ljavacard/security/Checksum;": (vm) => noSuchAlgorithm(vm),
-  },
 };

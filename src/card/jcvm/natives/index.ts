@@ -9,6 +9,10 @@ import { JCSYSTEM } from "./jcsystem.ts";
 import { CRYPTO_BASIC } from "./crypto-basic.ts";
 import { KEYS } from "./keys.ts";
 import { CIPHER } from "./cipher.ts";
+import { KEY_PAIR } from "./keypair.ts";
+import { SIGNATURE } from "./signature.ts";
+import { KEY_AGREEMENT } from "./key-agreement.ts";
+import { CHECKSUM } from "./checksum.ts";
 
 function merge(...tables: Record<string, NativeTable>[]): Record<string, NativeTable> {
   const out: Record<string, NativeTable> = {};
@@ -16,4 +20,4 @@ function merge(...tables: Record<string, NativeTable>[]): Record<string, NativeT
   return out;
 }
 
-export const NATIVES: Readonly<Record<string, NativeTable>> = merge(LANG, exceptionNatives(), UTIL, APDU, APPLET_AID, OWNER_PIN, JCSYSTEM, CRYPTO_BASIC, KEYS, CIPHER);
+export const NATIVES: Readonly<Record<string, NativeTable>> = merge(LANG, exceptionNatives(), UTIL, APDU, APPLET_AID, OWNER_PIN, JCSYSTEM, CRYPTO_BASIC, KEYS, CIPHER, KEY_PAIR, SIGNATURE, KEY_AGREEMENT, CHECKSUM);

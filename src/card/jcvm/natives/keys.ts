@@ -1,8 +1,9 @@
 /**
  * javacard.security.KeyBuilder and the secret keys the card implements:
  * DES (single, 2-key and 3-key triple DES), AES (128/192/256) and HMAC, in
- * persistent or transient (CLEAR_ON_RESET/DESELECT) memory. Other key types
- * throw CryptoException.NO_SUCH_ALGORITHM (JC API 3.0.5 KeyBuilder.buildKey).
+ * persistent or transient (CLEAR_ON_RESET/DESELECT) memory; RSA and EC keys
+ * are built by asym-keys.ts. Other key types throw
+ * CryptoException.NO_SUCH_ALGORITHM (JC API 3.0.5 KeyBuilder.buildKey).
  */
 import { JObject, TRANSIENT, type Value } from "../model.ts";
 import type { Vm } from "../vm.ts";
@@ -10,6 +11,7 @@ import { readBytes, writeBytes } from "./applet-aid.ts";
 import { CRYPTO_REASON, noSuchAlgorithm } from "./crypto-basic.ts";
 import { defineImpl, implClass } from "./impl-class.ts";
 import type { NativeTable } from "./native.ts";
+import { buildAsymKey } from "./asym-keys.ts";
 
 export interface SecretKeyState {
   /** KeyBuilder.TYPE_* as built. */
@@ -31,6 +33,23 @@ const SECRET_TYPES: Readonly<Record<number, { family: SecretKeyState["family"]; 
   19: { family: "HMAC", transient: TRANSIENT.CLEAR_ON_RESET },
   20: { family: "HMAC", transient: TRANSIENT.CLEAR_ON_DESELECT },
   21: { family: "HMAC", transient: TRANSIENT.NONE },
+};
+
+/**
+ * buildKey(algorithmicKeyType, keyMemoryType, ...) (JC API 3.0.5): the
+ * KeyBuilder.ALG_TYPE_* and JCSystem.MEMORY_TYPE_* (persistent 0,
+ * TRANSIENT_RESET 1, TRANSIENT_DESELECT 2) → the TYPE_* it builds. Public
+ * keys have no transient form.
+ */
+const BY_ALGORITHMIC_TYPE: Readonly<Record<number, readonly number[]>> = {
+  1: [3, 1, 2], // DES
+  2: [15, 13, 14], // AES
+  7: [11], // EC_FP_PUBLIC
+  8: [12, 30, 31], // EC_FP_PRIVATE
+  9: [21, 19, 20], // HMAC
+  11: [4], // RSA_PUBLIC
+  12: [5, 22, 23], // RSA_PRIVATE
+  13: [6, 24, 25], // RSA_CRT_PRIVATE
 };
 
 const LENGTHS: Readonly<Record<SecretKeyState["family"], readonly number[]>> = {
@@ -90,6 +109,8 @@ const keyClasses = Object.fromEntries(
 ) as Record<SecretKeyState["family"], (api: Vm["api"]) => ReturnType<typeof implClass>>;
 
 function buildKey(vm: Vm, type: number, bits: number): JObject {
+  const asym = buildAsymKey(vm, type, bits);
+  if (asym) return asym;
   const t = SECRET_TYPES[type];
   if (!t) return noSuchAlgorithm(vm);
   if (t.family !== "HMAC" && !LENGTHS[t.family].includes(bits)) noSuchAlgorithm(vm);
@@ -108,6 +129,9 @@ export function clearTransientKey(obj: JObject, kind: number): void {
 export const KEYS: Record<string, NativeTable> = {
   "javacard.security.KeyBuilder": {
     "buildKey(BSZ)Ljavacard/security/Key;": (vm, [type, bits]) => buildKey(vm, type as number, bits as number),
-    "buildKey(BBSZ)Ljavacard/security/Key;": (vm) => noSuchAlgorithm(vm),
+    "buildKey(BBSZ)Ljavacard/security/Key;": (vm, [alg, memory, bits]) => {
+      const type = BY_ALGORITHMIC_TYPE[alg as number]?.[memory as number];
+      return type === undefined ? noSuchAlgorithm(vm) : buildKey(vm, type, bits as number);
+    },
   },
 };

@@ -6,10 +6,12 @@
  */
 import type { CommandApdu, ResponseApdu } from "../../stack/apdu.ts";
 import { FormatError } from "../../stack/errors.ts";
-import { CardLink } from "../../stack/link/card-link.ts";
+import { CardLink, type AgentStream } from "../../stack/link/card-link.ts";
 import { CARD_AGENT, LINK_AID, LINK_ERROR } from "../../stack/link/constants.ts";
 import type { SessionInfo } from "../../stack/link/endpoint.ts";
 import { CARD_ORIGIN, HTTP_LIMITS, HttpFormatError, parseRequest, reasonPhrase, serializeRequest, serializeResponse } from "../../stack/link/http.ts";
+import { chunkedAgentStream } from "../../stack/link/http-stream.ts";
+import { LIVE_MEDIA_TYPE } from "../../stack/web/live-run.ts";
 import type { LoaderParameters, WebEnv } from "../../stack/web/port.ts";
 import { createCardWebApp } from "../../stack/web/server.ts";
 import type { AppContext, CardApplication } from "../application.ts";
@@ -58,7 +60,7 @@ export function createLinkApplication(options: LinkAppOptions = {}): CardApplica
   const { app, nonces } = createCardWebApp({ scripts: (env) => (env as WebEnv & { ctx: AppContext }).ctx && cardScriptStore((env as WebEnv & { ctx: AppContext }).ctx.store) });
   let current: AppContext | undefined;
 
-  const serveHttp = async (bytes: Uint8Array, session: SessionInfo): Promise<Uint8Array> => {
+  const serveHttp = async (bytes: Uint8Array, session: SessionInfo): Promise<Uint8Array | AgentStream> => {
     const ctx = current!;
     let request: Request;
     try {
@@ -88,6 +90,8 @@ export function createLinkApplication(options: LinkAppOptions = {}): CardApplica
       },
     };
     const response = await app.fetch(request, env);
+    // A run in steps goes out piece by piece, one step per EXCHANGE (docs/link-protocol.md section 8.1).
+    if (response.headers.get("content-type") === LIVE_MEDIA_TYPE && response.body) return chunkedAgentStream(response);
     return serializeResponse(response);
   };
 

@@ -10,6 +10,15 @@ import type { LoaderPort, RegistryView } from "../../stack/web/port.ts";
 import type { AppContext } from "../application.ts";
 import { refuse } from "../refusal.ts";
 
+/** Most steps a LOAD is reported in: each costs one poll when the terminal shows progress. */
+export const LOAD_STEPS = 16;
+
+/** Bytes a step of the LOAD takes: whole blocks of the card's block size, at most LOAD_STEPS steps. */
+export function loadStep(size: number, blockSize: number): number {
+  const blocks = Math.ceil(size / blockSize);
+  return Math.max(1, Math.ceil(blocks / LOAD_STEPS)) * blockSize;
+}
+
 /** A LoaderPort over `ctx.cardManager`. */
 export function cardLoaderPort(ctx: AppContext): LoaderPort {
   const m = ctx.cardManager;
@@ -51,8 +60,15 @@ export function cardLoaderPort(ctx: AppContext): LoaderPort {
       if (!announced) refuse("LOAD", SW.CONDITIONS_NOT_SATISFIED, "LOAD without INSTALL [for load]");
       const pkg = parseLfdb(lfdb).packageAid;
       if (!equal(pkg, announced!)) refuse("LOAD", SW.WRONG_DATA, `the load file is package ${toHex(pkg)}, INSTALL [for load] named ${toHex(announced!)}`);
+      // Like the ISD's LOAD (GP 2.3.1 section 11.6): the blocks are taken in
+      // turn and the load file is committed with the last one. Each step is
+      // reported; a response in steps pauses there until the terminal polls.
+      const step = loadStep(lfdb.length, m.blockSize);
+      for (let done = Math.min(step, lfdb.length); ; done = Math.min(done + step, lfdb.length)) {
+        await progress(done, lfdb.length);
+        if (done === lfdb.length) break;
+      }
       m.load(lfdb);
-      progress(lfdb.length, lfdb.length);
     },
     async install(order) {
       m.install({

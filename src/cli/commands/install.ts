@@ -83,10 +83,9 @@ function report(ctx: Context, cap: CapFile, choices: InstallChoices, target: str
   for (const i of r.result.installed) ctx.out(`Installed applet ${i}`);
 }
 
-/** Progress lines of the web and bridge paths: on a terminal, or with --trace; never in --json output. */
+/** The card loader's steps and orders (web and bridge paths): with --trace only; a terminal gets the progress bar. */
 function stepSink(ctx: Context): ((line: string) => void) | undefined {
-  if (ctx.json && !ctx.trace) return undefined;
-  return ctx.interactive || ctx.trace ? ctx.err : undefined;
+  return ctx.trace ? ctx.err : undefined;
 }
 
 export async function installCommand(ctx: Context, file: string, flags: InstallFlags): Promise<void> {
@@ -97,7 +96,8 @@ export async function installCommand(ctx: Context, file: string, flags: InstallF
   planInstalls(cap, choices); // bad applet or instance choices fail before the card is opened
   if (via === "gp") precheckSize(cap, flags);
   await withTarget(ctx, flags, async (target) => {
-    const bar = via === "gp" ? loadProgressBar(ctx) : undefined;
+    // Only a bar someone sees asks the card's loader for its progress (one poll a step on the web path).
+    const bar = ctx.json || !ctx.interactive ? undefined : loadProgressBar(ctx);
     const onStep = stepSink(ctx);
     let outcome: InstallOutcome;
     try {

@@ -10,6 +10,7 @@ import { openSecureChannel, type SecureChannel, type SecureChannelOptions } from
 import { LinkClient, selectLink, startLine } from "../../stack/link/client.ts";
 import { CARD_AGENT, TERMINAL_AGENT } from "../../stack/link/constants.ts";
 import { CARD_ORIGIN, parseRequest, parseResponse, serializeRequest, serializeResponse } from "../../stack/link/http.ts";
+import { ResponseReader } from "../../stack/link/http-stream.ts";
 import type { LinkInfo } from "../../stack/link/link-info.ts";
 import type { Transport } from "../../stack/transport/transport.ts";
 
@@ -69,6 +70,45 @@ export class CardWeb {
     const bytes = await serializeRequest(request);
     const answer = await this.client.exchange(bytes, CARD_AGENT.HTTP, TERMINAL_AGENT.OL);
     return parseResponse(answer);
+  }
+
+  /**
+   * Like `fetch`, but a response in steps (chunked, docs/link-protocol.md
+   * section 8.1) resolves as soon as its head arrives, and its body is read
+   * as the card produces it, while the link goes on polling.
+   */
+  fetchInSteps(request: Request): Promise<Response> {
+    return new Promise<Response>((resolve, reject) => {
+      const reader = new ResponseReader();
+      let body!: ReadableStreamDefaultController<Uint8Array>;
+      const stream = new ReadableStream<Uint8Array>({ start: (c) => void (body = c) });
+      let early = false;
+      let failed: unknown;
+      const fail = (error: unknown) => {
+        failed ??= error;
+        if (early) body.error(error);
+        else reject(error);
+      };
+      const onPart = (part: Uint8Array) => {
+        if (failed !== undefined) return;
+        try {
+          for (const piece of reader.feed(part)) body.enqueue(piece);
+        } catch (error) {
+          return fail(error);
+        }
+        if (!early && reader.head) {
+          early = true;
+          resolve(new Response(stream, { status: reader.head.status, statusText: reader.head.statusText, headers: reader.head.headers }));
+        }
+      };
+      serializeRequest(request)
+        .then((bytes) => this.client.exchange(bytes, CARD_AGENT.HTTP, TERMINAL_AGENT.OL, onPart))
+        .then((message) => {
+          if (failed !== undefined) return;
+          if (early) body.close();
+          else resolve(parseResponse(message));
+        }, fail);
+    });
   }
 }
 

@@ -99,7 +99,7 @@ export function gpLoaderPort(session: GpSession, imports: readonly ImportRef[] =
           await refusal(error, explainRefusal(error, t, imports, formatVersion));
         }
         sent += command.data.length;
-        progress(Math.max(0, Math.min(sent, lfdb.length)), lfdb.length);
+        await progress(Math.max(0, Math.min(sent, lfdb.length)), lfdb.length);
       }
     },
     async install(order) {

@@ -40,7 +40,7 @@ export interface InstallRequest {
   connect: GpConnectOptions;
   /** Delete a copy of the package already on the card (and its instances) first. */
   replace?: boolean;
-  /** LOAD progress of the gp path. */
+  /** LOAD progress, on every path: GP LOAD blocks (gp), the loader's own reports as it runs (web, bridge). */
   onProgress?: ProgressCallback;
   /** Progress lines of the web and bridge paths (the loader's steps and orders). */
   onStep?: WebProgress;
@@ -61,6 +61,17 @@ export type InstallOutcome =
  */
 export function installCap(transport: Transport, cap: CapFile, choices: InstallChoices, request: InstallRequest): Promise<InstallOutcome> {
   return inTransaction(transport, "install", () => installBy(transport, cap, choices, request));
+}
+
+/** The loader's progress reports (bytes) as LOAD progress: blocks of the block size the loader announced. */
+function loaderProgress(onProgress: ProgressCallback | undefined): { onLoad?: (done: number, total: number, blockSize: number) => void } {
+  if (!onProgress) return {};
+  return {
+    onLoad: (done, total, blockSize) => {
+      const size = Math.max(1, blockSize);
+      onProgress({ block: Math.ceil(done / size), blocks: Math.ceil(total / size), bytes: done, totalBytes: total });
+    },
+  };
 }
 
 async function installBy(transport: Transport, cap: CapFile, choices: InstallChoices, request: InstallRequest): Promise<InstallOutcome> {
@@ -94,11 +105,11 @@ async function installBy(transport: Transport, cap: CapFile, choices: InstallCho
   if (request.via === "auto") trace?.(via === "web" ? "card has the web-card link: loading through its web server" : "card has no web-card link: loading through the bridge");
   if (via === "web") {
     const { isd: _isd, blockSize: _blockSize, ...secure } = connect;
-    const result = await installViaWeb(transport, cap, choices, request.onStep, { secure, ...(trace ? { trace } : {}) });
+    const result = await installViaWeb(transport, cap, choices, request.onStep, { secure, ...(trace ? { trace } : {}), ...loaderProgress(request.onProgress) });
     return { via, replaced, result, session };
   }
   // The bridge needs a GP session of its own when the link application was selected since (auto).
   if (session === undefined || request.via === "auto") session = await openGpSession(transport, connect);
-  const result = await installViaBridge(transport, cap, choices, request.onStep, { session, ...(trace ? { trace } : {}) });
+  const result = await installViaBridge(transport, cap, choices, request.onStep, { session, ...(trace ? { trace } : {}), ...loaderProgress(request.onProgress) });
   return { via, replaced, result, session };
 }

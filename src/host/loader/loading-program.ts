@@ -7,12 +7,13 @@
  * drives the card's own web server over the link and the bridge.
  */
 import { toHex } from "../../stack/bytes.ts";
-import { WebcardError } from "../../stack/errors.ts";
+import { FormatError, WebcardError } from "../../stack/errors.ts";
 import type { CapFile } from "../../stack/cap/load-file.ts";
 import { encodePrivileges } from "../../stack/gp/privileges.ts";
 import { describeLevel } from "../../stack/gp/security-level.ts";
 import type { LoaderParameters } from "../../stack/web/port.ts";
 import type { ScriptResult } from "../../stack/web/script/run.ts";
+import { LIVE_MEDIA_TYPE, readLive } from "../../stack/web/live-run.ts";
 import { planInstalls, type InstallChoices } from "../gp/install.ts";
 import { UNSTATED_FREE_MEMORY } from "./card-manager-over-gp.ts";
 import { multipartForm } from "./loading-file.ts";
@@ -53,6 +54,12 @@ export interface LoadingProgramOptions {
   nonce?: string | undefined;
   /** One line per step of DESIGN.md as it happens (for --trace and the demo). */
   trace?: ((line: string) => void) | undefined;
+  /**
+   * The LOAD's progress as the loader reports it while it runs: OL asks for
+   * the script's run in steps (docs/link-protocol.md section 8.1), which
+   * costs one poll a step on the link, so only a caller that shows it asks.
+   */
+  onLoad?: ((done: number, total: number, blockSize: number) => void) | undefined;
 }
 
 /** Free memory as the loader states it; the bridge cannot read it from a plain card (card-manager-over-gp.ts). */
@@ -117,21 +124,32 @@ export async function runLoadingProgram(
     { name: parameters.fields.loadFile, value: cap.lfdb, filename: "load.ijc" },
   ]);
   trace?.(`OL step 3: POST ${parameters.script}, loading file of ${body.length} bytes: nonce, install ${install}, load file ${cap.lfdb.length} bytes`);
-  const post = await site.fetch(new Request(`${site.origin}${parameters.script}`, { method: "POST", headers: { "content-type": contentType, accept: "application/json" }, body: body as Uint8Array<ArrayBuffer> }));
-  // Step 4: the script's report.
-  let result: ScriptResult;
+  const onLoad = options.onLoad;
+  const accept = onLoad ? `${LIVE_MEDIA_TYPE}, application/json` : "application/json";
+  const post = await site.fetch(new Request(`${site.origin}${parameters.script}`, { method: "POST", headers: { "content-type": contentType, accept }, body: body as Uint8Array<ArrayBuffer> }));
+  // Step 4: the script's report, as it runs when it comes in steps, else whole.
+  let result: ScriptResult | undefined;
   try {
-    result = (await post.json()) as ScriptResult;
-  } catch {
-    throw new WebLoadError(post.status, `POST ${parameters.script} answered HTTP ${post.status} without a report`);
+    if (post.headers.get("content-type") === LIVE_MEDIA_TYPE && post.body) {
+      result = await readLive(post.body, (event) => {
+        if ("line" in event) trace?.(`OL step 4: the script reports: ${event.line}`);
+        else if ("load" in event) onLoad?.(event.load.done, event.load.total, parameters.blockSize);
+      });
+    } else {
+      result = (await post.json()) as ScriptResult;
+    }
+  } catch (error) {
+    if (!(error instanceof SyntaxError) && !(error instanceof FormatError)) throw error;
   }
-  trace?.(`OL step 4: ${parameters.script} answered HTTP ${post.status}: ${result.message}; the script's orders to the card manager and its reports:`);
+  if (result === undefined) throw new WebLoadError(post.status, `POST ${parameters.script} answered HTTP ${post.status} without a report`);
+  const status = post.status === 200 && result.status !== undefined ? result.status : post.status;
+  trace?.(`OL step 4: ${parameters.script} answered HTTP ${status}: ${result.message}; the script's orders to the card manager and its reports:`);
   for (const line of result.progress ?? []) progress?.(line);
-  if (post.status !== 200) {
+  if (status !== 200) {
     const { message, hint } = explain(result, cap);
-    throw new WebLoadError(post.status, message, result, hint);
+    throw new WebLoadError(status, message, result, hint);
   }
-  return { parameters, result, steps: { loaderStatus: page.status, loadStatus: post.status } };
+  return { parameters, result, steps: { loaderStatus: page.status, loadStatus: status } };
 }
 
 /** The hint the GlobalPlatform path gives with one missing import (host/gp/explain.ts), so the CLI prints the same line. */

@@ -16,7 +16,7 @@ import type { InstallChoices } from "../gp/install.ts";
 import type { GpSession } from "../gp/session.ts";
 import { LEVEL_BYTE } from "../../stack/gp/security-level.ts";
 import { gpLoaderPort } from "./card-manager-over-gp.ts";
-import { runLoadingProgram, type WebInstallResult, type WebProgress } from "./loading-program.ts";
+import { runLoadingProgram, type LoadingProgramOptions, type WebInstallResult, type WebProgress } from "./loading-program.ts";
 
 export interface ViaBridgeOptions {
   /** How to open the GP session (default: test key, C-MAC). Ignored when `session` is given. */
@@ -27,6 +27,8 @@ export interface ViaBridgeOptions {
   scripts?: ScriptStore;
   trace?: (line: string) => void;
   nonce?: string;
+  /** The LOAD's progress as the bridge's loader sends it, block by block. */
+  onLoad?: LoadingProgramOptions["onLoad"];
 }
 
 /** A ScriptStore in memory. */
@@ -83,5 +85,5 @@ async function loadThroughBridge(
     if (trace) trace(`bridge: session ${n} <= ${startLine(await serializeResponse(response.clone()))}`);
     return response;
   };
-  return runLoadingProgram({ fetch, parameters, origin: "http://bridge" }, file, choices, progress, { nonce: options.nonce, trace });
+  return runLoadingProgram({ fetch, parameters, origin: "http://bridge" }, file, choices, progress, { nonce: options.nonce, trace, onLoad: options.onLoad });
 }

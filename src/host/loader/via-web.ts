@@ -10,7 +10,8 @@ import type { LoaderParameters } from "../../stack/web/port.ts";
 import { inTransaction, type Transport } from "../../stack/transport/transport.ts";
 import type { InstallChoices } from "../gp/install.ts";
 import { CardWeb } from "../link/card-web.ts";
-import { runLoadingProgram, type WebInstallResult, type WebProgress } from "./loading-program.ts";
+import { LIVE_MEDIA_TYPE } from "../../stack/web/live-run.ts";
+import { runLoadingProgram, type LoadingProgramOptions, type WebInstallResult, type WebProgress } from "./loading-program.ts";
 
 export interface ViaWebOptions {
   /** Secure channel to open on the link (default: the test key, SCP from the card, C-MAC). */
@@ -19,6 +20,8 @@ export interface ViaWebOptions {
   trace?: (line: string) => void;
   /** Send this nonce instead of the one received (refusal tests). */
   nonce?: string;
+  /** The LOAD's progress as the card's loader reports it while it runs (one poll a step). */
+  onLoad?: LoadingProgramOptions["onLoad"];
 }
 
 const LINK_FAULT_HINT = "the card's link application is at fault: install with --via bridge or --via gp";
@@ -85,7 +88,8 @@ async function loadThroughCard(
     agents,
   });
   const fetch = async (r: Request) => {
-    const response = await web.fetch(r);
+    const inSteps = (r.headers.get("accept") ?? "").includes(LIVE_MEDIA_TYPE);
+    const response = await (inSteps ? web.fetchInSteps(r) : web.fetch(r));
     // The link drains everything the card has before fetch returns: a 202 without the session is final.
     if (response.status === 202 && !delivered) refuse(new WebcardError("The card's loader answered 202 but opened no session with its parameters", { hint: LINK_FAULT_HINT }));
     return response;
@@ -93,6 +97,7 @@ async function loadThroughCard(
   const result = await runLoadingProgram({ fetch, parameters, origin: "http://card" }, file, choices, progress, {
     nonce: options.nonce,
     trace: options.trace,
+    onLoad: options.onLoad,
   });
   const channel = web.channel ? { scp: web.channel.scp, level: web.channel.level, kcvs: { ...web.channel.kcvs } } : undefined;
   return { ...result, exchanges: web.client.exchanges, channel };

@@ -7,14 +7,29 @@
  */
 import { CommandApdu, ResponseApdu } from "../apdu.ts";
 import { FormatError } from "../errors.ts";
-import { LINK_ERROR, LINK_INS, LINK_P1, LINK_SW, LINK_VERSION } from "./constants.ts";
+import { LINK_ERROR, LINK_INS, LINK_P1, LINK_SW, LINK_VERSION, PENDING } from "./constants.ts";
 import { LinkEndpoint, type LinkEvent, type SessionInfo } from "./endpoint.ts";
 import { decodeFrames, encodeFrames } from "./frames.ts";
 import { encodeLinkInfo, type LinkAgent } from "./link-info.ts";
 import { responseRoom } from "../gp/security-level.ts";
 
-/** A card agent that serves requests (an HTTP server): request bytes in, response bytes out. */
-export type AgentServer = (request: Uint8Array, session: SessionInfo) => Promise<Uint8Array> | Uint8Array;
+/**
+ * A response an agent produces in steps (section 8.1): each `next()` runs the
+ * agent's work up to its next piece, inside the EXCHANGE that asks for it.
+ */
+export interface AgentStream {
+  next(): Promise<{ bytes: Uint8Array; last: boolean }>;
+}
+
+/** A card agent that serves requests (an HTTP server): request bytes in, response bytes (or a stream of them) out. */
+export type AgentServer = (request: Uint8Array, session: SessionInfo) => Promise<Uint8Array | AgentStream> | Uint8Array | AgentStream;
+
+/** A response in steps, with the security level of the EXCHANGE that began it. */
+interface RunningStream {
+  stream: AgentStream;
+  level: number;
+  close: boolean;
+}
 
 export interface CardLinkOptions {
   /** Agents the terminal may open sessions to, with their servers. */
@@ -47,6 +62,7 @@ export class CardLink {
   readonly endpoint: LinkEndpoint;
   private readonly options: CardLinkOptions;
   private readonly waiters = new Map<number, ResponseWaiter>();
+  private readonly streams = new Map<number, RunningStream>();
 
   constructor(options: CardLinkOptions) {
     this.options = options;
@@ -78,6 +94,8 @@ export class CardLink {
   reset(): void {
     this.endpoint.reset();
     this.waiters.clear();
+    // A response in steps is dropped with its session: nothing it had not committed survives.
+    this.streams.clear();
   }
 
   /**
@@ -96,6 +114,7 @@ export class CardLink {
   abortSession(session: number, code: number, reason: string): void {
     this.endpoint.abort(session, code, reason);
     this.waiters.delete(session);
+    this.streams.delete(session);
   }
 
   /** Process one EXCHANGE command; status words are data, never exceptions. */
@@ -118,20 +137,55 @@ export class CardLink {
       if (e instanceof FormatError) return ResponseApdu.of(LINK_SW.MALFORMED);
       throw e;
     }
+    const level = options.level ?? 0;
     const events = this.endpoint.receive(frames);
     for (const event of events) {
       this.options.onEvent?.(event);
-      if (event.type === "message") await this.deliver(event.session, event.message, event.peerClosed);
-      if (event.type === "error") this.waiters.delete(event.session);
+      if (event.type === "message") await this.deliver(event.session, event.message, event.peerClosed, level);
+      if (event.type === "error") {
+        this.waiters.delete(event.session);
+        this.streams.delete(event.session);
+      }
     }
-    const room = responseRoom(Math.min(command.ne ?? 0, this.options.maxResponse), options.level ?? 0);
+    await this.advance(level);
+    const room = responseRoom(Math.min(command.ne ?? 0, this.options.maxResponse), level);
     const { frames: out, closed } = this.endpoint.take(room);
     for (const s of closed) this.options.onEvent?.({ type: "closed", session: s });
-    const pending = this.endpoint.pending();
+    const pending = this.endpoint.pending() | (this.streams.size ? PENDING.WORKING : 0);
     return ResponseApdu.of(pending ? (LINK_SW.PENDING_SW1 << 8) | pending : LINK_SW.OK, encodeFrames(out));
   }
 
-  private async deliver(session: SessionInfo, message: Uint8Array, peerClosed: boolean): Promise<void> {
+  /**
+   * Section 8.1: one step of every response in steps, inside this EXCHANGE
+   * (so on the card inside its APDU's transaction). A step runs only under
+   * the secure channel level its request came with: an EXCHANGE with less
+   * (the channel closed, or a plain command) aborts the response instead.
+   */
+  private async advance(level: number): Promise<void> {
+    for (const [id, running] of [...this.streams]) {
+      if ((level & running.level) !== running.level) {
+        this.abortSession(id, LINK_ERROR.ABORTED, "the response was begun under a secure channel this command lacks");
+        continue;
+      }
+      let piece: { bytes: Uint8Array; last: boolean };
+      try {
+        piece = await running.stream.next();
+      } catch {
+        // The agent failed mid-response: the head is sent, so only aborting the session says so.
+        this.abortSession(id, LINK_ERROR.ABORTED, "the card agent failed while producing its response");
+        continue;
+      }
+      if (!this.endpoint.openSessions().some((s) => s.id === id)) {
+        this.streams.delete(id);
+        continue;
+      }
+      if (piece.last) this.streams.delete(id);
+      if (piece.bytes.length > 0 || piece.last) this.endpoint.send(id, piece.bytes, running.close, !piece.last);
+    }
+  }
+
+  /** Hand a complete message to its agent (a response in steps is kept, to advance) or to its waiter. */
+  private async deliver(session: SessionInfo, message: Uint8Array, peerClosed: boolean, level: number): Promise<void> {
     if (session.local) {
       const waiter = this.waiters.get(session.id);
       this.waiters.delete(session.id);
@@ -143,7 +197,7 @@ export class CardLink {
       this.endpoint.abort(session.id, LINK_ERROR.UNKNOWN_AGENT, `no agent ${session.localAgent} serves requests`);
       return;
     }
-    let response: Uint8Array;
+    let response: Uint8Array | AgentStream;
     try {
       response = await agent.serve(message, session);
     } catch {
@@ -151,6 +205,7 @@ export class CardLink {
     }
     // A later frame of the same command may have aborted the session (ERROR already queued): drop the answer.
     if (!this.endpoint.openSessions().some((s) => s.id === session.id)) return;
-    this.endpoint.send(session.id, response, peerClosed);
+    if (response instanceof Uint8Array) this.endpoint.send(session.id, response, peerClosed);
+    else this.streams.set(session.id, { stream: response, level, close: peerClosed });
   }
 }

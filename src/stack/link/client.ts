@@ -68,9 +68,12 @@ export class LinkClient {
     return new LinkClient(transport, selected.info, options);
   }
 
-  /** Send one HTTP message to card agent `toAgent` and return the card's response message. */
-  async exchange(request: Uint8Array, toAgent: number = CARD_AGENT.HTTP, fromAgent: number = TERMINAL_AGENT.OL): Promise<Uint8Array> {
-    const { response } = this.link.request(fromAgent, toAgent, request);
+  /**
+   * Send one HTTP message to card agent `toAgent` and return the card's
+   * response message; `onPart` reads the response as it arrives.
+   */
+  async exchange(request: Uint8Array, toAgent: number = CARD_AGENT.HTTP, fromAgent: number = TERMINAL_AGENT.OL, onPart?: (bytes: Uint8Array) => void): Promise<Uint8Array> {
+    const { response } = this.link.request(fromAgent, toAgent, request, onPart);
     response.catch(() => undefined); // observed below through pump()
     await this.pump();
     return response;
@@ -144,6 +147,8 @@ export function describeEvent(e: LinkEvent, direction: "in" | "out"): string {
       return `link: session ${hexNumber(e.session.id)} ${direction === "in" ? "<=" : "=>"} ${startLine(e.message)} (${e.message.length} bytes)`;
     case "closed":
       return `link: session ${hexNumber(e.session.id)} closed`;
+    case "part":
+      return `link: session ${hexNumber(e.session.id)} ${direction === "in" ? "<=" : "=>"} ${e.bytes.length} bytes of a response in steps`;
     case "error":
       return `link: session ${hexNumber(e.session)} error ${hexNumber(e.code)} (${e.detectedHere ? "terminal" : "card"}): ${e.reason}`;
   }

@@ -46,6 +46,12 @@ export const PENDING = {
   DATA: 0x01,
   /** The card wants to open a session (an OPEN frame is waiting). */
   OPEN: 0x02,
+  /**
+   * A card agent is still working on a response it has begun (a load in
+   * steps, section 8.1): poll to let it go on. Its next piece comes with the
+   * answer to that poll.
+   */
+  WORKING: 0x04,
 } as const;
 
 /** Frame kinds: high nibble of the first header byte (section 5). */

@@ -23,12 +23,16 @@ export type LinkEvent =
   | { type: "open"; session: SessionInfo }
   | { type: "message"; session: SessionInfo; message: Uint8Array; peerClosed: boolean }
   | { type: "closed"; session: SessionInfo }
+  /** A DATA payload as it arrives, before its message is complete (only with `EndpointLimits.parts`). */
+  | { type: "part"; session: SessionInfo; bytes: Uint8Array }
   | { type: "error"; session: number; code: number; reason: string; expected: number; detectedHere: boolean };
 
 interface Outgoing {
   bytes: Uint8Array;
   offset: number;
   close: boolean;
+  /** A piece of a message still being produced: its end is not the message's end (no FIN). */
+  more: boolean;
 }
 
 interface Session extends SessionInfo {
@@ -49,6 +53,8 @@ export interface EndpointLimits {
   maxSessions: number;
   /** Agent ids the peer may open sessions to; undefined accepts any. */
   agents?: ReadonlySet<number>;
+  /** Report each accepted DATA payload as a "part" event (the terminal, to read a response as it arrives). */
+  parts?: boolean;
 }
 
 const MAX_SEQ = 0xffff;
@@ -101,12 +107,16 @@ export class LinkEndpoint {
     return info(s);
   }
 
-  /** Queue one HTTP message on `session`; `close` says no further message follows from this end. */
-  send(session: number, message: Uint8Array, close: boolean): void {
+  /**
+   * Queue one HTTP message on `session`; `close` says no further message
+   * follows from this end. With `more`, `message` is only a piece of the
+   * message: its last chunk carries no FIN, and a later `send` continues it.
+   */
+  send(session: number, message: Uint8Array, close: boolean, more = false): void {
     const s = this.sessions.get(session);
     if (!s) throw new RangeError(`Link session ${hexNumber(session)} is not open`);
     if (s.localClosed || s.outbound.some((o) => o.close)) throw new RangeError(`Link session ${hexNumber(session)} is closed for sending`);
-    s.outbound.push({ bytes: message, offset: 0, close });
+    s.outbound.push({ bytes: message, offset: 0, close: close && !more, more });
   }
 
   /** Abort `session` here and tell the peer with an ERROR frame. */
@@ -175,6 +185,7 @@ export class LinkEndpoint {
       s.recvSeq = s.recvSeq === MAX_SEQ ? 0 : s.recvSeq + 1;
       s.inbound.push(f.payload);
       s.inboundSize += f.payload.length;
+      if (this.limits.parts) events.push({ type: "part", session: info(s), bytes: f.payload });
       if (f.flags & FRAME_FLAG.CLOSE) s.remoteClosed = true;
       if (f.flags & FRAME_FLAG.FIN) {
         const message = joinChunks(s.inbound, s.inboundSize);
@@ -251,9 +262,14 @@ export class LinkEndpoint {
     for (const s of [...this.sessions.values()]) {
       while (s.outbound.length && room > FRAME_HEADER) {
         const m = s.outbound[0]!;
+        // An empty piece of a message still being produced sends nothing.
+        if (m.more && m.bytes.length === 0) {
+          s.outbound.shift();
+          continue;
+        }
         const n = Math.min(m.bytes.length - m.offset, room - FRAME_HEADER);
         const end = m.offset + n === m.bytes.length;
-        const flags = end ? FRAME_FLAG.FIN | (m.close ? FRAME_FLAG.CLOSE : 0) : 0;
+        const flags = end && !m.more ? FRAME_FLAG.FIN | (m.close ? FRAME_FLAG.CLOSE : 0) : 0;
         frames.push({ kind: FRAME_KIND.DATA, flags, session: s.id, seq: s.sendSeq, payload: m.bytes.subarray(m.offset, m.offset + n) });
         s.sendSeq = s.sendSeq === MAX_SEQ ? 0 : s.sendSeq + 1;
         room -= FRAME_HEADER + n;

@@ -78,12 +78,27 @@ function snapshot(headers: Headers): Headers {
   return copy;
 }
 
-function finish(head: string[], headers: Headers, body: Uint8Array | undefined, options: SerializeOptions): Uint8Array {
+/**
+ * The head of a response whose body follows in chunks as it is produced
+ * (RFC 9112 section 7.1): status line, fields, `Transfer-Encoding: chunked`.
+ */
+export function serializeChunkedHead(response: Response): Uint8Array {
+  const head = [`HTTP/1.1 ${response.status} ${response.statusText || reasonPhrase(response.status)}`];
+  fieldLines(head, snapshot(response.headers));
+  head.push("Transfer-Encoding: chunked");
+  return encoder.encode(head.join(CRLF) + CRLF + CRLF);
+}
+
+function fieldLines(head: string[], headers: Headers): void {
   headers.forEach((value, name) => {
     if (name === "content-length" || name === "transfer-encoding") return;
     if (/[\r\n]/.test(value)) throw new FormatError(`HTTP header ${name} contains a line break`);
     head.push(`${canonical(name)}: ${value}`);
   });
+}
+
+function finish(head: string[], headers: Headers, body: Uint8Array | undefined, options: SerializeOptions): Uint8Array {
+  fieldLines(head, headers);
   if (body === undefined) return encoder.encode(head.join(CRLF) + CRLF + CRLF);
   if (options.chunkSize) {
     head.push("Transfer-Encoding: chunked");
@@ -175,7 +190,8 @@ function dechunk(bytes: Uint8Array): Uint8Array {
   }
 }
 
-function indexOfSequence(bytes: Uint8Array, seq: number[], from = 0): number {
+/** Where `seq` first occurs in `bytes` from `from`, or -1. */
+export function indexOfSequence(bytes: Uint8Array, seq: number[], from = 0): number {
   outer: for (let i = from; i + seq.length <= bytes.length; i++) {
     for (let j = 0; j < seq.length; j++) if (bytes[i + j] !== seq[j]) continue outer;
     return i;

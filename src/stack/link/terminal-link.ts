@@ -12,7 +12,6 @@ import { decodeFrames, encodeFrames } from "./frames.ts";
 import { LinkError } from "./link-error.ts";
 import type { LinkInfo } from "./link-info.ts";
 import { commandRoom, type SecurityLevel } from "../gp/security-level.ts";
-import type { AgentServer } from "./card-link.ts";
 
 export interface TerminalLinkOptions {
   /** The card's SELECT answer. */
@@ -22,7 +21,7 @@ export interface TerminalLinkOptions {
   /** Secure messaging applied below the link (it eats room in each command). */
   level?: SecurityLevel;
   /** Terminal agents the card may open sessions to. */
-  agents?: readonly { id: number; name: string; serve: AgentServer }[];
+  agents?: readonly { id: number; name: string; serve: (request: Uint8Array, session: SessionInfo) => Promise<Uint8Array> | Uint8Array }[];
   /** Largest message accepted from the card (default 16 MiB). */
   maxMessage?: number;
   onEvent?: (event: LinkEvent, direction: "in" | "out") => void;
@@ -42,6 +41,8 @@ export class TerminalLink {
   readonly ne: number;
   private readonly options: TerminalLinkOptions;
   private readonly waiters = new Map<number, Waiter>();
+  /** Who reads a response as it arrives, by session. */
+  private readonly readers = new Map<number, (bytes: Uint8Array) => void>();
   /** PENDING bits of the card's last SW. */
   cardPending = 0;
 
@@ -55,12 +56,18 @@ export class TerminalLink {
       maxMessage: options.maxMessage ?? 16 * 1024 * 1024,
       maxSessions: Math.max(1, options.info.maxSessions),
       agents: new Set((options.agents ?? []).map((a) => a.id)),
+      parts: true,
     });
   }
 
-  /** Open a session to card agent `toAgent` with `request`; resolves with the card's response message. */
-  request(fromAgent: number, toAgent: number, request: Uint8Array): { session: SessionInfo; response: Promise<Uint8Array> } {
+  /**
+   * Open a session to card agent `toAgent` with `request`; resolves with the
+   * card's response message. `onPart` gets the response's bytes as they
+   * arrive (a response in steps, section 8.1), before the whole message.
+   */
+  request(fromAgent: number, toAgent: number, request: Uint8Array, onPart?: (bytes: Uint8Array) => void): { session: SessionInfo; response: Promise<Uint8Array> } {
     const session = this.endpoint.open(fromAgent, toAgent);
+    if (onPart) this.readers.set(session.id, onPart);
     this.endpoint.send(session.id, request, true);
     this.options.onEvent?.({ type: "open", session }, "out");
     this.options.onEvent?.({ type: "message", session, message: request, peerClosed: false }, "out");
@@ -104,11 +111,16 @@ export class TerminalLink {
     this.cardPending = sw1 === LINK_SW.PENDING_SW1 ? answer.sw & 0xff : 0;
     const events = this.endpoint.receive(decodeFrames(answer.data));
     for (const event of events) {
+      if (event.type === "part") {
+        this.readers.get(event.session.id)?.(event.bytes);
+        continue;
+      }
       this.options.onEvent?.(event, "in");
       if (event.type === "message") await this.deliver(event.session, event.message, event.peerClosed);
       if (event.type === "error") {
         const waiter = this.waiters.get(event.session);
         this.waiters.delete(event.session);
+        this.readers.delete(event.session);
         waiter?.reject(new LinkError(event.code, event.session, event.detectedHere ? "terminal" : "card", event.reason));
       }
     }
@@ -118,6 +130,7 @@ export class TerminalLink {
   fail(error: Error): void {
     for (const w of this.waiters.values()) w.reject(error);
     this.waiters.clear();
+    this.readers.clear();
     this.endpoint.reset();
     this.cardPending = 0;
   }
@@ -126,6 +139,7 @@ export class TerminalLink {
     if (session.local) {
       const waiter = this.waiters.get(session.id);
       this.waiters.delete(session.id);
+      this.readers.delete(session.id);
       waiter?.resolve(message);
       return;
     }

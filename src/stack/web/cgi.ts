@@ -21,6 +21,7 @@ export interface CgiInput {
   port: LoaderPort;
   spendNonce(nonce: string | undefined): boolean;
   onProgress?: (line: string) => void;
+  onLoadProgress?: (done: number, total: number) => void | Promise<void>;
 }
 
 const LOAD_FILE = "load-file";
@@ -109,6 +110,7 @@ export async function runCgi(input: CgiInput): Promise<ScriptResult> {
     port: input.port,
     spendNonce: () => input.spendNonce(typeof nonce === "string" ? nonce : undefined),
     ...(input.onProgress ? { onProgress: input.onProgress } : {}),
+    ...(input.onLoadProgress ? { onLoadProgress: input.onLoadProgress } : {}),
   });
 }
 

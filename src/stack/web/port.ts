@@ -61,8 +61,12 @@ export interface LoaderPort {
   registry(): Promise<RegistryView>;
   /** INSTALL [for load] of `packageAid` into the ISD. */
   installForLoad(packageAid: Uint8Array, loadSize: number): Promise<void>;
-  /** LOAD of the whole load file data block; `progress` after each block or step. */
-  load(lfdb: Uint8Array, progress: (done: number, total: number) => void): Promise<void>;
+  /**
+   * LOAD of the whole load file data block; `progress` after each block or
+   * step, awaited: a response in steps pauses there until its reader asks
+   * for more (docs/link-protocol.md section 8.1).
+   */
+  load(lfdb: Uint8Array, progress: (done: number, total: number) => void | Promise<void>): Promise<void>;
   install(order: InstallOrder): Promise<void>;
   /** DELETE (with related objects): used to leave IL as it was when a later order fails. */
   delete(aid: Uint8Array): Promise<void>;

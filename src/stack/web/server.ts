@@ -8,6 +8,7 @@
 import { Hono, type Context } from "hono";
 import { FormatError, WebcardError } from "../errors.ts";
 import { runCgi } from "./cgi.ts";
+import { liveResponse, wantsLive } from "./live-run.ts";
 import { DEFAULT_SCRIPTS } from "./default-scripts.ts";
 import { NonceBook } from "./nonces.ts";
 import { cardPage, homePage, loaderPage, registryPage, resultPage } from "./pages.tsx";
@@ -140,7 +141,10 @@ export function createCardWebApp(options: CardWebOptions): { app: Hono<Env>; non
     } catch {
       return c.json({ status: 400, message: TEXT.badForm }, 400);
     }
-    return answer(await runCgi({ script: instructions, form, security: c.env.security, port: c.env.port, spendNonce: (n) => nonces.spend(n) }));
+    const cgi = { script: instructions, form, security: c.env.security, port: c.env.port, spendNonce: (n: string | undefined) => nonces.spend(n) };
+    // A client showing progress asks for the run in steps (docs/link-protocol.md section 8.1).
+    if (wantsLive(c.req.header("accept"))) return liveResponse((hooks) => runCgi({ ...cgi, onProgress: hooks.line, onLoadProgress: hooks.load }));
+    return answer(await runCgi(cgi));
   });
 
   app.get("/admin/scripts", (c) => {

@@ -31,6 +31,8 @@ export interface ScriptInput {
   port: LoaderPort;
   /** Each progress line as it happens. */
   onProgress?: (line: string) => void;
+  /** Each step of the LOAD as IL reports it; awaited (a response in steps pauses there). */
+  onLoadProgress?: (done: number, total: number) => void | Promise<void>;
 }
 
 export interface ScriptResult {
@@ -109,12 +111,13 @@ export async function runScript(script: readonly Instruction[], input: ScriptInp
       if (typeof file === "string") throw new Stop(400, `Script line ${i.line}: file= must name an uploaded file`);
       say(`order: LOAD ${file.length} bytes`);
       let last = -1;
-      await input.port.load(file, (done, total) => {
+      await input.port.load(file, async (done, total) => {
         const pct = Math.floor((done * 100) / Math.max(1, total));
         if (pct >= last + 25 || done === total) {
           last = pct;
           say(`progress: LOAD ${done}/${total} bytes`);
         }
+        await input.onLoadProgress?.(done, total);
       });
     } else {
       const module = hexArg(a, "module", i.line);

@@ -213,14 +213,19 @@ export function createSimulatedCard(options: SimOptions = {}): SimulatedCard {
     isdPrivileges: () => isdPrivileges(env),
   });
   const i = { 2: options.i?.[2] ?? DEFAULT_I[2], 3: options.i?.[3] ?? DEFAULT_I[3] };
-  const session = new SecureSession({
-    store,
-    maxAuthFailures: options.maxAuthFailures ?? 10,
-    i,
-    log,
-    ...(options.random ? { random: options.random } : {}),
-  });
-  const scp11 = new Scp11Session({ store, channel: session.channel, log, ...(options.now ? { now: options.now } : {}) });
+  // Each logical channel has its own session (card-core.ts); the ISD's handlers see the one of the command's channel.
+  const channelSecurity = () => {
+    const session = new SecureSession({
+      store,
+      maxAuthFailures: options.maxAuthFailures ?? 10,
+      i,
+      log,
+      ...(options.random ? { random: options.random } : {}),
+    });
+    const scp11 = new Scp11Session({ store, channel: session.channel, log, ...(options.now ? { now: options.now } : {}) });
+    return { session, scp11 };
+  };
+  const current = () => core!.currentSecurity();
   const firstScp = () => store.keySets()[0]?.scp ?? scp;
   const env: IsdEnv = {
     store,
@@ -234,8 +239,8 @@ export function createSimulatedCard(options: SimOptions = {}): SimulatedCard {
       return i[firstScp()];
     },
     scpIFor: (p) => i[p],
-    dek: () => session.channel.dek,
-    certificateStore: (data) => scp11.handshake()?.certificateStore(data) ?? { sw: 0x6a88, reason: "the card has no SCP11 certificates" },
+    dek: () => current().session.channel.dek,
+    certificateStore: (data) => current().scp11.handshake()?.certificateStore(data) ?? { sw: 0x6a88, reason: "the card has no SCP11 certificates" },
     ecKeyInfo: () => {
       const k = scp11Keys();
       if (!k) return [];
@@ -253,7 +258,7 @@ export function createSimulatedCard(options: SimOptions = {}): SimulatedCard {
     factoryKeySet: { version: FACTORY_KEY_VERSION, scp, enc: key, mac: key, dek: key },
     mandatedDap: options.mandatedDap === true,
     allowTerminate: options.allowTerminate === true,
-    sessionKeyVersion: () => session.keyVersion,
+    sessionKeyVersion: () => current().session.keyVersion,
     personalization: options.personalization ?? recordingSink(store, () => manager.freeMemory()),
     storeData: undefined,
   };
@@ -264,8 +269,7 @@ export function createSimulatedCard(options: SimOptions = {}): SimulatedCard {
     registry,
     manager,
     isd,
-    session,
-    scp11,
+    channelSecurity,
     log,
     // A supplementary security domain answers like the ISD, with its own keys and content (GP 7.2).
     domainApp: (aid) => {

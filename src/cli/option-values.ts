@@ -46,6 +46,11 @@ function numberFrom(name: string, text: string | undefined, min: number, max: nu
   return n;
 }
 
+/** --channel N: a logical channel besides the basic one (ISO/IEC 7816-4: 1 to 19). */
+export function channelFrom(text: string | undefined): number | undefined {
+  return numberFrom("channel", text, 1, 19);
+}
+
 /** Values of a repeatable option, each possibly comma-separated. */
 export function listFrom(values: readonly string[] | undefined): string[] {
   return (values ?? []).flatMap((v) => v.split(",")).map((v) => v.trim()).filter((v) => v !== "");

@@ -28,6 +28,8 @@ export interface TargetFlags extends ReaderFlags {
   sim?: string | true;
   /** With --sim: the Java Card release the simulated card runs. */
   javaCard?: string;
+  /** Work on this logical channel (1-19): MANAGE CHANNEL opens it first and closes it at the end. */
+  channel?: string;
 }
 
 /** How to open a secure channel to the security domain. */
@@ -64,7 +66,8 @@ export function readerOptions(cmd: Command): Command {
 export function targetOptions(cmd: Command, sim = "Use an in-process simulated card instead of a reader (state file; default: the sim's default state)"): Command {
   return readerOptions(cmd)
     .option("--sim [state]", sim)
-    .option("--java-card <version>", `With --sim: ${JAVA_CARD_HELP}`);
+    .option("--java-card <version>", `With --sim: ${JAVA_CARD_HELP}`)
+    .option("--channel <n>", "Work on logical channel N (1-19): MANAGE CHANNEL opens it, every command (secure channel included) goes with its class byte, and it is closed at the end");
 }
 
 /** The Java Card releases of the simulated card, for --help (the list is javacard-api.ts's JAVA_CARD_VERSIONS). */

@@ -20,6 +20,7 @@ export async function withTarget<T>(ctx: Context, flags: KeyFlags, fn: (target: 
     ...(flags.javaCard === undefined ? {} : { javaCard: flags.javaCard }),
     ...(flags.reader === undefined ? {} : { reader: flags.reader }),
     ...(flags.timeout === undefined ? {} : { timeout: flags.timeout }),
+    ...(flags.channel === undefined ? {} : { channel: flags.channel }),
     trace: ctx.trace,
     traceSink: ctx.err,
   });

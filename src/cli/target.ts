@@ -4,6 +4,7 @@
  * (STATE a state file; the default state path without it) that carries the
  * web-card link application. The transport
  * gets ISO response handling (61xx/6Cxx) and, with --trace, an APDU trace on stderr.
+ * With `--channel N` it works on that logical channel: opened here, closed by close().
  */
 import { withIsoResponses } from "../stack/transport/get-response.ts";
 import { withTrace } from "../stack/transport/trace.ts";
@@ -12,7 +13,8 @@ import type { Transport } from "../stack/transport/transport.ts";
 import { UsageError } from "../stack/errors.ts";
 import type { ReaderConnection } from "../host/pcsc/connect.ts";
 import type { ReaderFlags, TargetFlags } from "./options.ts";
-import { readerChoice } from "./option-values.ts";
+import { channelFrom, readerChoice } from "./option-values.ts";
+import { openLogicalChannel } from "../stack/transport/logical-channel.ts";
 
 export interface TargetOptions extends TargetFlags {
   trace?: boolean;
@@ -41,10 +43,29 @@ export async function openReader(flags: ReaderFlags): Promise<ReaderConnection> 
 /** Open the card named by the options. */
 export async function openTarget(options: TargetOptions): Promise<Target> {
   const sink = options.traceSink ?? ((line: string) => process.stderr.write(line + "\n"));
+  const channel = channelFrom(options.channel);
   // The trace sits under the ISO layer, so it shows each 61xx and the GET RESPONSE that follows it.
-  const finish = (raw: Transport, describe: string, close: () => Promise<void>, atr: Uint8Array, protocol?: string): Target => {
-    const iso = withIsoResponses(options.trace ? withTrace(raw, sink) : raw, { t0: (protocol ?? atrProtocol(atr)) === "T=0" });
-    return { transport: iso, describe, close, atr };
+  const finish = async (raw: Transport, describe: string, close: () => Promise<void>, atr: Uint8Array, protocol?: string): Promise<Target> => {
+    const wire = options.trace ? withTrace(raw, sink) : raw;
+    const iso = (t: Transport) => withIsoResponses(t, { t0: (protocol ?? atrProtocol(atr)) === "T=0" });
+    if (channel === undefined) return { transport: iso(wire), describe, close, atr };
+    // The channel wrapper sits next to the card (over the trace, which shows the class bytes as sent),
+    // so GET RESPONSE and secure messaging travel on the channel too.
+    let logical;
+    try {
+      logical = await openLogicalChannel(wire, channel, iso(wire));
+    } catch (error) {
+      await close();
+      throw error;
+    }
+    const release = async () => {
+      try {
+        await logical.release();
+      } finally {
+        await close();
+      }
+    };
+    return { transport: iso(logical), describe: `${describe}, logical channel ${channel}`, close: release, atr };
   };
   if (options.sim !== undefined) {
     if (options.reader !== undefined) throw new UsageError("Choose either --sim or --reader, not both");

@@ -130,7 +130,7 @@ test("GET DATA: CPLC, card data, key information, FF21, C1, CIN; unknown gives 6
   expect(await apdu(card, "80CA123400")).toBe("6A88");
 });
 
-test("SELECT: FCI with 9F65, partial AID, unknown AID, the basic channel only", async () => {
+test("SELECT: FCI with 9F65, partial AID, unknown AID; a closed logical channel answers 6881", async () => {
   const { card } = openCard();
   const fci = await apdu(card, "00A4040008A000000151000000");
   expect(swOf(fci)).toBe("9000");
@@ -141,8 +141,7 @@ test("SELECT: FCI with 9F65, partial AID, unknown AID, the basic channel only", 
   expect(swOf(await apdu(card, "00A4040007A0000001510000"))).toBe("9000"); // partial
   expect(await apdu(card, "00A4040005A000000999")).toBe("6A82");
   expect(await apdu(card, "00A4040C08A000000151000000")).toBe("9000"); // no FCI asked
-  expect(await apdu(card, "01A4040008A000000151000000")).toBe("6881");
-  expect(await apdu(card, "0070000001")).toBe("6881");
+  expect(await apdu(card, "81F2800002")).toBe("6881"); // channel 1 is not open (logical-channels.test.ts has the rest)
   expect(await apdu(card, "FFA4040000")).toBe("6E00");
   expect(await apdu(card, "80FF000000")).toBe("6D00");
   expect(await apdu(card, "80F2")).toBe("6700");

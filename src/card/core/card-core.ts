@@ -1,11 +1,19 @@
 /**
- * The card core: power, ATR, the basic logical channel, application
- * selection, secure messaging, and one transaction per APDU.
+ * The card core: power, ATR, logical channels, application selection,
+ * secure messaging, and one transaction per APDU.
  *
- * Order of work for a command: class byte and APDU structure (6E00, 688x,
- * 6700), SELECT, INITIALIZE UPDATE / EXTERNAL AUTHENTICATE (for any
- * CardApplication), secure messaging removal, then the selected
- * application inside a transaction, then secure messaging on the answer.
+ * Order of work for a command: its logical channel (6881 when not open),
+ * MANAGE CHANNEL, class byte and APDU structure (6E00, 688x, 6700), SELECT,
+ * INITIALIZE UPDATE / EXTERNAL AUTHENTICATE (for any CardApplication),
+ * secure messaging removal, then the selected application inside a
+ * transaction, then secure messaging on the answer.
+ *
+ * Each open logical channel (ISO/IEC 7816-4 section 5.4.1, GP 2.3.1
+ * section 11.1.4) has its own selected application and its own secure
+ * channel session: authenticating on one channel opens nothing on another.
+ * The ISD, security domains and built-in applications may be selected on
+ * several channels at once; a Java Card applet on one at a time (it is not
+ * MultiSelectable, JCRE 3.0.5 section 4.2): 6985 elsewhere.
  * A CardRefusal becomes its SW, a full disk 6A84 (refusal.ts asRefusal); any
  * other exception becomes 6F00, logged, with the
  * transaction rolled back: no byte sequence crashes the card.
@@ -22,7 +30,8 @@ import type { Registry } from "../store/registry.ts";
 import { appStore } from "../store/app-store.ts";
 import { META } from "../store/schema.ts";
 import type { IssuerCardManager } from "../isd/card-manager.ts";
-import { appletClaProblem, claProblem, CLA_SM } from "./cla.ts";
+import { appletClaProblem, basicClass, channelOf, claProblem, CLA_SM } from "./cla.ts";
+import { channelToOpen, manageChannelRequest, type ChannelRefusal } from "./manage-channel.ts";
 import { findSelectable, selectP2Problem, type Candidate } from "./selection.ts";
 import { ATR } from "./atr.ts";
 import { STUB } from "./stub-applet.ts";
@@ -34,9 +43,8 @@ export interface CoreParts {
   registry: Registry;
   manager: IssuerCardManager;
   isd: CardApplication;
-  session: SecureSession;
-  /** The SCP11 handshake (PERFORM SECURITY OPERATION, MUTUAL / INTERNAL AUTHENTICATE). */
-  scp11: Scp11Session;
+  /** A new logical channel's secure channel session and SCP11 handshake (PERFORM SECURITY OPERATION, MUTUAL / INTERNAL AUTHENTICATE). */
+  channelSecurity: () => ChannelSecurity;
   log: (line: string) => void;
   /** The application of an instance installed from a CAP file (the JCVM); undefined: the stub (--jcvm off). */
   installed?: (aid: Uint8Array) => CardApplication | undefined;
@@ -44,6 +52,17 @@ export interface CoreParts {
   domainApp?: (aid: Uint8Array) => CardApplication | undefined;
   /** A supplementary security domain's secure channel key sets (undefined: use the ISD's). */
   domainKeySets?: (aid: Uint8Array) => StoredKeySet[] | undefined;
+}
+
+export interface ChannelSecurity {
+  session: SecureSession;
+  scp11: Scp11Session;
+}
+
+/** One open logical channel: what is selected on it and its own secure channel. */
+interface Channel extends ChannelSecurity {
+  readonly number: number;
+  selected: Selected | undefined;
 }
 
 interface Selected {
@@ -56,13 +75,26 @@ interface Selected {
 
 export class CardCore implements VirtualCard {
   private powered = false;
-  private selected: Selected | undefined;
+  private readonly channels = new Map<number, Channel>();
+  /** The channel of the command being processed: its session is the one IsdEnv's dek() and key version see. */
+  private current: Channel;
   private readonly builtins = new Map<string, CardApplication>();
   private busy: Promise<unknown> | undefined;
   /** Counts power-offs, so an async command that outlives the power does not commit. */
   private generation = 0;
 
-  constructor(private readonly p: CoreParts) {}
+  constructor(private readonly p: CoreParts) {
+    this.current = this.newChannel(0);
+  }
+
+  /** The secure channel session and SCP11 handshake of the channel the current command came on. */
+  currentSecurity(): ChannelSecurity {
+    return this.current;
+  }
+
+  private newChannel(number: number): Channel {
+    return { number, selected: undefined, ...this.p.channelSecurity() };
+  }
 
   atr(): Uint8Array {
     return ATR.slice();
@@ -97,11 +129,15 @@ export class CardCore implements VirtualCard {
   }
 
   powerOn(): void {
-    this.endSelection();
+    this.closeChannels();
     // GP 2.3.1 section 9.3.5: a load that did not complete does not survive.
     if (!this.busy) this.discardUnfinishedLoad();
     this.powered = true;
-    this.selected = this.defaultApplication();
+    // After reset only the basic channel is open (ISO/IEC 7816-4 section 5.4.1).
+    const basic = this.newChannel(0);
+    this.channels.set(0, basic);
+    this.current = basic;
+    basic.selected = this.defaultApplication();
   }
 
   private discardUnfinishedLoad(): void {
@@ -110,7 +146,7 @@ export class CardCore implements VirtualCard {
   }
 
   powerOff(): void {
-    this.endSelection();
+    this.closeChannels();
     // A command still running (an application's async work) loses its writes, as on a real card:
     // its transaction stays open until it ends, and is rolled back then.
     this.generation++;
@@ -154,31 +190,49 @@ export class CardCore implements VirtualCard {
     const refusal = asRefusal(error);
     if (refusal) {
       this.p.log(`refused: ${refusal.operation}: ${describeSw(refusal.sw)}: ${refusal.reason}`);
-      return this.answer(ResponseApdu.of(refusal.sw));
+      return this.answer(this.current, ResponseApdu.of(refusal.sw));
     }
     const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
     this.p.log(`error: ${message} (command ${toHex(bytes.subarray(0, 16))}${bytes.length > 16 ? "..." : ""}): answered 6F00`);
     return ResponseApdu.of(SW.UNKNOWN).toBytes();
   }
 
-  private handle(bytes: Uint8Array): Uint8Array | Promise<Uint8Array> {
-    if (bytes.length < 4) return sw(SW.WRONG_LENGTH);
-    // A Java Card applet gets every class byte but FF; the ISD and built-in applications take GP's classes.
-    const toApplet = this.selected !== undefined && !this.selected.native && !(bytes[1] === INS.SELECT && bytes[0] === 0x00);
-    const claSw = toApplet ? appletClaProblem(bytes[0]!) : claProblem(bytes[0]!);
+  private handle(raw: Uint8Array): Uint8Array | Promise<Uint8Array> {
+    if (raw.length < 4) return sw(SW.WRONG_LENGTH);
+    const number = channelOf(raw[0]!);
+    const interindustry = (raw[0]! & 0x80) === 0;
+    // SELECT by the card itself: CLA 00 on any channel (01-03, 40-4F), without SM or chaining.
+    const isSelect = raw[1] === INS.SELECT && ((raw[0]! & 0xfc) === 0 || (raw[0]! & 0xf0) === 0x40);
+    let ch = this.channels.get(number);
+    if (!ch && isSelect && raw[2] === 0x04) {
+      // A SELECT on a closed channel opens it (ISO/IEC 7816-4 section 5.4.1, JCRE 3.0.5 section 4.4.1).
+      ch = this.newChannel(number);
+      this.channels.set(number, ch);
+    }
+    if (!ch) {
+      this.p.log(`refused: logical channel ${number}: 6881 (Logical channel not supported): the channel is not open (MANAGE CHANNEL opens it)`);
+      return sw(SW.LOGICAL_CHANNEL_NOT_SUPPORTED);
+    }
+    this.current = ch;
+    if (raw[1] === INS.MANAGE_CHANNEL && interindustry) return this.manageChannel(ch, raw);
+    // A Java Card applet gets every class byte but FF, as sent; the ISD and built-in applications take GP's classes,
+    // seen as on the basic channel.
+    const toApplet = ch.selected !== undefined && !ch.selected.native && !isSelect;
+    const claSw = toApplet ? appletClaProblem(raw[0]!) : claProblem(raw[0]!);
+    const bytes = toApplet ? raw : Uint8Array.of(basicClass(raw[0]!) | (raw[0]! & 0x10), ...raw.subarray(1));
     // The ISD takes command chaining for one command only: an OCE certificate in pieces (amendment F 7.3).
-    if (claSw !== undefined && (toApplet || !Scp11Session.chained(bytes) || !this.p.scp11.handshake())) return sw(claSw);
+    const chainedPso = !toApplet && claProblem(raw[0]! & ~0x10) === undefined && Scp11Session.chained(bytes) && ch.scp11.handshake() !== undefined;
+    if (claSw !== undefined && !chainedPso) return sw(claSw);
     let cmd: CommandApdu;
     try {
       cmd = CommandApdu.parse(bytes);
     } catch {
       return sw(SW.WRONG_LENGTH);
     }
-    if (cmd.ins === INS.MANAGE_CHANNEL && (cmd.cla & 0x80) === 0) return sw(SW.LOGICAL_CHANNEL_NOT_SUPPORTED);
-    const session = this.p.session;
+    const session = ch.session;
     const secured = (cmd.cla & CLA_SM) !== 0;
-    if (cmd.ins === INS.SELECT && cmd.cla === 0x00) return this.select(cmd);
-    const current = this.selected;
+    if (cmd.ins === INS.SELECT && cmd.cla === 0x00) return this.select(ch, cmd);
+    const current = ch.selected;
     if (!current) return sw(0x6986);
     if (current.native && cmd.ins === INS.INITIALIZE_UPDATE && cmd.cla === 0x80) {
       return session.initializeUpdate(cmd, this.p.domainKeySets?.(current.aid)).toBytes();
@@ -186,8 +240,8 @@ export class CardCore implements VirtualCard {
     if (current.native && cmd.ins === INS.EXTERNAL_AUTHENTICATE && cmd.cla === 0x84) {
       return session.externalAuthenticate(bytes).toBytes();
     }
-    if (current.native && (cmd.cla & ~0x10) === 0x80 && Scp11Session.handles(cmd.ins) && this.p.scp11.handshake()) {
-      return this.p.scp11.process(cmd).toBytes();
+    if (current.native && (cmd.cla & ~0x10) === 0x80 && Scp11Session.handles(cmd.ins) && ch.scp11.handshake()) {
+      return ch.scp11.process(cmd).toBytes();
     }
     let plain = cmd;
     if (current.native && session.isOpen) {
@@ -198,12 +252,12 @@ export class CardCore implements VirtualCard {
       }
       plain = CommandApdu.parse(unwrapped);
       // A SELECT under secure messaging selects like a plain one (and ends the session).
-      if (plain.ins === INS.SELECT && plain.cla === 0x00) return this.select(plain);
+      if (plain.ins === INS.SELECT && plain.cla === 0x00) return this.select(ch, plain);
     } else if (secured && current.native) {
       this.p.log("refused: secure messaging without an open session: 6982 (Security status not satisfied)");
       return sw(SW.SECURITY_STATUS_NOT_SATISFIED);
     }
-    const ctx = this.context(current, secured && session.isOpen);
+    const ctx = this.context(ch, current, secured && session.isOpen);
     this.p.store.begin();
     const generation = this.generation;
     const result = current.app.process(plain, ctx);
@@ -214,15 +268,59 @@ export class CardCore implements VirtualCard {
           try {
             this.p.store.commit();
           } catch (error) {
-            return this.failure(error, bytes);
+            return this.failure(error, raw);
           }
-          return this.answer(r);
+          return this.answer(ch, r);
         },
-        (error) => (generation !== this.generation ? this.lostPower() : this.failure(error, bytes)),
+        (error) => (generation !== this.generation ? this.lostPower() : this.failure(error, raw)),
       );
     }
     this.p.store.commit();
-    return this.answer(result);
+    return this.answer(ch, result);
+  }
+
+  /** MANAGE CHANNEL open or close (manage-channel.ts); never reaches an application. */
+  private manageChannel(origin: Channel, bytes: Uint8Array): Uint8Array {
+    const op = "MANAGE CHANNEL";
+    let cmd: CommandApdu;
+    try {
+      cmd = CommandApdu.parse(bytes);
+    } catch {
+      return sw(SW.WRONG_LENGTH);
+    }
+    const refused = (r: ChannelRefusal) => {
+      this.p.log(`refused: ${op}: ${describeSw(r.sw)}: ${r.reason}`);
+      return sw(r.sw);
+    };
+    const request = manageChannelRequest(cmd, origin.number);
+    if ("sw" in request) return refused(request);
+    if (!request.open) {
+      const closing = this.channels.get(request.channel);
+      if (!closing) return refused({ sw: SW.LOGICAL_CHANNEL_NOT_SUPPORTED, reason: `logical channel ${request.channel} is not open` });
+      this.endSelection(closing);
+      this.channels.delete(request.channel);
+      this.p.log(`${op}: logical channel ${request.channel} closed`);
+      return sw(SW.OK);
+    }
+    const number = channelToOpen(request.requested, (n) => this.channels.has(n));
+    if (typeof number !== "number") return refused(number);
+    // From the basic channel the new channel selects the default application; from another, what that channel has selected.
+    const selected = origin.number === 0 ? this.defaultApplication() : origin.selected;
+    if (selected && !selected.native && this.selectedElsewhere(selected.aid, undefined)) {
+      return refused({ sw: SW.CONDITIONS_NOT_SATISFIED, reason: `${toHex(selected.aid)} is selected on another channel and is not multi-selectable` });
+    }
+    const ch = this.newChannel(number);
+    ch.selected = selected;
+    this.channels.set(number, ch);
+    this.p.log(`${op}: logical channel ${number} open${selected ? `, ${toHex(selected.aid)} selected` : ""}`);
+    return ResponseApdu.of(SW.OK, request.requested === undefined ? Uint8Array.of(number) : new Uint8Array(0)).toBytes();
+  }
+
+  /** Whether an application is selected on a channel other than `except`. */
+  private selectedElsewhere(aid: Uint8Array, except: Channel | undefined): boolean {
+    const hex = toHex(aid);
+    for (const ch of this.channels.values()) if (ch !== except && ch.selected && toHex(ch.selected.aid) === hex) return true;
+    return false;
   }
 
   /** An async command outlived the power: undo its writes, then do what power-on skipped. */
@@ -233,15 +331,15 @@ export class CardCore implements VirtualCard {
     return sw(SW.UNKNOWN);
   }
 
-  /** Secure messaging on a response, when the session asks for it. */
-  private answer(r: ResponseApdu): Uint8Array {
+  /** Secure messaging on a response, when the channel's session asks for it. */
+  private answer(ch: Channel, r: ResponseApdu): Uint8Array {
     const bytes = r.toBytes();
-    if (this.selected?.native && this.p.session.isOpen) return this.p.session.channel.wrapResponse(bytes);
+    if (ch.selected?.native && ch.session.isOpen) return ch.session.channel.wrapResponse(bytes);
     return bytes;
   }
 
-  private context(sel: Selected, commandSecured: boolean): AppContext {
-    const channel = this.p.session.channel;
+  private context(ch: Channel, sel: Selected, commandSecured: boolean): AppContext {
+    const channel = ch.session.channel;
     const open = channel.isOpen;
     const scp = channel.scp;
     return {
@@ -258,7 +356,7 @@ export class CardCore implements VirtualCard {
     };
   }
 
-  private select(cmd: CommandApdu): Uint8Array {
+  private select(ch: Channel, cmd: CommandApdu): Uint8Array {
     const p2sw = selectP2Problem(cmd.p1, cmd.p2);
     if (p2sw !== undefined) return sw(p2sw);
     const next = (cmd.p2 & 0x02) !== 0;
@@ -267,25 +365,29 @@ export class CardCore implements VirtualCard {
     if (cmd.data.length === 0 && !next) {
       target = this.defaultApplication();
     } else {
-      const found = findSelectable(cmd.data, next, this.selected?.aid, this.candidates());
+      const found = findSelectable(cmd.data, next, ch.selected?.aid, this.candidates());
       target = found ? this.resolve(found.aid) : undefined;
     }
     if (!target) return sw(SW.FILE_NOT_FOUND);
-    this.endSelection();
-    this.selected = target;
-    const ctx = this.context(target, false);
+    if (!target.native && this.selectedElsewhere(target.aid, ch)) {
+      this.p.log(`refused: SELECT ${toHex(target.aid)}: 6985 (Conditions of use not satisfied): selected on another logical channel and not multi-selectable`);
+      return sw(SW.CONDITIONS_NOT_SATISFIED);
+    }
+    this.endSelection(ch);
+    ch.selected = target;
+    const ctx = this.context(ch, target, false);
     this.p.store.begin();
     let fci: Uint8Array | number | ResponseApdu;
     try {
       fci = target.app.select(ctx, cmd);
       this.p.store.commit();
     } catch (error) {
-      this.selected = undefined;
+      ch.selected = undefined;
       throw error;
     }
-    if (fci instanceof ResponseApdu) return this.answer(fci);
+    if (fci instanceof ResponseApdu) return this.answer(ch, fci);
     if (typeof fci === "number") {
-      this.selected = undefined;
+      ch.selected = undefined;
       this.p.log(`refused: SELECT ${toHex(target.aid)}: the application answered ${swHex(fci)}`);
       return sw(fci);
     }
@@ -325,15 +427,26 @@ export class CardCore implements VirtualCard {
     return this.resolve(this.p.isd.aid);
   }
 
-  private endSelection(): void {
-    const s = this.selected;
-    this.selected = undefined;
-    this.p.session.close();
-    this.p.scp11.reset();
+  /** Deselect what `ch` has selected and end its secure channel session. */
+  private endSelection(ch: Channel): void {
+    const s = ch.selected;
+    ch.selected = undefined;
+    ch.session.close();
+    ch.scp11.reset();
+    // An application selected on another channel too (a security domain) stays selected there.
+    if (!s || this.selectedElsewhere(s.aid, ch)) return;
     try {
-      s?.app.deselect?.();
+      s.app.deselect?.();
     } catch (error) {
-      this.p.log(`error: deselect of ${toHex(s!.aid)} threw ${(error as Error).message}`);
+      this.p.log(`error: deselect of ${toHex(s.aid)} threw ${(error as Error).message}`);
+    }
+  }
+
+  /** Power off or reset: every channel's selection and session ends. */
+  private closeChannels(): void {
+    for (const ch of [...this.channels.values()]) {
+      this.endSelection(ch);
+      this.channels.delete(ch.number);
     }
   }
 }

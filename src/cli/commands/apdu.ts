@@ -112,7 +112,7 @@ export async function apduCommand(ctx: Context, args: readonly string[], given: 
   const { hex, flags } = giveBackApdus(args, given);
   const commands = [...hex.map((h) => parseCommand(h)), ...(flags.file === undefined ? [] : commandsFromFile(flags.file))];
   if (commands.length === 0) throw new UsageError("give at least one command APDU in hex, or --file with one a line");
-  if (flags.sim !== undefined || flags.secure !== undefined) return onTarget(ctx, commands, flags);
+  if (flags.sim !== undefined || flags.secure !== undefined || flags.channel !== undefined) return onTarget(ctx, commands, flags);
   const connection = await openReader(flags);
   let results: Exchange[];
   try {

@@ -15,13 +15,14 @@ import { INS } from "./constants.ts";
 /** Channels a card may have besides the basic one (ISO 7816-4: 0 to 19). */
 export const MAX_CHANNEL = 19;
 
-/** The class byte for `cla` (as on the basic channel: 00, 80, 84, 04) moved to `channel`. */
+/** The class byte for `cla` (as on the basic channel: 00, 80, 84, 04, chaining 10 kept) moved to `channel`. */
 export function claForChannel(cla: number, channel: number): number {
   if (!Number.isInteger(channel) || channel < 0 || channel > MAX_CHANNEL) throw new RangeError(`Logical channel ${channel} is not 0..${MAX_CHANNEL}`);
   const proprietary = cla & 0x80;
+  const chaining = cla & 0x10;
   const sm = (cla & 0x0c) !== 0;
-  if (channel <= 3) return proprietary | (cla & 0x0c) | channel;
-  return proprietary | 0x40 | (sm ? 0x20 : 0) | (channel - 4);
+  if (channel <= 3) return proprietary | chaining | (cla & 0x0c) | channel;
+  return proprietary | 0x40 | (sm ? 0x20 : 0) | chaining | (channel - 4);
 }
 
 /** The channel a class byte addresses, and whether it signals secure messaging. */

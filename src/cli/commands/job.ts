@@ -17,7 +17,7 @@ export interface JobFlags extends GlobalFlags {
   csv?: boolean;
 }
 
-const ACTIONS = ["check"] as const;
+const ACTIONS = ["check", "verify", "report"] as const;
 
 /** Read and check the job file, or fail with every mistake (one line each) and a count. */
 export function loadJob(ctx: Context, file: string): Job {
@@ -30,9 +30,12 @@ export function loadJob(ctx: Context, file: string): Job {
 
 export async function jobCommand(ctx: Context, action: string, file: string, flags: JobFlags): Promise<void> {
   if (!(ACTIONS as readonly string[]).includes(action)) throw new UsageError(`Unknown job action '${action}': use ${ACTIONS.join(", ")}`);
-  const job = loadJob(ctx, file);
-  void flags;
-  return printCheck(ctx, job);
+  // The record is read without the job's keys and files: it says what was done, whatever the job file says now.
+  if (action !== "check") {
+    const { recordCommand } = await import("./job-record.ts");
+    return recordCommand(ctx, action as "verify" | "report", file, flags);
+  }
+  printCheck(ctx, loadJob(ctx, file));
 }
 
 /** What the job will do, keys as check values only. */

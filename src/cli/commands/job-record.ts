@@ -4,7 +4,13 @@ import { defaultRecordPath, describeDb, RecordStore } from "../../host/station/r
 import type { CardRecord } from "../../host/station/record.ts";
 import { WebcardError } from "../../stack/errors.ts";
 import type { Context } from "../context.ts";
-import type { JobFlags } from "./job.ts";
+import type { GlobalFlags } from "../options.ts";
+
+/** Flags of `webcard job`. */
+export interface JobFlags extends GlobalFlags {
+  db?: string;
+  csv?: boolean;
+}
 
 /** Open the record a job's flags name; a SQLite file that is not there is an error, not a new empty record. */
 export async function openRecord(jobFile: string, flags: JobFlags, create: boolean): Promise<RecordStore> {

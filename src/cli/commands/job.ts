@@ -9,13 +9,10 @@ import { UsageError, WebcardError } from "../../stack/errors.ts";
 import { toHex } from "../../stack/bytes.ts";
 import { planInstalls } from "../../host/gp/install.ts";
 import type { Context } from "../context.ts";
-import type { GlobalFlags } from "../options.ts";
+import type { JobFlags } from "./job-record.ts";
 import { readLoadFile } from "../load-file.ts";
 
-export interface JobFlags extends GlobalFlags {
-  db?: string;
-  csv?: boolean;
-}
+export type { JobFlags } from "./job-record.ts";
 
 const ACTIONS = ["check", "verify", "report"] as const;
 

@@ -1,6 +1,6 @@
 import { test, expect } from "bun:test";
 import { cac } from "cac";
-import { longNames, protectValues, restoreParsed } from "./argv.ts";
+import { flagName, longNames, protectValues, restoreParsed } from "./argv.ts";
 
 /** Parse as src/cli.ts does: the pre-pass, cac, then the marks off. */
 function parse(argv: string[], declare: (cli: ReturnType<typeof cac>) => void) {
@@ -67,4 +67,20 @@ test("a letter two commands use for different options is left as typed", () => {
   ]);
   expect([...long]).toEqual([["r", "reader"]]);
   expect(protectValues(["-r", "2", "-d", "x", "-rx"], long)).toEqual(["--reader", "\u00002", "-d", "x", "-rx"]);
+});
+
+test("option names with one-letter words or digits read camel-cased all the way (cac stops at yesI-understandTerminate)", () => {
+  expect(flagName("yesI-understandTerminate")).toBe("yesIUnderstandTerminate");
+  expect(flagName("scp11-key")).toBe("scp11Key");
+  expect(flagName("newKeyVersion")).toBe("newKeyVersion");
+  const declared = [{ names: ["yesI-understandTerminate"], config: {} }, { names: ["scp11-cert"], config: { type: [String] } }];
+  const parsed = { args: [], options: { "yesI-understandTerminate": true, "scp11-cert": ["a.gp", "b.gp"] } as Record<string, unknown> };
+  restoreParsed(parsed, declared);
+  expect(parsed.options.yesIUnderstandTerminate).toBe(true);
+  expect(parsed.options.scp11Cert).toEqual(["a.gp", "b.gp"]);
+  // cac checks the parsed names against the declared ones after this: both spellings are known.
+  expect(declared.map((o) => o.names)).toEqual([
+    ["yesI-understandTerminate", "yesIUnderstandTerminate"],
+    ["scp11-cert", "scp11Cert"],
+  ]);
 });

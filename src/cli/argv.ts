@@ -81,9 +81,21 @@ export interface OptionShape {
 }
 
 /**
- * Take the marks off cac's parse result, in place, and give every
- * single-value option its last value when it was repeated (as most tools do),
- * so each option has one type: a string, a list of strings, or a boolean.
+ * The name an action reads an option by: every dash followed by a letter or
+ * digit camel-cased (`yes-i-understand-terminate` -> `yesIUnderstandTerminate`,
+ * `scp11-key` -> `scp11Key`). cac camel-cases only a dash between two
+ * lowercase letters, one match at a time, so it leaves `yesI-understandTerminate`
+ * and `scp11-key`; its names are mapped to these.
+ */
+export function flagName(name: string): string {
+  return name.replace(/-([a-zA-Z0-9])/g, (_, c: string) => c.toUpperCase());
+}
+
+/**
+ * Take the marks off cac's parse result, in place, give every single-value
+ * option its last value when it was repeated (as most tools do), so each
+ * option has one type: a string, a list of strings, or a boolean; and store
+ * each option under its flagName too (cac's own name stays for its checks).
  */
 export function restoreParsed(parsed: { args: readonly unknown[]; options: Record<string, unknown> }, declared: readonly OptionShape[]): void {
   // cac hands its own arrays to the action (typed readonly for its users): restore them where they are.
@@ -92,8 +104,12 @@ export function restoreParsed(parsed: { args: readonly unknown[]; options: Recor
   const lists = new Set(declared.filter((o) => Array.isArray(o.config.type)).flatMap((o) => o.names));
   for (const [name, value] of Object.entries(parsed.options)) {
     const restored = restoreValue(value);
-    parsed.options[name] = Array.isArray(restored) && name !== "--" && !lists.has(name) ? restored.at(-1) : restored;
+    const single = Array.isArray(restored) && name !== "--" && !lists.has(name) ? restored.at(-1) : restored;
+    parsed.options[name] = single;
+    if (name !== "--") parsed.options[flagName(name)] = single;
   }
+  // cac then checks the parsed names against the declared ones: it must know both spellings.
+  for (const option of declared) for (const name of [...option.names]) if (!option.names.includes(flagName(name))) option.names.push(flagName(name));
 }
 
 /** What a simulated card's state file is never named: a CAP or IJC load file. */

@@ -85,12 +85,12 @@ export function ecKeyFileFrom(path: string, what: string): EcKey {
 }
 
 /** A GP certificate file (binary 7F21, or its hex). */
-export function certificateFileFrom(path: string): Uint8Array {
+export function certificateFileFrom(path: string, what = "OCE certificate"): Uint8Array {
   let bytes: Uint8Array;
   try {
     bytes = new Uint8Array(readFileSync(path));
   } catch (cause) {
-    throw new UsageError(`Cannot read OCE certificate ${path}: ${(cause as NodeJS.ErrnoException).code ?? String(cause)}`, { cause });
+    throw new UsageError(`Cannot read ${what} ${path}: ${(cause as NodeJS.ErrnoException).code ?? String(cause)}`, { cause });
   }
   const text = new TextDecoder().decode(bytes).replace(/\s+/g, "");
   if (bytes[0] !== 0x7f && isHex(text)) bytes = fromHex(text);
@@ -119,7 +119,7 @@ export function scp11OptionsFrom(flags: KeyFlags, env: Record<string, string | u
     if (!oceKeyPath || certPaths.length === 0) throw new UsageError(`SCP11${variant} needs the OCE key and its certificate: give --oce-key FILE and --oce-cert FILE (webcard keys generate-oce makes them)`);
     const key = ecKeyFileFrom(oceKeyPath, "OCE key");
     if (!key.d) throw new UsageError(`OCE key ${oceKeyPath} holds no private key`);
-    oce = { key, certificates: certPaths.map(certificateFileFrom) };
+    oce = { key, certificates: certPaths.map((path) => certificateFileFrom(path)) };
   }
   const keyVersion = numberFrom("key-version", flags.keyVersion, 1, 0x7f);
   return {

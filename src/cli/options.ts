@@ -84,7 +84,7 @@ export function channelOptions(cmd: Command): Command {
     .option("--oce-key <file>", "SCP11a/c: the OCE's private key, PEM (env WEBCARD_OCE_KEY)")
     .option("--oce-cert <file>", "SCP11a/c: the OCE certificate (GP format), repeat for a chain, CA side first (env WEBCARD_OCE_CERT)", REPEATABLE)
     .option("--ca-key <file>", "SCP11: the CA public (or private) key, PEM, the card's certificate must chain to (env WEBCARD_CA_KEY); without it the card is not verified")
-    .option("--s16", "SCP11: S16 mode, 16-byte MACs and MAC chaining, as the card's SCP11 keys are set up (default S8, 8-byte MACs)");
+    .option("--s16", "SCP11: S16 mode (16-byte MACs), as the card's SCP11 keys are set up (default S8, 8-byte MACs)");
 }
 
 /** Where the card is, keys and secure channel, ISD: every command that manages card content. */

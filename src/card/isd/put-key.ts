@@ -22,6 +22,8 @@ import { FACTORY_KEY_VERSION_VALUE } from "./key-version.ts";
 import { acting } from "./domains.ts";
 import { putPublic, putSymmetric } from "./put-key-domain.ts";
 import { DM_KEY_VERSION } from "../../stack/gp/token.ts";
+import { META } from "../store/schema.ts";
+import { isScp11PutKey, putScp11Key } from "./scp11-put-key.ts";
 
 const OP = "PUT KEY";
 /** Key sets the ISD keeps at most. */
@@ -31,6 +33,7 @@ export function putKey(cmd: CommandApdu, env: IsdEnv, ctx: AppContext): Response
   requireAuth(OP, env, ctx);
   requireUnlockedCard(OP, env);
   const sd = acting(env, ctx.aid);
+  if (sd.isIsd && isScp11PutKey(cmd) && env.store.meta(META.SCP11)) return putScp11Key(cmd, env, ctx);
   const publicKey = putPublic(cmd, env, sd, ctx);
   if (publicKey) return publicKey;
   const sets = sd.isIsd ? env.store.keySets() : env.domainKeys.keySets(sd.aid);

@@ -22,6 +22,8 @@ import { refuse } from "../refusal.ts";
 import { appStore } from "../store/app-store.ts";
 import { acting } from "./domains.ts";
 import { requireAuth, requireUnlockedCard, type IsdEnv } from "./isd-state.ts";
+import { META } from "../store/schema.ts";
+import { storeCertificates } from "./scp11-put-key.ts";
 
 const OP = "STORE DATA";
 
@@ -44,7 +46,9 @@ export function storeData(cmd: CommandApdu, env: IsdEnv, ctx: AppContext): Respo
   if (cmd.data.length === 0) refuse(OP, SW.WRONG_LENGTH, "a STORE DATA block carries no data");
   let out: Uint8Array = new Uint8Array(0);
   if (equal(session.app, sd.aid)) {
-    storeIntoDomain(env, sd.aid, p.format, p.encryption, cmd.data);
+    // The ISD's SCP11 certificate store (A6 { 83 KID KVN } BF21 {...}, amendment F 7.4) is key material, not a data object.
+    const certificates = sd.isIsd && env.store.meta(META.SCP11) !== undefined && storeCertificates(env, cmd.data, ctx);
+    if (!certificates) storeIntoDomain(env, sd.aid, p.format, p.encryption, cmd.data);
     if (p.last && !sd.isIsd && sd.lifecycle === APP_LIFECYCLE.SELECTABLE) {
       // An SSD that received its personalisation is PERSONALIZED (GP 5.3.2).
       env.registry.setApplication(sd.aid, { lifecycle: APP_LIFECYCLE.PERSONALIZED });

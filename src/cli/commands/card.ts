@@ -10,14 +10,14 @@ import type { KeyFlags } from "../options.ts";
 import { withSession } from "../session.ts";
 
 export interface CardFlags extends KeyFlags {
-  /** cac camel-cases `--yes-i-understand-terminate` this way (its one-letter word "i" keeps the dash). */
-  "yesI-understandTerminate"?: boolean;
+  /** `--yes-i-understand-terminate` (argv.ts flagName). */
+  yesIUnderstandTerminate?: boolean;
 }
 
 export async function cardCommand(ctx: Context, action: string, flags: CardFlags): Promise<void> {
   if (!(action in CARD_STATES)) throw new UsageError(`Unknown card action '${action}': use lock, unlock, initialize, secure or terminate`);
   const what = action as keyof typeof CARD_STATES;
-  const confirmed = flags["yesI-understandTerminate"] === true;
+  const confirmed = flags.yesIUnderstandTerminate === true;
   if (what === "terminate" && !confirmed) {
     throw new UsageError("Terminating a card cannot be undone: it stops taking card management for good; nothing was sent", {
       hint: "only if you mean it, add --yes-i-understand-terminate",

@@ -11,6 +11,7 @@ import { DM_KEY_VERSION } from "../../stack/gp/token.ts";
 import { fromHex, isHex } from "../../stack/bytes.ts";
 import { kcvHex } from "../../stack/crypto/kcv.ts";
 import { publicKeyFile } from "../pem.ts";
+import { putScp11Key } from "./put-scp11-key.ts";
 
 /** Flags of `webcard put-key`. */
 export interface PutKeyFlags extends KeyFlags {
@@ -21,6 +22,10 @@ export interface PutKeyFlags extends KeyFlags {
   public?: string;
   /** The ISD's receipt key (hex, one symmetric key, version 71). */
   receiptKey?: string;
+  /** SCP11: the CA-KLOC public key (PEM), the SD's ECKA key pair (PEM) and its certificate chain. */
+  scp11Ca?: string;
+  scp11Key?: string;
+  scp11Cert?: string[];
 }
 
 /** A key set version option: 1..127 (0 too for --replace-version: add a set), decimal or 0x-hex. */
@@ -32,6 +37,7 @@ function version(name: string, text: string | undefined, min: number): number | 
 }
 
 export async function putKeyCommand(ctx: Context, flags: PutKeyFlags): Promise<void> {
+  if (flags.scp11Ca !== undefined || flags.scp11Key !== undefined || flags.scp11Cert?.length) return putScp11Key(ctx, flags);
   if (flags.public !== undefined || flags.receiptKey !== undefined) return putOtherKey(ctx, flags);
   if (flags.newKey === undefined) throw new UsageError("Give the new key with --new-key HEX (or 'default'), or --public FILE, or --receipt-key HEX");
   const newVersion = version("new-key-version", flags.newKeyVersion, 1) ?? 1;
@@ -39,7 +45,9 @@ export async function putKeyCommand(ctx: Context, flags: PutKeyFlags): Promise<v
   const keys = parseKeys({ key: flags.newKey, version: newVersion });
   await withSession(ctx, flags, async (session, target) => {
     const before = await keyVersionsOnCard(session.channel);
-    const r = await putKey(session, keys, replaceVersion === undefined ? {} : { replaceVersion });
+    // Under SCP11 no key set is in use: a set of the same version already there is the one to replace.
+    const replace = replaceVersion ?? (session.scp11 && before.includes(newVersion) ? newVersion : undefined);
+    const r = await putKey(session, keys, replace === undefined ? {} : { replaceVersion: replace });
     // Read back in the same session, so the user sees what the card holds now, not what was asked
     // (a card replaces its initial key set FF when the first one is added, GP 11.8.2.2).
     const versions = await keyVersionsOnCard(session.channel);

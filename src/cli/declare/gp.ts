@@ -94,7 +94,11 @@ export function register(cli: CAC): void {
     .option("--replace-version <n>", "Key set version to replace (default: the one in use; 0 adds a set)")
     .option("--public <file>", "Put a public key (PEM): a DAP key (default version 0x73) or, with --new-key-version 0x70, the ISD's token key")
     .option("--receipt-key <hex>", "Put the ISD's receipt key (one AES or 3DES key, default version 0x71)")
+    .option("--scp11-ca <file>", "SCP11: put the CA-KLOC public key (PEM) OCE certificates must chain to (key 10)")
+    .option("--scp11-key <file>", "SCP11: put the SD's ECKA key pair (PEM private key) on its keys 11/13/15, with --scp11-cert")
+    .option("--scp11-cert <file>", "SCP11: the certificate of --scp11-key (GP format), repeat for a chain, CA side first; stored by STORE DATA", REPEATABLE)
     .example("webcard put-key --new-key 00112233445566778899AABBCCDDEEFF --new-key-version 1")
+    .example("webcard put-key --scp 11a --oce-key oce.pem --oce-cert oce.gp --scp11-ca new-ca.pem")
     .action((flags: PutKeyFlags) =>
       run(flags, async (ctx) => {
         const { putKeyCommand } = await import("../commands/put-key.ts");

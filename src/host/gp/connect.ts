@@ -37,7 +37,7 @@ async function authenticate(transport: Transport, options: GpConnectOptions): Pr
     const extended = transport.extendedLength === true;
     const fitted = blockSizeFor(level, isd.fci.maxCommandData, blockSize, extended);
     const size = blockSize !== undefined && extended ? fitted : Math.min(fitted, ch.maxCommandData);
-    return { channel: ch, isd: isd.aid, fci: isd.fci, blockSize: size, level, scp: `11${ch.variant}`, kcvs: { card: `${ch.cardKey}${ch.verified ? "" : " (not verified: no --ca-key)"}` }, quirks: isd.quirks };
+    return { channel: ch, scp11: ch, isd: isd.aid, fci: isd.fci, blockSize: size, level, scp: `11${ch.variant}`, kcvs: { card: `${ch.cardKey}${ch.verified ? "" : " (not verified: no --ca-key)"}` }, quirks: isd.quirks };
   }
   // SCP02's INITIALIZE UPDATE does not say its i; the card recognition data in the FCI does (quirk scp02IFromCardData).
   const scp02i = channelOptions.scp02i ?? isd.fci.recognition?.scps.find((s) => s.scp === 2)?.i;

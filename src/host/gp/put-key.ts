@@ -23,7 +23,8 @@ export interface PutKeyResult {
  * which a new set supersedes (P1 00, GP 11.8.2.2).
  */
 export async function putKey(session: GpSession, keys: StaticKeys, options: { replaceVersion?: number } = {}): Promise<PutKeyResult> {
-  const secure = session.secure;
+  // Under SCP11 the keys travel under S-DEK (AES), and no SCP02/03 key set is in use (amendment F 6.2.2).
+  const secure = session.secure ?? (session.scp11 ? { scp: 3, dek: session.scp11.dek, keyVersion: 0 } : undefined);
   if (!secure) throw new UsageError("PUT KEY needs a secure channel: authenticate first");
   const inUse = secure.keyVersion;
   const replaced = options.replaceVersion ?? (inUse >= 1 && inUse <= 0x7f ? inUse : 0);

@@ -7,6 +7,7 @@
 import type { Transport } from "../../stack/transport/transport.ts";
 import type { Fci } from "../../stack/gp/fci.ts";
 import type { SecureChannel } from "../../stack/gp/secure-channel.ts";
+import type { Scp11Channel } from "../../stack/gp/scp11/open.ts";
 import { commandRoom, type SecurityLevel } from "../../stack/gp/security-level.ts";
 import { MAX_SHORT_NC } from "../../stack/apdu.ts";
 import { MAX_EXTENDED_BLOCK } from "../../stack/gp/load.ts";
@@ -27,6 +28,8 @@ export interface GpSession {
   readonly scp?: string;
   /** The secure channel itself (the same object as `channel`), when one is open: PUT KEY needs its DEK. */
   readonly secure?: SecureChannel;
+  /** The SCP11 channel (the same object as `channel`), when one is open: PUT KEY needs its S-DEK. */
+  readonly scp11?: Scp11Channel;
   /** Key check values of the keys in use, for display. */
   readonly kcvs?: Record<string, string>;
   /** The key diversification in use (SCP02/03), given or found from the card's cryptogram. */

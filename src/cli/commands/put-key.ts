@@ -4,28 +4,20 @@ import { keyVersionsOnCard } from "../../host/gp/info.ts";
 import { parseKeys } from "../../stack/gp/keys.ts";
 import { UsageError } from "../../stack/errors.ts";
 import type { Context } from "../context.ts";
-import type { KeyFlags } from "../options.ts";
 import { withSession } from "../session.ts";
 import { putPublic, putSingleKey } from "../../host/gp/domains.ts";
 import { DM_KEY_VERSION } from "../../stack/gp/token.ts";
 import { fromHex, isHex } from "../../stack/bytes.ts";
 import { kcvHex } from "../../stack/crypto/kcv.ts";
 import { publicKeyFile } from "../pem.ts";
-import { putScp11Key } from "./put-scp11-key.ts";
+import { putScp11Key, type Scp11PutKeyFlags } from "./put-scp11-key.ts";
 
 /** Flags of `webcard put-key`. */
-export interface PutKeyFlags extends KeyFlags {
-  newKey?: string;
-  newKeyVersion?: string;
-  replaceVersion?: string;
+export interface PutKeyFlags extends Scp11PutKeyFlags {
   /** A public key (PEM) to put: the SD's DAP key (version 73) or the ISD's token key (version 70). */
   public?: string;
   /** The ISD's receipt key (hex, one symmetric key, version 71). */
   receiptKey?: string;
-  /** SCP11: the CA-KLOC public key (PEM), the SD's ECKA key pair (PEM) and its certificate chain. */
-  scp11Ca?: string;
-  scp11Key?: string;
-  scp11Cert?: string[];
 }
 
 /** A key set version option: 1..127 (0 too for --replace-version: add a set), decimal or 0x-hex. */

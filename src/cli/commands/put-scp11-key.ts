@@ -9,7 +9,20 @@ import { putScp11CaKey, putScp11SdKey } from "../../host/gp/put-scp11-key.ts";
 import type { Context } from "../context.ts";
 import { certificateFileFrom, ecKeyFileFrom, listFrom } from "../option-values.ts";
 import { withSession } from "../session.ts";
-import type { PutKeyFlags } from "./put-key.ts";
+import type { KeyFlags } from "../options.ts";
+
+/** The flags of `webcard put-key` this file reads. */
+export interface Scp11PutKeyFlags extends KeyFlags {
+  newKey?: string;
+  newKeyVersion?: string;
+  replaceVersion?: string;
+  public?: string;
+  receiptKey?: string;
+  /** SCP11: the CA-KLOC public key (PEM), the SD's ECKA key pair (PEM) and its certificate chain. */
+  scp11Ca?: string;
+  scp11Key?: string;
+  scp11Cert?: string[];
+}
 
 function versionFrom(text: string | undefined): number | undefined {
   if (text === undefined) return undefined;
@@ -18,7 +31,7 @@ function versionFrom(text: string | undefined): number | undefined {
   return n;
 }
 
-export async function putScp11Key(ctx: Context, flags: PutKeyFlags): Promise<void> {
+export async function putScp11Key(ctx: Context, flags: Scp11PutKeyFlags): Promise<void> {
   const others = [flags.newKey && "--new-key", flags.public && "--public", flags.receiptKey && "--receipt-key", flags.replaceVersion && "--replace-version"].filter(Boolean);
   if (others.length > 0) throw new UsageError(`${others.join(", ")} and the --scp11-* options exclude each other: put one kind of key at a time`);
   if (flags.scp11Ca !== undefined && flags.scp11Key !== undefined) throw new UsageError("--scp11-ca and --scp11-key exclude each other: put one key at a time");

@@ -8,7 +8,8 @@
 import { describe, test, expect } from "bun:test";
 import { fromHex, toHex } from "../../src/stack/bytes.ts";
 import { writeCap } from "../../src/stack/cap/writer/write-cap.ts";
-import { assemble } from "../../src/stack/cap/writer/assembler.ts";
+import { assembleMethod } from "../../src/stack/cap/writer/assembler.ts";
+import { instanceFieldRef } from "../../src/stack/cap/writer/spec.ts";
 import { parseLoadFile } from "../../src/stack/cap/load-file.ts";
 import { createSimulatedCard } from "../../src/card/sim.ts";
 import { apdu, installSequence, swOf } from "../card/helpers.ts";
@@ -23,6 +24,14 @@ const ENTRIES: [string, number[]][] = [
   ["APDU", [1, FW, 10, 0]], // Classref javacard.framework.APDU
   ["Object", [1, 0x81, 0, 0]], // Classref java.lang.Object (import token 1)
   ["AID", [1, FW, 0, 0]], // Classref javacard.framework.AID
+  ["ISOException", [1, FW, 7, 0]],
+  ["getReason", [3, FW, 7, 1]], // ISOException.getReason()S (CardRuntimeException's, virtual token 1)
+  ["ArithmeticException", [1, 0x81, 9, 0]],
+  ["RuntimeException", [1, 0x81, 3, 0]],
+  // Instance fields of the applet class (fields: 1 reference, 3 short cells): a byte[], two shorts, and an int over tokens 2-3.
+  ["array", [...instanceFieldRef(0)]],
+  ["count", [...instanceFieldRef(1)]],
+  ["number", [...instanceFieldRef(2)]],
 ];
 const CONSTANTS = Object.fromEntries(ENTRIES.map(([name], i) => [name, 5 + i]));
 
@@ -57,7 +66,8 @@ async function run(snippet: string, maxStack = 8): Promise<string> {
       packageAid: fromHex("A0000006472F0004"),
       packageName: "test.conformance",
       applets: [{ aid: fromHex(AID), className: "Ops" }],
-      process: { maxStack, maxLocals: 4, code: assemble(source(snippet), CONSTANTS) },
+      process: { maxStack, maxLocals: 4, ...assembleMethod(source(snippet), CONSTANTS) },
+      fields: { references: 1, shorts: 3 },
       constants: ENTRIES.map(([, bytes]) => Uint8Array.from(bytes)),
     }),
   );
@@ -124,6 +134,56 @@ const CASES: [string, string, string][] = [
   ["NullPointerException, 6F00", "aconst_null\n arraylength", "6F00"],
   ["ArrayIndexOutOfBoundsException, 6F00", "aload_2\n sspush 300\n baload", "6F00"],
   ["NegativeArraySizeException, 6F00", "sconst_m1\n newarray 11\n arraylength", "6F00"],
+  // switches (§7.5.50, §7.5.51, §7.5.74, §7.5.75)
+  ...[2, 9, -1].map((k): [string, string, string] => [
+    `stableswitch on ${k}`,
+    `bspush ${k}\n stableswitch other 1 3 one two three\none:\n sconst_1\n goto end\ntwo:\n sconst_2\n goto end\nthree:\n sconst_3\n goto end\nother:\n bspush 99\nend:`,
+    value(k === 2 ? 2 : 99),
+  ]),
+  ...[-300, 7, 8].map((k): [string, string, string] => [
+    `slookupswitch on ${k}`,
+    `sspush ${k}\n slookupswitch other 2 -300 low 7 seven\nlow:\n bspush 10\n goto end\nseven:\n bspush 70\n goto end\nother:\n bspush 99\nend:`,
+    value(k === -300 ? 10 : k === 7 ? 70 : 99),
+  ]),
+  ["itableswitch on an int beyond 16 bits", "iipush 100001\n itableswitch other 100000 100002 a b c\na:\n sconst_1\n goto end\nb:\n sconst_2\n goto end\nc:\n sconst_3\n goto end\nother:\n bspush 99\nend:", value(2)],
+  ["ilookupswitch default", "iipush -5\n ilookupswitch other 2 -70000 a 70000 b\na:\n sconst_1\n goto end\nb:\n sconst_2\n goto end\nother:\n bspush 99\nend:", value(99)],
+  ["ilookupswitch match", "iipush 70000\n ilookupswitch other 2 -70000 a 70000 b\na:\n sconst_1\n goto end\nb:\n sconst_2\n goto end\nother:\n bspush 99\nend:", value(2)],
+  // exception handlers (§6.10, §7.5.1 athrow): the handler sees a stack holding the exception only
+  ...[
+    ["a handler of the exception's class", "#ArithmeticException"],
+    ["a handler of its superclass", "#RuntimeException"],
+    ["a catch-all handler (finally)", "0"],
+  ].map(([what, type]): [string, string, string] => [
+    `ArithmeticException caught by ${what}`,
+    `try:\n sconst_1\n sconst_0\n sdiv\ntried:\n goto end\ncaught:\n pop\n aload_2\n sconst_0\n bspush 77\nend:\n.catch try tried caught ${type}`,
+    value(77),
+  ]),
+  [
+    "the first matching handler wins: an ISOException handler is passed over for the ArithmeticException one",
+    "try:\n sconst_1\n sconst_0\n sdiv\ntried:\n goto end\niso:\n pop\n aload_2\n sconst_0\n bspush 11\n goto end\narith:\n pop\n aload_2\n sconst_0\n bspush 22\nend:\n.catch try tried iso #ISOException\n.catch try tried arith #ArithmeticException",
+    value(22),
+  ],
+  [
+    "an ISOException thrown by the API is caught and its reason read",
+    "try:\n sspush 0x6A82\n invokestatic #throwIt\ntried:\n sconst_0\n goto end\ncaught:\n invokevirtual #getReason\n sstore_3\n aload_2\n sconst_0\n sload_3\nend:\n.catch try tried caught #ISOException",
+    value(0x6a82),
+  ],
+  ["a handler of another class lets the exception go: 6F00", "try:\n sconst_1\n sconst_0\n sdiv\ntried:\n goto end\ncaught:\n pop\n aload_2\n sconst_0\n sconst_0\nend:\n.catch try tried caught #ISOException", "6F00"],
+  ["a handler outside the range does not apply: 6F00", "sconst_1\n sconst_0\n sdiv\ntry:\n nop\ntried:\n goto end\ncaught:\n pop\n aload_2\n sconst_0\n sconst_0\nend:\n.catch try tried caught 0", "6F00"],
+  // instance fields of the applet (getfield/putfield in their forms)
+  ["putfield_s_this, getfield_s_this", "sspush 1234\n putfield_s_this #count\n getfield_s_this #count", value(1234)],
+  ["putfield_s, getfield_s", "aload_0\n sspush -77\n putfield_s #number\n aload_0\n getfield_s #number", value(-77)],
+  ["putfield_b keeps a byte", "aload_0\n sspush 0x1FF\n putfield_b #count\n aload_0\n getfield_b #count", value(-1)],
+  ["putfield_a, getfield_a", "aload_0\n aload_2\n putfield_a #array\n aload_0\n getfield_a #array\n arraylength", value(261)],
+  ["putfield_a_this, getfield_a_this", "aload_2\n putfield_a_this #array\n getfield_a_this #array\n arraylength", value(261)],
+  ["putfield_i, getfield_i (an int over two cells)", "aload_0\n iipush 0x12345678\n putfield_i #number\n aload_0\n getfield_i #number\n bipush 16\n iushr\n i2s", value(0x1234)],
+  ["putfield_i_this, getfield_i_this", "iipush -100000\n putfield_i_this #number\n getfield_i_this #number\n bipush 10\n idiv\n i2s", value(-10000)],
+  ["putfield_s_w, getfield_s_w (2-byte index)", "aload_0\n sspush 4321\n putfield_s_w #count\n aload_0\n getfield_s_w #count", value(4321)],
+  ["putfield_b_w, getfield_b_w", "aload_0\n bspush -3\n putfield_b_w #count\n aload_0\n getfield_b_w #count", value(-3)],
+  ["putfield_a_w, getfield_a_w", "aload_0\n aload_2\n putfield_a_w #array\n aload_0\n getfield_a_w #array\n arraylength", value(261)],
+  ["putfield_i_w, getfield_i_w", "aload_0\n iipush 65537\n putfield_i_w #number\n aload_0\n getfield_i_w #number\n i2s", value(1)],
+  ["a field's default is 0", "getfield_s_this #count", value(0)],
+  ["getfield on null: NullPointerException, 6F00", "aconst_null\n getfield_s #count", "6F00"],
 ];
 
 describe("bytecodes", () => {

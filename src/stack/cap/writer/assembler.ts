@@ -7,6 +7,13 @@
  * references are returned as Uint8Array parts, which the CAP builder lists
  * in the RefLocation component).
  *
+ * The switches take their tables inline (§7.5.50, §7.5.51, §7.5.74, §7.5.75):
+ *   stableswitch DEFAULT LOW HIGH L_LOW ... L_HIGH      (itableswitch: int LOW, HIGH)
+ *   slookupswitch DEFAULT NPAIRS MATCH L ... MATCH L   (ilookupswitch: int MATCH; sorted)
+ * and `.catch START END HANDLER TYPE` lines add an exception handler for the
+ * code from label START up to label END (§6.10: TYPE a `#name` Classref or
+ * 0 for any exception), in the order written (inner handlers first).
+ *
  *   sconst_0
  *   sstore_2
  * loop:
@@ -56,22 +63,62 @@ const FORMATS: Readonly<Record<string, [number, string]>> = {
   if_acmpeq_w: [0xa0, "S"], if_acmpne_w: [0xa1, "S"],
   if_scmpeq_w: [0xa2, "S"], if_scmpne_w: [0xa3, "S"], if_scmplt_w: [0xa4, "S"], if_scmpge_w: [0xa5, "S"], if_scmpgt_w: [0xa6, "S"], if_scmple_w: [0xa7, "S"],
   goto_w: [0xa8, "S"],
+  stableswitch: [0x73, "*"], itableswitch: [0x74, "*"], slookupswitch: [0x75, "*"], ilookupswitch: [0x76, "*"],
+  getfield_a_w: [0xa9, "C"], getfield_b_w: [0xaa, "C"], getfield_s_w: [0xab, "C"], getfield_i_w: [0xac, "C"],
+  putfield_a_w: [0xb1, "C"], putfield_b_w: [0xb2, "C"], putfield_s_w: [0xb3, "C"], putfield_i_w: [0xb4, "C"],
   getfield_a_this: [0xad, "c"], getfield_b_this: [0xae, "c"], getfield_s_this: [0xaf, "c"], getfield_i_this: [0xb0, "c"],
   putfield_a_this: [0xb5, "c"], putfield_b_this: [0xb6, "c"], putfield_s_this: [0xb7, "c"], putfield_i_this: [0xb8, "c"],
 };
 
 const SIZE: Readonly<Record<string, number>> = { b: 1, s: 2, i: 4, B: 1, S: 2, c: 1, C: 2 };
 
+/** The operand layout of a switch from its operands (S: 2-byte branch from the opcode, s/i: 2/4-byte values). */
+function switchLayout(mnemonic: string, args: string[], n: number): string {
+  const wide = mnemonic.startsWith("i");
+  if (mnemonic.endsWith("tableswitch")) {
+    if (args.length < 3) throw new RangeError(`Line ${n}: ${mnemonic} takes DEFAULT LOW HIGH and a label for each value`);
+    const count = number(args[2]!, n) - number(args[1]!, n) + 1;
+    if (count < 1 || args.length !== 3 + count) throw new RangeError(`Line ${n}: ${mnemonic} ${args[1]}..${args[2]} needs ${Math.max(count, 0)} labels, got ${args.length - 3}`);
+    return `S${wide ? "ii" : "ss"}${"S".repeat(count)}`;
+  }
+  const pairs = args.length >= 2 ? number(args[1]!, n) : -1;
+  if (pairs < 0 || args.length !== 2 + 2 * pairs) throw new RangeError(`Line ${n}: ${mnemonic} takes DEFAULT NPAIRS and NPAIRS match-label pairs`);
+  const matches = args.filter((_, i) => i >= 2 && i % 2 === 0).map((a) => number(a, n));
+  if (matches.some((m, i) => i > 0 && m <= matches[i - 1]!)) throw new RangeError(`Line ${n}: ${mnemonic} matches must be sorted ascending (§7.5.74)`);
+  return `Ss${(wide ? "iS" : "sS").repeat(pairs)}`;
+}
+
+/** An exception handler of the assembled code: offsets from its first bytecode (§6.10 exception_handler_info). */
+export interface AssembledHandler {
+  start: number;
+  end: number;
+  handler: number;
+  /** Constant pool index of the caught class (0: any). */
+  catchType: number;
+}
+
 /** Assemble `source`; `constants` maps `#name` to constant pool indices. A mistake is a RangeError naming the line. */
 export function assemble(source: string, constants: Readonly<Record<string, number>> = {}): (number | Uint8Array)[] {
+  return assembleMethod(source, constants).code;
+}
+
+/** Assemble `source` with its `.catch` lines: the code and its exception handlers. */
+export function assembleMethod(source: string, constants: Readonly<Record<string, number>> = {}): { code: (number | Uint8Array)[]; handlers: AssembledHandler[] } {
   const lines = source
     .split("\n")
     .map((l, n) => ({ text: l.replace(/;.*$/, "").trim(), n: n + 1 }))
     .filter((l) => l.text.length > 0);
   const labels = new Map<string, number>();
-  const parsed: { at: number; n: number; mnemonic: string; args: string[] }[] = [];
+  const parsed: { at: number; n: number; mnemonic: string; args: string[]; layout: string }[] = [];
+  const catches: { n: number; args: string[] }[] = [];
   let at = 0;
   for (const { text, n } of lines) {
+    if (text.startsWith(".catch")) {
+      const args = text.split(/\s+/).slice(1);
+      if (args.length !== 4) throw new RangeError(`Line ${n}: .catch takes START END HANDLER TYPE`);
+      catches.push({ n, args });
+      continue;
+    }
     const label = /^([A-Za-z_]\w*):$/.exec(text);
     if (label) {
       if (labels.has(label[1]!)) throw new RangeError(`Line ${n}: label ${label[1]} is defined twice`);
@@ -81,21 +128,22 @@ export function assemble(source: string, constants: Readonly<Record<string, numb
     const [mnemonic, ...args] = text.split(/\s+/) as [string, ...string[]];
     const format = FORMATS[mnemonic];
     if (!format) throw new RangeError(`Line ${n}: unknown instruction '${mnemonic}'`);
-    if (args.length !== format[1].length) throw new RangeError(`Line ${n}: ${mnemonic} takes ${format[1].length} operand(s), got ${args.length}`);
-    parsed.push({ at, n, mnemonic, args });
-    at += 1 + [...format[1]].reduce((s, k) => s + SIZE[k]!, 0);
+    const layout = format[1] === "*" ? switchLayout(mnemonic, args, n) : format[1];
+    if (args.length !== layout.length) throw new RangeError(`Line ${n}: ${mnemonic} takes ${layout.length} operand(s), got ${args.length}`);
+    parsed.push({ at, n, mnemonic, args, layout });
+    at += 1 + [...layout].reduce((s, k) => s + SIZE[k]!, 0);
   }
   const out: (number | Uint8Array)[] = [];
-  for (const { at: opAt, n, mnemonic, args } of parsed) {
-    const [op, format] = FORMATS[mnemonic]!;
-    out.push(op);
-    [...format].forEach((kind, i) => {
+  for (const { at: opAt, n, mnemonic, args, layout } of parsed) {
+    out.push(FORMATS[mnemonic]![0]);
+    [...layout].forEach((kind, i) => {
       const arg = args[i]!;
       if (kind === "B" || kind === "S") {
         const target = labels.get(arg);
         if (target === undefined) throw new RangeError(`Line ${n}: no label '${arg}'`);
         const d = target - opAt;
         if (kind === "B" && (d < -128 || d > 127)) throw new RangeError(`Line ${n}: '${arg}' is ${d} bytes away: use ${mnemonic}_w`);
+        if (d < -32768 || d > 32767) throw new RangeError(`Line ${n}: '${arg}' is ${d} bytes away, beyond a 2-byte branch`);
         out.push(...(kind === "B" ? [d & 0xff] : [(d >> 8) & 0xff, d & 0xff]));
       } else if (kind === "c" || kind === "C") {
         const index = arg.startsWith("#") ? constants[arg.slice(1)] : number(arg, n);
@@ -109,7 +157,19 @@ export function assemble(source: string, constants: Readonly<Record<string, numb
       }
     });
   }
-  return out;
+  const handlers = catches.map(({ n, args }) => {
+    const [start, end, handler] = args.slice(0, 3).map((l) => {
+      const v = labels.get(l);
+      if (v === undefined) throw new RangeError(`Line ${n}: no label '${l}'`);
+      return v;
+    }) as [number, number, number];
+    if (end <= start) throw new RangeError(`Line ${n}: the range ${args[0]}..${args[1]} is empty`);
+    const type = args[3]!;
+    const catchType = type.startsWith("#") ? constants[type.slice(1)] : number(type, n);
+    if (catchType === undefined) throw new RangeError(`Line ${n}: no constant '${type}'`);
+    return { start, end, handler, catchType };
+  });
+  return { code: out, handlers };
 }
 
 function number(text: string, line: number): number {

@@ -26,6 +26,7 @@ export const OP = {
   pop: 0x3b,
   dup: 0x3d,
   sadd: 0x41,
+  areturn: 0x77,
   return: 0x7a,
   invokevirtual: 0x8b,
   invokespecial: 0x8c,
@@ -75,6 +76,16 @@ export function installCode(cpClass: number, cpConstructor: number): MethodCode 
 export function processCode(body?: { maxStack: number; maxLocals: number; code: (number | Uint8Array)[] }): MethodCode {
   if (!body) return method(0, 2, 0, [OP.return]);
   return method(body.maxStack, 2, body.maxLocals, body.code);
+}
+
+/** A method of the exported Shareable interface, as the applet implements it. */
+export function sharedCode(body: { nargs: number; maxStack: number; maxLocals: number; code: (number | Uint8Array)[] }): MethodCode {
+  return method(body.maxStack, body.nargs, body.maxLocals, body.code);
+}
+
+/** getShareableInterfaceObject(AID clientAID, byte parameter): return this. */
+export function getSioCode(): MethodCode {
+  return method(1, 3, 0, [OP.aload_0, OP.areturn]);
 }
 
 /** A private static method of `size` bytes in all (header, nops, return), never called: padding for size tests. */

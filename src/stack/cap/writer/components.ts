@@ -7,16 +7,17 @@
  *   1  VirtualMethodref external Applet.register(byte[],short,byte) (virtual token 2)
  *   2+2i  Classref internal: class i
  *   3+2i  StaticMethodref internal: constructor of class i
- * Class i overrides Applet.process, public virtual token 7 (§6.8.1 public_method_table_base).
+ * Class i overrides Applet.process, public virtual token 7 (§6.8.1
+ * public_method_table_base); classes.ts lays out the Class and Export
+ * components (instance fields, the Shareable interface).
  */
 import { concat, u16 } from "../../bytes.ts";
 import { COMPONENT } from "../components.ts";
-import { constructorCode, installCode, paddingCode, processCode, type MethodCode } from "./bytecode.ts";
+import { constructorCode, getSioCode, installCode, paddingCode, processCode, sharedCode, type MethodCode } from "./bytecode.ts";
 import { descriptorComponent, type ClassLayout } from "./descriptor.ts";
+import { classComponentInfo, exportInfo, FRAMEWORK, planClasses } from "./classes.ts";
+import type { AssembledHandler } from "./assembler.ts";
 import type { NormalSpec } from "./spec.ts";
-
-/** javacard.framework tokens used by the minimal applet (from its export file; stable across minor versions). */
-const FRAMEWORK = { APPLET_CLASS: 3, APPLET_INIT: 0, REGISTER_BSB: 2, PROCESS: 7, APDU_CLASS: 10 } as const;
 
 /** Constant pool entry tags, JCVM 2.2.2 §6.7 Table 6-6. */
 const CP = { Classref: 1, VirtualMethodref: 3, StaticMethodref: 6 } as const;
@@ -27,6 +28,8 @@ const T_BYTE = 11;
 const MAX_ARRAY = 32767;
 /** A compact component's u2 size caps its info at 65,535 bytes. */
 const MAX_COMPONENT = 0xffff;
+/** exception_handler_info: start, stop_bit|active_length, handler, catch type (§6.10). */
+const HANDLER_SIZE = 8;
 
 export type Components = Map<string, Uint8Array>;
 
@@ -38,44 +41,79 @@ export function component(tag: number, info: Uint8Array): Uint8Array {
   return concat(tag, u16(info.length), info);
 }
 
-/** All components of the package, by name (Descriptor included, Debug and Export absent). */
+/** A method with its exception handlers (offsets from its first bytecode). */
+interface Body {
+  code: MethodCode;
+  handlers: AssembledHandler[];
+}
+
+/**
+ * The Method component info (§6.10): u1 handler_count, the handlers of every
+ * method in method order, then the methods. Handler offsets are absolute
+ * in the info; a handler's stop_bit is set when no later handler's range
+ * contains its own.
+ */
+function methodComponentInfo(bodies: Body[]): { info: Uint8Array; offsets: number[]; firstHandler: number[] } {
+  const count = bodies.reduce((n, b) => n + b.handlers.length, 0);
+  if (count > 255) throw new RangeError(`A Method component holds at most 255 exception handlers, not ${count}`);
+  const offsets: number[] = [];
+  const firstHandler: number[] = [];
+  let at = 1 + HANDLER_SIZE * count;
+  let index = 0;
+  const absolute: { start: number; end: number; handler: number; catchType: number }[] = [];
+  for (const b of bodies) {
+    offsets.push(at);
+    firstHandler.push(index);
+    const codeStart = at + 2; // after the 2-byte method header
+    for (const h of b.handlers) absolute.push({ start: codeStart + h.start, end: codeStart + h.end, handler: codeStart + h.handler, catchType: h.catchType });
+    index += b.handlers.length;
+    at += b.code.bytes.length;
+  }
+  const table = absolute.map((h, i) => {
+    const contained = absolute.slice(i + 1).some((o) => o.start <= h.start && h.end <= o.end);
+    return concat(u16(h.start), u16((contained ? 0 : 0x8000) | (h.end - h.start)), u16(h.handler), u16(h.catchType));
+  });
+  return { info: concat(count, ...table, ...bodies.map((b) => b.code.bytes)), offsets, firstHandler };
+}
+
+/** All components of the package, by name (Descriptor included, Debug absent). */
 export function layoutComponents(spec: NormalSpec): Components {
-  // CAP 2.2 and 2.3 share the signature pool and the package name; 2.3 adds the token mapping (JCVM 3.1 §6.9).
-  const is22 = spec.format !== "2.1";
-  const is23 = spec.format === "2.3";
   const fw = 0x80 | spec.frameworkToken;
   const arrayPad = Math.min(spec.padding, MAX_ARRAY);
   const methodPad = spec.padding - arrayPad;
+  const plan = planClasses(spec);
 
-  // Class component (§6.8): in CAP 2.2 the info starts with u2 signature_pool_length (0 here),
-  // and internal class_refs are offsets into the info item, so class 0 sits at 2.
-  const classBase = is22 ? 2 : 0;
-  // CAP 2.3 (JCVM 3.1 §6.9.2.3) appends u1 public_virtual_method_token_mapping[base + count] and
-  // u1 CAP22_inheritable_public_method_token_count to each class_info.
-  const publicTokens = FRAMEWORK.PROCESS + 1;
-  const CLASS_INFO_SIZE = 12 + (is23 ? publicTokens + 1 : 0);
-  const classOffset = (i: number) => classBase + i * CLASS_INFO_SIZE;
-
-  // Method component (§6.9): u1 handler_count (0), then per class: constructor, install, process.
-  const methods: { code: MethodCode; offset: number }[] = [];
-  const classes: ClassLayout[] = [];
-  let offset = 1;
+  // Methods, per class: constructor, install, process; the class sharing an interface adds
+  // getShareableInterfaceObject and the interface's methods; padding last.
+  const bodies: Body[] = [];
+  const kinds: { cls: number; kind: "constructor" | "install" | "process" | "getSio" | "shared" | "padding" }[] = [];
+  const add = (cls: number, kind: (typeof kinds)[number]["kind"], code: MethodCode, handlers: AssembledHandler[] = []) => {
+    bodies.push({ code, handlers });
+    kinds.push({ cls, kind });
+  };
   spec.applets.forEach((_applet, i) => {
-    const ctor = constructorCode(0, 1); // cp 0 Applet.<init>, cp 1 Applet.register
-    const install = installCode(2 + 2 * i, 3 + 2 * i);
-    const process = processCode(spec.process);
-    const at = [offset, offset + ctor.bytes.length, offset + ctor.bytes.length + install.bytes.length];
-    methods.push({ code: ctor, offset: at[0]! }, { code: install, offset: at[1]! }, { code: process, offset: at[2]! });
-    classes.push({ offset: classOffset(i), constructor: { at: at[0]!, code: ctor }, install: { at: at[1]!, code: install }, process: { at: at[2]!, code: process } });
-    offset = at[2]! + process.bytes.length;
+    add(i, "constructor", constructorCode(0, 1)); // cp 0 Applet.<init>, cp 1 Applet.register
+    add(i, "install", installCode(2 + 2 * i, 3 + 2 * i));
+    add(i, "process", processCode(spec.process), spec.process?.handlers);
+    if (i === 0 && spec.shareable) {
+      add(i, "getSio", getSioCode());
+      for (const m of spec.shareable.methods) add(i, "shared", sharedCode(m), m.handlers);
+    }
   });
-  let pad: { at: number; code: MethodCode } | undefined;
-  if (methodPad > 0) {
-    pad = { at: offset, code: paddingCode(Math.max(3, methodPad)) };
-    methods.push({ code: pad.code, offset });
-    classes[0]!.padding = pad;
-  }
-  const methodInfo = concat(0, ...methods.map((m) => m.code.bytes));
+  if (methodPad > 0) add(0, "padding", paddingCode(Math.max(3, methodPad)));
+  const method = methodComponentInfo(bodies);
+  const placed = bodies.map((b, k) => ({ at: method.offsets[k]!, code: b.code, handlers: b.handlers.length, firstHandler: method.firstHandler[k]! }));
+  const of = (cls: number, kind: string) => placed.filter((_, k) => kinds[k]!.cls === cls && kinds[k]!.kind === kind);
+
+  const classes: ClassLayout[] = spec.applets.map((_, i) => ({
+    offset: plan.classOffsets[i]!,
+    constructor: of(i, "constructor")[0]!,
+    install: of(i, "install")[0]!,
+    process: of(i, "process")[0]!,
+    ...(i === 0 && spec.shareable ? { getSio: of(0, "getSio")[0]!, shared: of(0, "shared") } : {}),
+  }));
+  const pad = of(0, "padding")[0];
+  if (pad) classes[0]!.padding = pad;
 
   const cpEntries: Uint8Array[] = [
     Uint8Array.of(CP.StaticMethodref, fw, FRAMEWORK.APPLET_CLASS, FRAMEWORK.APPLET_INIT),
@@ -92,22 +130,10 @@ export function layoutComponents(spec: NormalSpec): Components {
     cpEntries.push(c);
   }
 
-  const classInfo = concat(
-    ...(is22 ? [u16(0)] : []),
-    ...classes.map((c) =>
-      concat(
-        0x00, // flags 0, interface_count 0
-        fw, FRAMEWORK.APPLET_CLASS, // super_class_ref: external javacard.framework.Applet
-        0, // declared_instance_size
-        0xff, // first_reference_token: no reference fields
-        0, // reference_count
-        FRAMEWORK.PROCESS, 1, // public_method_table_base 7, count 1: process
-        0, 0, // no package-visible virtual methods
-        u16(c.process.at),
-        // The applet adds no public method and none moved: each token maps to itself, all are inheritable by 2.2 code.
-        ...(is23 ? [Uint8Array.from({ length: publicTokens }, (_, t) => t), publicTokens] : []),
-      ),
-    ),
+  const classInfo = classComponentInfo(
+    spec,
+    plan,
+    classes.map((c) => ({ process: c.process.at, getSio: c.getSio?.at, shared: c.shared?.map((m) => m.at) })),
   );
 
   // StaticField (§6.10): one private static byte[] initialised by array_init when padding asks for it.
@@ -128,11 +154,23 @@ export function layoutComponents(spec: NormalSpec): Components {
   out.set("Import", component(COMPONENT.Import, concat(spec.imports.length, ...spec.imports.map((i) => concat(i.minor, i.major, i.aid.length, i.aid)))));
   out.set("Applet", component(COMPONENT.Applet, concat(spec.applets.length, ...spec.applets.map((a, i) => concat(a.aid.length, a.aid, u16(classes[i]!.install.at))))));
   out.set("Class", component(COMPONENT.Class, classInfo));
-  out.set("Method", component(COMPONENT.Method, methodInfo));
+  out.set("Method", component(COMPONENT.Method, method.info));
   out.set("StaticField", component(COMPONENT.StaticField, staticInfo));
+  const exported = exportInfo(plan);
+  if (exported) out.set("Export", component(COMPONENT.Export, exported));
   out.set("ConstantPool", component(COMPONENT.ConstantPool, concat(u16(cpEntries.length), ...cpEntries)));
-  out.set("RefLocation", component(COMPONENT.RefLocation, refLocationInfo(methods)));
-  out.set("Descriptor", component(COMPONENT.Descriptor, descriptorComponent(classes, cpEntries.length, spec.frameworkToken, spec.process !== undefined, spec.constants.length)));
+  out.set("RefLocation", component(COMPONENT.RefLocation, refLocationInfo(placed.map((p) => ({ code: p.code, offset: p.at })))));
+  out.set(
+    "Descriptor",
+    component(
+      COMPONENT.Descriptor,
+      descriptorComponent(classes, cpEntries.length, spec.frameworkToken, spec.process !== undefined, spec.constants.length, {
+        interfaceOffset: plan.interfaceOffset,
+        fields: spec.fields,
+        sharedArgs: spec.shareable?.methods.map((m) => m.nargs - 1) ?? [],
+      }),
+    ),
+  );
   out.set("Directory", component(COMPONENT.Directory, directoryInfo(out, spec, arrayPad, refBytes + spec.staticBytes)));
   return out;
 }
@@ -143,7 +181,7 @@ function headerInfo(spec: NormalSpec): Uint8Array {
   const name = new TextEncoder().encode(spec.packageName.replaceAll(".", "/")); // internal form
   return concat(
     Uint8Array.of(0xde, 0xca, 0xff, 0xed), minor, major,
-    0x04, // ACC_APPLET
+    spec.shareable ? 0x06 : 0x04, // ACC_APPLET, and ACC_EXPORT with an Export component
     spec.packageVersion.minor, spec.packageVersion.major, spec.packageAid.length, spec.packageAid,
     ...(spec.format !== "2.1" ? [name.length, name] : []),
   );

@@ -15,7 +15,7 @@ export type { CapSpec } from "./spec.ts";
 const MTIME = new Date("2020-01-01T00:00:00Z");
 
 /** Order of the component files in the ZIP (the converter's order). */
-const FILE_ORDER = ["Header", "Directory", "Applet", "Import", "ConstantPool", "Class", "Method", "StaticField", "RefLocation", "Descriptor"];
+const FILE_ORDER = ["Header", "Directory", "Applet", "Import", "ConstantPool", "Class", "Method", "StaticField", "RefLocation", "Export", "Descriptor"];
 
 /** Build a CAP file (ZIP bytes) for `spec`: one class extending javacard.framework.Applet per applet. */
 export function writeCap(spec: CapSpec): Uint8Array {

@@ -39,7 +39,7 @@ export function aidFrom(text: string, what = "AID"): Uint8Array {
 }
 
 /** A whole number option in [min, max], decimal or 0x-hex; undefined when not given. */
-function numberFrom(name: string, text: string | undefined, min: number, max: number): number | undefined {
+export function numberFrom(name: string, text: string | undefined, min: number, max: number): number | undefined {
   if (text === undefined) return undefined;
   const n = /^0x[0-9a-f]+$/i.test(text.trim()) ? Number.parseInt(text.trim(), 16) : Number(text);
   if (text.trim() === "" || !Number.isInteger(n) || n < min || n > max) throw new UsageError(`--${name} must be a number from ${min} to ${max}, got '${text}'`);

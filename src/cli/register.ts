@@ -15,7 +15,8 @@ import { register as runApplet } from "./declare/run.ts";
 import { register as domains } from "./declare/domains.ts";
 import { register as keys } from "./declare/keys.ts";
 import { register as station } from "./declare/station.ts";
+import { register as doctor } from "./declare/doctor.ts";
 
 export function registerCommands(cli: CAC): void {
-  for (const area of [gp, domains, cap, runApplet, pcsc, sim, keys, station, fetch, ui]) area(cli);
+  for (const area of [gp, domains, cap, runApplet, pcsc, doctor, sim, keys, station, fetch, ui]) area(cli);
 }

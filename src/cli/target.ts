@@ -28,8 +28,9 @@ export interface Target {
   transport: Transport;
   /** "simulated card (state.db)", "reader Virtual PCD 00 00". */
   describe: string;
-  /** The card's Answer-to-Reset. */
+  /** The card's Answer-to-Reset, and the protocol in use (the reader's, or the ATR's first for a simulated card). */
   atr: Uint8Array;
+  protocol: string;
   close(): Promise<void>;
 }
 
@@ -47,8 +48,9 @@ export async function openTarget(options: TargetOptions): Promise<Target> {
   // The trace sits under the ISO layer, so it shows each 61xx and the GET RESPONSE that follows it.
   const finish = async (raw: Transport, describe: string, close: () => Promise<void>, atr: Uint8Array, protocol?: string): Promise<Target> => {
     const wire = options.trace ? withTrace(raw, sink) : raw;
-    const iso = (t: Transport) => withIsoResponses(t, { t0: (protocol ?? atrProtocol(atr)) === "T=0" });
-    if (channel === undefined) return { transport: iso(wire), describe, close, atr };
+    const used = protocol ?? atrProtocol(atr);
+    const iso = (t: Transport) => withIsoResponses(t, { t0: used === "T=0" });
+    if (channel === undefined) return { transport: iso(wire), describe, close, atr, protocol: used };
     // The channel wrapper sits next to the card (over the trace, which shows the class bytes as sent),
     // so GET RESPONSE and secure messaging travel on the channel too.
     let logical;
@@ -65,7 +67,7 @@ export async function openTarget(options: TargetOptions): Promise<Target> {
         await close();
       }
     };
-    return { transport: iso(logical), describe: `${describe}, logical channel ${channel}`, close: release, atr };
+    return { transport: iso(logical), describe: `${describe}, logical channel ${channel}`, close: release, atr, protocol: used };
   };
   if (options.sim !== undefined) {
     if (options.reader !== undefined) throw new UsageError("Choose either --sim or --reader, not both");

@@ -39,3 +39,9 @@ describe("parseAtr (ISO 7816-3 8.2), ATRs from REAL-CARDS.md", () => {
     expect(toHex(parseAtr(fromHex("3B00")).historical)).toBe("");
   });
 });
+
+test("atrProtocol: T=1 when offered (a contactless pseudo-ATR lists T=0 first), T=0 when alone", () => {
+  expect(parseAtr(fromHex("3B8880010073C8401300900071")).protocols).toEqual(["T=0", "T=1"]);
+  expect(atrProtocol(fromHex("3B8880010073C8401300900071"))).toBe("T=1");
+  expect(atrProtocol(fromHex("3B9F96801FC78031A073BE21136743200718000001A5"))).toBe("T=0");
+});

@@ -128,10 +128,15 @@ function printable(bytes: Uint8Array): string | undefined {
   return runs ? runs.join(" ").trim() || undefined : undefined;
 }
 
-/** The protocol a card starts in, from its ATR; T=1 when the ATR cannot be read (the simulated card's). */
+/**
+ * The protocol a reader will use with this card: T=1 when the card offers it
+ * (readers negotiate it, and PC/SC part 3's pseudo-ATR of a contactless card,
+ * 3B 8n 80 01, lists T=0 before T=1), T=0 when it is all the card offers;
+ * T=1 when the ATR cannot be read.
+ */
 export function atrProtocol(atr: Uint8Array): "T=0" | "T=1" {
   try {
-    return parseAtr(atr).protocols[0] === "T=0" ? "T=0" : "T=1";
+    return parseAtr(atr).protocols.includes("T=1") ? "T=1" : "T=0";
   } catch {
     return "T=1";
   }

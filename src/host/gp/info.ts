@@ -11,6 +11,8 @@ import { parseCardRecognition, type CardRecognition } from "../../stack/gp/card-
 import { parseKeyInformation, type KeyInfo } from "../../stack/gp/key-info.ts";
 import { parseTlvs } from "../../stack/tlv.ts";
 import { toHex } from "../../stack/bytes.ts";
+import { hexNumber } from "../../stack/hex.ts";
+import type { Quirk } from "../../stack/gp/quirks.ts";
 import type { Fci } from "../../stack/gp/fci.ts";
 import { discoverIsd } from "./discover.ts";
 import { CommandApdu } from "../../stack/apdu.ts";
@@ -72,14 +74,27 @@ export interface CardInfo {
   recognition?: CardRecognition;
   keys?: KeyInfo[];
   scp11?: Scp11KeyInfo[];
+  /** The CPLC as the card sent it (for reports; `cplc` has it decoded). */
+  cplcRaw?: Uint8Array;
+  /** Real-card quirks met finding the ISD (stack/gp/quirks.ts). */
+  quirks?: Quirk[];
+  /** Objects the card did not give: GET DATA tag (hex, 4 digits) -> the status word it answered CLA 80 with. */
+  refused?: Record<string, number>;
 }
 
-/** GET DATA, trying CLA 80 then 00 (some cards answer CPLC only to one); undefined when absent. */
-async function getDataValue(transport: Transport, tag: number): Promise<Uint8Array | undefined> {
+/**
+ * GET DATA, trying CLA 80 then 00 (some cards answer CPLC only to one);
+ * undefined when absent, with CLA 80's status word noted in `refused`
+ * (quirk noCplc: 6A88, 6A86, 6985 on cards that keep it to themselves).
+ */
+async function getDataValue(transport: Transport, tag: number, refused?: Record<string, number>): Promise<Uint8Array | undefined> {
+  let first: number | undefined;
   for (const cla of [CLA.GP, CLA.ISO]) {
     const r = await send(transport, getData(tag, cla));
     if (r.ok) return r.data;
+    first ??= r.sw;
   }
+  if (refused && first !== undefined) refused[hexNumber(tag, 4)] = first;
   return undefined;
 }
 
@@ -108,22 +123,24 @@ export function info(transport: Transport, options: { isd?: Uint8Array } = {}): 
 
 async function readInfo(transport: Transport, options: { isd?: Uint8Array }): Promise<CardInfo> {
   const found = await discoverIsd(transport, options.isd);
-  const out: CardInfo = { isd: found.aid, fci: found.fci };
-  const cplc = await getDataValue(transport, DATA_TAG.CPLC);
+  const refused: Record<string, number> = {};
+  const out: CardInfo = { isd: found.aid, fci: found.fci, quirks: found.quirks };
+  const cplc = await getDataValue(transport, DATA_TAG.CPLC, refused);
   if (cplc) {
+    out.cplcRaw = cplc;
     const parsed = attempt(() => parseCplc(cplc));
     if (parsed) out.cplc = parsed;
   }
-  const iin = await getDataValue(transport, DATA_TAG.IIN);
+  const iin = await getDataValue(transport, DATA_TAG.IIN, refused);
   if (iin) out.iin = valueOf(iin, DATA_TAG.IIN);
-  const cin = await getDataValue(transport, DATA_TAG.CIN);
+  const cin = await getDataValue(transport, DATA_TAG.CIN, refused);
   if (cin) out.cin = valueOf(cin, DATA_TAG.CIN);
-  const cardData = await getDataValue(transport, DATA_TAG.CARD_DATA);
+  const cardData = await getDataValue(transport, DATA_TAG.CARD_DATA, refused);
   if (cardData) {
     const parsed = attempt(() => parseCardRecognition(cardData));
     if (parsed) out.recognition = parsed;
   }
-  const keys = await getDataValue(transport, DATA_TAG.KEY_INFORMATION);
+  const keys = await getDataValue(transport, DATA_TAG.KEY_INFORMATION, refused);
   if (keys) {
     const parsed = attempt(() => parseKeyInformation(keys));
     if (parsed) {
@@ -132,6 +149,7 @@ async function readInfo(transport: Transport, options: { isd?: Uint8Array }): Pr
       if (scp11.length > 0) out.scp11 = scp11;
     }
   }
+  if (Object.keys(refused).length > 0) out.refused = refused;
   return out;
 }
 

@@ -31,7 +31,7 @@ import { appStore } from "../store/app-store.ts";
 import { META } from "../store/schema.ts";
 import type { IssuerCardManager } from "../isd/card-manager.ts";
 import { appletClaProblem, basicClass, channelOf, claProblem, CLA_SM } from "./cla.ts";
-import { channelToOpen, manageChannelRequest, type ChannelRefusal } from "./manage-channel.ts";
+import { LogicalChannels, type Channel, type ChannelSecurity, type Selected } from "./logical-channels.ts";
 import { findSelectable, selectP2Problem, type Candidate } from "./selection.ts";
 import { ATR } from "./atr.ts";
 import { STUB } from "./stub-applet.ts";
@@ -54,28 +54,11 @@ export interface CoreParts {
   domainKeySets?: (aid: Uint8Array) => StoredKeySet[] | undefined;
 }
 
-export interface ChannelSecurity {
-  session: SecureSession;
-  scp11: Scp11Session;
-}
-
-/** One open logical channel: what is selected on it and its own secure channel. */
-interface Channel extends ChannelSecurity {
-  readonly number: number;
-  selected: Selected | undefined;
-}
-
-interface Selected {
-  aid: Uint8Array;
-  app: CardApplication;
-  /** A CardApplication (ISD or built-in): the core runs its secure channel. */
-  native: boolean;
-}
-
+export type { ChannelSecurity } from "./logical-channels.ts";
 
 export class CardCore implements VirtualCard {
   private powered = false;
-  private readonly channels = new Map<number, Channel>();
+  private readonly channels: LogicalChannels;
   /** The channel of the command being processed: its session is the one IsdEnv's dek() and key version see. */
   private current: Channel;
   private readonly builtins = new Map<string, CardApplication>();
@@ -84,7 +67,13 @@ export class CardCore implements VirtualCard {
   private generation = 0;
 
   constructor(private readonly p: CoreParts) {
-    this.current = this.newChannel(0);
+    this.channels = new LogicalChannels({
+      security: () => p.channelSecurity(),
+      defaultApplication: () => this.defaultApplication(),
+      endSelection: (ch) => this.endSelection(ch),
+      log: p.log,
+    });
+    this.current = this.channels.create(0);
   }
 
   /** The secure channel session and SCP11 handshake of the channel the current command came on. */
@@ -92,9 +81,6 @@ export class CardCore implements VirtualCard {
     return this.current;
   }
 
-  private newChannel(number: number): Channel {
-    return { number, selected: undefined, ...this.p.channelSecurity() };
-  }
 
   atr(): Uint8Array {
     return ATR.slice();
@@ -129,13 +115,12 @@ export class CardCore implements VirtualCard {
   }
 
   powerOn(): void {
-    this.closeChannels();
+    this.channels.closeAll();
     // GP 2.3.1 section 9.3.5: a load that did not complete does not survive.
     if (!this.busy) this.discardUnfinishedLoad();
     this.powered = true;
     // After reset only the basic channel is open (ISO/IEC 7816-4 section 5.4.1).
-    const basic = this.newChannel(0);
-    this.channels.set(0, basic);
+    const basic = this.channels.add(this.channels.create(0));
     this.current = basic;
     basic.selected = this.defaultApplication();
   }
@@ -146,7 +131,7 @@ export class CardCore implements VirtualCard {
   }
 
   powerOff(): void {
-    this.closeChannels();
+    this.channels.closeAll();
     // A command still running (an application's async work) loses its writes, as on a real card:
     // its transaction stays open until it ends, and is rolled back then.
     this.generation++;
@@ -206,15 +191,14 @@ export class CardCore implements VirtualCard {
     let ch = this.channels.get(number);
     if (!ch && isSelect && raw[2] === 0x04) {
       // A SELECT on a closed channel opens it (ISO/IEC 7816-4 section 5.4.1, JCRE 3.0.5 section 4.4.1).
-      ch = this.newChannel(number);
-      this.channels.set(number, ch);
+      ch = this.channels.add(this.channels.create(number));
     }
     if (!ch) {
       this.p.log(`refused: logical channel ${number}: 6881 (Logical channel not supported): the channel is not open (MANAGE CHANNEL opens it)`);
       return sw(SW.LOGICAL_CHANNEL_NOT_SUPPORTED);
     }
     this.current = ch;
-    if (raw[1] === INS.MANAGE_CHANNEL && interindustry) return this.manageChannel(ch, raw);
+    if (raw[1] === INS.MANAGE_CHANNEL && interindustry) return this.channels.manage(ch, raw);
     // A Java Card applet gets every class byte but FF, as sent; the ISD and built-in applications take GP's classes,
     // seen as on the basic channel.
     const toApplet = ch.selected !== undefined && !ch.selected.native && !isSelect;
@@ -279,50 +263,6 @@ export class CardCore implements VirtualCard {
     return this.answer(ch, result);
   }
 
-  /** MANAGE CHANNEL open or close (manage-channel.ts); never reaches an application. */
-  private manageChannel(origin: Channel, bytes: Uint8Array): Uint8Array {
-    const op = "MANAGE CHANNEL";
-    let cmd: CommandApdu;
-    try {
-      cmd = CommandApdu.parse(bytes);
-    } catch {
-      return sw(SW.WRONG_LENGTH);
-    }
-    const refused = (r: ChannelRefusal) => {
-      this.p.log(`refused: ${op}: ${describeSw(r.sw)}: ${r.reason}`);
-      return sw(r.sw);
-    };
-    const request = manageChannelRequest(cmd, origin.number);
-    if ("sw" in request) return refused(request);
-    if (!request.open) {
-      const closing = this.channels.get(request.channel);
-      if (!closing) return refused({ sw: SW.LOGICAL_CHANNEL_NOT_SUPPORTED, reason: `logical channel ${request.channel} is not open` });
-      this.endSelection(closing);
-      this.channels.delete(request.channel);
-      this.p.log(`${op}: logical channel ${request.channel} closed`);
-      return sw(SW.OK);
-    }
-    const number = channelToOpen(request.requested, (n) => this.channels.has(n));
-    if (typeof number !== "number") return refused(number);
-    // From the basic channel the new channel selects the default application; from another, what that channel has selected.
-    const selected = origin.number === 0 ? this.defaultApplication() : origin.selected;
-    if (selected && !selected.native && this.selectedElsewhere(selected.aid, undefined)) {
-      return refused({ sw: SW.CONDITIONS_NOT_SATISFIED, reason: `${toHex(selected.aid)} is selected on another channel and is not multi-selectable` });
-    }
-    const ch = this.newChannel(number);
-    ch.selected = selected;
-    this.channels.set(number, ch);
-    this.p.log(`${op}: logical channel ${number} open${selected ? `, ${toHex(selected.aid)} selected` : ""}`);
-    return ResponseApdu.of(SW.OK, request.requested === undefined ? Uint8Array.of(number) : new Uint8Array(0)).toBytes();
-  }
-
-  /** Whether an application is selected on a channel other than `except`. */
-  private selectedElsewhere(aid: Uint8Array, except: Channel | undefined): boolean {
-    const hex = toHex(aid);
-    for (const ch of this.channels.values()) if (ch !== except && ch.selected && toHex(ch.selected.aid) === hex) return true;
-    return false;
-  }
-
   /** An async command outlived the power: undo its writes, then do what power-on skipped. */
   private lostPower(): Uint8Array {
     this.p.store.rollback();
@@ -369,7 +309,7 @@ export class CardCore implements VirtualCard {
       target = found ? this.resolve(found.aid) : undefined;
     }
     if (!target) return sw(SW.FILE_NOT_FOUND);
-    if (!target.native && this.selectedElsewhere(target.aid, ch)) {
+    if (!target.native && this.channels.selectedElsewhere(target.aid, ch)) {
       this.p.log(`refused: SELECT ${toHex(target.aid)}: 6985 (Conditions of use not satisfied): selected on another logical channel and not multi-selectable`);
       return sw(SW.CONDITIONS_NOT_SATISFIED);
     }
@@ -434,19 +374,11 @@ export class CardCore implements VirtualCard {
     ch.session.close();
     ch.scp11.reset();
     // An application selected on another channel too (a security domain) stays selected there.
-    if (!s || this.selectedElsewhere(s.aid, ch)) return;
+    if (!s || this.channels.selectedElsewhere(s.aid, ch)) return;
     try {
       s.app.deselect?.();
     } catch (error) {
       this.p.log(`error: deselect of ${toHex(s.aid)} threw ${(error as Error).message}`);
-    }
-  }
-
-  /** Power off or reset: every channel's selection and session ends. */
-  private closeChannels(): void {
-    for (const ch of [...this.channels.values()]) {
-      this.endSelection(ch);
-      this.channels.delete(ch.number);
     }
   }
 }

@@ -1,6 +1,7 @@
 /**
  * `webcard install FILE [--applet AID] [--instance AID] [--privs LIST]
- * [--params HEX] [--default] [--via PATH] [--force]`. Options are parsed
+ * [--params HEX] [--default] [--via PATH] [--force] [--domain SD]
+ * [--dap-key FILE] [--dm-token-key FILE]`. Options are parsed
  * once, here; the install itself is src/host/loader/install-paths.ts, by the
  * path `--via` names; this file only reports what it did.
  */
@@ -11,15 +12,14 @@ import { parsePrivileges, privilegeNames } from "../../stack/gp/privileges.ts";
 import { planInstalls, type InstallChoices } from "../../host/gp/install.ts";
 import { installCap, installPathOf, type InstallOutcome } from "../../host/loader/install-paths.ts";
 import type { Context } from "../context.ts";
-import type { KeyFlags } from "../options.ts";
 import { aidFrom, asUsage, connectOptionsFrom, listFrom } from "../option-values.ts";
 import { readLoadFile } from "../load-file.ts";
 import { explainAuthFailure, withTarget } from "../session.ts";
 import { installJson } from "../install-json.ts";
-import { loadLine, loadProgressBar, precheckSize } from "./load.ts";
+import { loadLine, loadProgressBar, precheckSize, signingOptions, type LoadFlags } from "./load.ts";
 
-/** Flags of `webcard install`. */
-export interface InstallFlags extends KeyFlags {
+/** Flags of `webcard install` (with load's --domain, --dap-key, --dap-domain, --hash, --dm-token-key). */
+export interface InstallFlags extends LoadFlags {
   applet?: string[];
   instance?: string[];
   privs?: string;
@@ -95,6 +95,8 @@ export async function installCommand(ctx: Context, file: string, flags: InstallF
   const cap = readLoadFile(file);
   planInstalls(cap, choices); // bad applet or instance choices fail before the card is opened
   if (via === "gp") precheckSize(cap, flags);
+  const signing = signingOptions(cap, flags); // key files are read before the card is opened
+  const into = signing.into;
   await withTarget(ctx, flags, async (target) => {
     // Only a bar someone sees asks the card's loader for its progress (one poll a step on the web path).
     const bar = ctx.json || !ctx.interactive ? undefined : loadProgressBar(ctx);
@@ -105,6 +107,7 @@ export async function installCommand(ctx: Context, file: string, flags: InstallF
         via,
         connect,
         replace: flags.force === true,
+        ...(Object.keys(signing).length ? { signing } : {}),
         ...(bar ? { onProgress: bar.update } : {}),
         ...(onStep ? { onStep } : {}),
         ...(ctx.trace ? { trace: ctx.err } : {}),
@@ -115,5 +118,8 @@ export async function installCommand(ctx: Context, file: string, flags: InstallF
       bar?.done();
     }
     report(ctx, cap, choices, target.describe, outcome);
+    if (into && !ctx.json && toHex(into) !== toHex(outcome.session.isd)) {
+      ctx.out(`Associated the new instances with security domain ${toHex(into)} (INSTALL [for extradition])`);
+    }
   });
 }

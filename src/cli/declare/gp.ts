@@ -55,7 +55,13 @@ export function register(cli: CAC): void {
     .option("--default", "Make the new instance the default selected application (card-reset privilege)")
     .option("--via <path>", "Install path: web (the card's own loader), bridge (the same flow on the terminal), gp (direct GlobalPlatform) or auto (default: web when the card has the link, else bridge)")
     .option("--force", "Replace the package if it is already on the card: delete it and its instances first, then load it again (without --force, a package of the same version with none of the new instances is installed from without loading again)")
+    .option("--domain <aid>", "Load into this security domain (INSTALL [for load] names it) and associate the new instances with it (INSTALL [for extradition]); --via gp or bridge")
+    .option("--dap-key <file>", "Sign the load file data block hash (PEM private key, RSA 1024-3072 or EC P-256) and send the DAP block; --via gp or bridge")
+    .option("--dap-domain <aid>", "Security domain the DAP is for (default --domain, else --sd, else the ISD)")
+    .option("--hash <alg>", "Load file data block hash in INSTALL [for load]: sha256 (default with --dap-key or --dm-token-key) or sha1")
+    .option("--dm-token-key <file>", "Card Issuer's token key (PEM private key): INSTALL [for load], [for install] and [for extradition] carry delegated-management tokens; --via gp or bridge")
     .example("webcard install applet.cap --instance A000000001 --privs card-reset")
+    .example("webcard install applet.cap --sd A00000015153504101 --domain A00000015153504101 --dap-key dap.pem --dm-token-key token.pem")
     .action((file: string, flags: InstallFlags) =>
       run(flags, async (ctx) => {
         const { installCommand } = await import("../commands/install.ts");

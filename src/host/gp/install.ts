@@ -10,7 +10,9 @@ import { UsageError, WebcardError, SwError } from "../../stack/errors.ts";
 import { equal, toHex } from "../../stack/bytes.ts";
 import { PRIV1 } from "../../stack/gp/constants.ts";
 import type { GpSession } from "./session.ts";
-import { checkLoadSize, load, type LoadFile, type LoadResult, type ProgressCallback } from "./load.ts";
+import { checkLoadSize, load, type LoadFile, type LoadOptions, type LoadResult, type ProgressCallback } from "./load.ts";
+import { withSignedInstallToken } from "../../stack/gp/token.ts";
+import type { KeyObject } from "node:crypto";
 import { explainRefusal } from "./explain.ts";
 import { getStatusAll } from "./registry.ts";
 import { checkReusable, findExisting, removeExisting } from "./package-on-card.ts";
@@ -69,29 +71,27 @@ export interface InstalledInstance {
   privileges: number;
 }
 
-/** INSTALL [for install and make selectable] each planned applet of an already loaded package. */
-export function install(session: GpSession, file: LoadFile, choices: InstallChoices = {}): Promise<InstalledInstance[]> {
-  return inTransaction(session.channel, "install", () => sendInstalls(session, file, choices));
+/**
+ * INSTALL [for install and make selectable] each planned applet of an already loaded package;
+ * each carries a delegated-management token signed with `tokenKey` when given (GP 9.4).
+ */
+export function install(session: GpSession, file: LoadFile, choices: InstallChoices = {}, tokenKey?: KeyObject): Promise<InstalledInstance[]> {
+  return inTransaction(session.channel, "install", () => sendInstalls(session, file, choices, tokenKey));
 }
 
-async function sendInstalls(session: GpSession, file: LoadFile, choices: InstallChoices): Promise<InstalledInstance[]> {
+async function sendInstalls(session: GpSession, file: LoadFile, choices: InstallChoices, tokenKey: KeyObject | undefined): Promise<InstalledInstance[]> {
   const plans = planInstalls(file, choices);
   const done: InstalledInstance[] = [];
   for (const p of plans) {
     try {
-      check(
-        await send(
-          session.channel,
-          installForInstall({
-            packageAid: file.packageAid,
-            moduleAid: p.moduleAid,
-            instanceAid: p.instanceAid,
-            privileges: p.privileges,
-            ...(choices.params ? { params: choices.params } : {}),
-          }),
-        ),
-        "INSTALL [for install]",
-      );
+      const command = installForInstall({
+        packageAid: file.packageAid,
+        moduleAid: p.moduleAid,
+        instanceAid: p.instanceAid,
+        privileges: p.privileges,
+        ...(choices.params ? { params: choices.params } : {}),
+      });
+      check(await send(session.channel, tokenKey ? withSignedInstallToken(command, tokenKey) : command), "INSTALL [for install]");
     } catch (error) {
       throw await explainInstall(error, session, file, p.instanceAid);
     }
@@ -127,7 +127,12 @@ export interface GpInstallResult {
 export interface GpInstallOptions {
   /** Delete a copy of the package already on the card (with its instances) and load it again. */
   replace?: boolean;
+  /** The security domain to load into, the LFDB hash, DAP blocks and the token key (`install --domain --dap-key --dm-token-key`). */
+  signing?: Signing;
 }
+
+/** What `load --domain --dap-key --dm-token-key` and the same options of `install` send (host/gp/load.ts LoadOptions). */
+export type Signing = Omit<LoadOptions, "onProgress">;
 
 /**
  * The direct GlobalPlatform install: check the choices (before sending
@@ -164,7 +169,7 @@ async function loadAndInstall(
   }
   const loaded = reused
     ? { blocks: 0, bytes: 0, blockSize: session.blockSize }
-    : await load(session, file, onProgress ? { onProgress } : {});
-  const installed = await install(session, file, choices);
+    : await load(session, file, { ...options.signing, ...(onProgress ? { onProgress } : {}) });
+  const installed = await install(session, file, choices, options.signing?.tokenKey);
   return { load: loaded, reused, replaced, installed };
 }

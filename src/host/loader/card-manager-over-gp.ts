@@ -19,6 +19,8 @@ import { checkCardTakes, explainInstallForLoad, explainRefusal, type ImportRef }
 import { Stop } from "../../stack/web/script/run.ts";
 import { getStatusAll } from "../gp/registry.ts";
 import type { GpSession } from "../gp/session.ts";
+import type { Signing } from "../gp/install.ts";
+import { withSignedInstallToken } from "../../stack/gp/token.ts";
 
 /** A refusal from the real card: SW, operation, and a readable reason (what the script agent reports). */
 class BridgeRefusal extends SwError {
@@ -46,9 +48,12 @@ export const UNSTATED_FREE_MEMORY = 0x7fffffff;
 /**
  * IL over `session` for the bridge's web server; `imports` name missing packages in refusals,
  * and with `formatVersion` decide, from what the card lists, whether to refuse before INSTALL [for load].
+ * `signing` loads into another security domain, with the LFDB hash, DAP blocks and
+ * delegated-management tokens (`install --domain --dap-key --dm-token-key`).
  */
-export function gpLoaderPort(session: GpSession, imports: readonly ImportRef[] = [], formatVersion?: string): LoaderPort {
+export function gpLoaderPort(session: GpSession, imports: readonly ImportRef[] = [], formatVersion?: string, signing: Signing = {}): LoaderPort {
   const t = session.channel;
+  const signed = (command: Parameters<typeof withSignedInstallToken>[0]) => (signing.tokenKey ? withSignedInstallToken(command, signing.tokenKey) : command);
   return {
     async facts() {
       // The formats the card takes are judged before INSTALL [for load] (checkCardTakes), not here: no extra round trip for 2.1/2.2 files.
@@ -82,13 +87,14 @@ export function gpLoaderPort(session: GpSession, imports: readonly ImportRef[] =
         throw error;
       }
       try {
-        check(await send(t, installForLoad({ packageAid, securityDomainAid: session.isd })), "INSTALL [for load]");
+        const command = installForLoad({ packageAid, securityDomainAid: signing.into ?? session.isd, ...(signing.hash ? { hash: signing.hash } : {}) });
+        check(await send(t, signed(command)), "INSTALL [for load]");
       } catch (error) {
         await refusal(error, explainInstallForLoad(error, packageAid));
       }
     },
     async load(lfdb, progress) {
-      const file = loadFileBytes(lfdb);
+      const file = loadFileBytes(lfdb, signing.dap ?? []);
       const commands = loadBlocks(file, session.blockSize);
       // Progress counts LFDB bytes: the C4 header of the first block is not part of them (else two lines say "247/247").
       let sent = lfdb.length - file.length;
@@ -107,7 +113,7 @@ export function gpLoaderPort(session: GpSession, imports: readonly ImportRef[] =
       const bits = p.length === 3 ? (p[0]! << 16) | (p[1]! << 8) | p[2]! : (p[0] ?? 0) << 16;
       try {
         check(
-          await send(t, installForInstall({ packageAid: order.loadFile, moduleAid: order.module, instanceAid: order.instance, privileges: bits, ...(order.parameters?.length ? { params: order.parameters } : {}), selectable: order.selectable })),
+          await send(t, signed(installForInstall({ packageAid: order.loadFile, moduleAid: order.module, instanceAid: order.instance, privileges: bits, ...(order.parameters?.length ? { params: order.parameters } : {}), selectable: order.selectable }))),
           "INSTALL [for install]",
         );
       } catch (error) {

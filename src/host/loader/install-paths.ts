@@ -13,7 +13,9 @@ import { selectLink } from "../../stack/link/client.ts";
 import { inTransaction, type Transport } from "../../stack/transport/transport.ts";
 import { openGpSession, type GpConnectOptions } from "../gp/connect.ts";
 import { checkReusable, findExisting, removeExisting } from "../gp/package-on-card.ts";
-import { installViaGp, planInstalls, type GpInstallResult, type InstallChoices } from "../gp/install.ts";
+import { installViaGp, planInstalls, type GpInstallResult, type InstallChoices, type Signing } from "../gp/install.ts";
+import { extradite } from "../gp/domains.ts";
+import { equal, fromHex, toHex } from "../../stack/bytes.ts";
 import type { ProgressCallback } from "../gp/load.ts";
 import type { GpSession } from "../gp/session.ts";
 import type { WebInstallResult, WebProgress } from "./loading-program.ts";
@@ -46,6 +48,12 @@ export interface InstallRequest {
   onStep?: WebProgress;
   /** Link sessions and bridge steps, for --trace. */
   trace?: (line: string) => void;
+  /**
+   * `install --domain --dap-key --dm-token-key`: INSTALL [for load] names the SD and carries the
+   * hash and a token, LOAD the DAP blocks, INSTALL [for install] a token; the new instances are
+   * then moved to that SD (INSTALL [for extradition]). The gp and bridge paths only.
+   */
+  signing?: Signing;
 }
 
 /** What an install did, by the path it took. */
@@ -74,12 +82,38 @@ function loaderProgress(onProgress: ProgressCallback | undefined): { onLoad?: (d
   };
 }
 
+/** Whether the request asks for what only a GlobalPlatform session can send (another SD, a DAP, tokens). */
+const signed = (s: Signing | undefined) => s !== undefined && (s.into !== undefined || s.hash !== undefined || s.dap !== undefined || s.tokenKey !== undefined);
+
 async function installBy(transport: Transport, cap: CapFile, choices: InstallChoices, request: InstallRequest): Promise<InstallOutcome> {
   const plans = planInstalls(cap, choices); // bad applet or instance choices fail before the card is touched
-  const { connect, trace } = request;
+  const { connect, trace, signing } = request;
+  if (request.via === "web" && signed(signing)) {
+    // The link application's loader loads into the ISD with its own INSTALL commands: no SD choice, DAP or token to carry.
+    throw new UsageError("--domain, --dap-key, --dm-token-key and --hash need a GlobalPlatform path: the card's own loader (--via web) loads into the ISD only; use --via bridge or gp");
+  }
+  const outcome = await installOn(transport, cap, choices, request, plans.map((p) => p.instanceAid));
+  // INSTALL [for install] associates the instances with the SD of the session; --domain names where they belong.
+  if (signing?.into && !equal(signing.into, outcome.session.isd)) {
+    for (const instance of installedInstances(outcome)) {
+      await extradite(outcome.session, instance, signing.into, signing.tokenKey);
+      trace?.(`moved ${toHex(instance)} to ${toHex(signing.into)} (INSTALL [for extradition])`);
+    }
+  }
+  return outcome;
+}
+
+/** The instance AIDs an install made, whatever the path. */
+function installedInstances(outcome: InstallOutcome): Uint8Array[] {
+  if (outcome.via === "gp") return outcome.result.installed.map((i) => i.instanceAid);
+  return outcome.result.result.installed.map((aid) => fromHex(aid));
+}
+
+async function installOn(transport: Transport, cap: CapFile, choices: InstallChoices, request: InstallRequest, instances: Uint8Array[]): Promise<InstallOutcome> {
+  const { connect, trace, signing } = request;
   if (request.via === "gp") {
     const session = await openGpSession(transport, connect);
-    const result = await installViaGp(session, cap, choices, request.onProgress, { replace: request.replace === true });
+    const result = await installViaGp(session, cap, choices, request.onProgress, { replace: request.replace === true, ...(signing ? { signing } : {}) });
     return { via: "gp", session, result };
   }
   // The web and bridge paths load through the card's script, which always
@@ -88,21 +122,30 @@ async function installBy(transport: Transport, cap: CapFile, choices: InstallCho
   let session: GpSession | undefined = await openGpSession(transport, connect);
   let replaced = false;
   if (request.replace) {
-    replaced = await removeExisting(session, cap, plans.map((p) => p.instanceAid));
+    replaced = await removeExisting(session, cap, instances);
   } else {
-    const existing = await findExisting(session, cap, plans.map((p) => p.instanceAid));
+    const existing = await findExisting(session, cap, instances);
     if (existing.loadFile) {
       // Same refusal line as --via gp (naming --force) when it cannot be installed from.
       checkReusable(existing, cap);
       // The same version, none of the new instances (an install cut between
       // LOAD and INSTALL, `load` then `install`, or an extra instance): install
       // from the loaded package without loading it again.
-      const result = await installViaGp(session, cap, choices, request.onProgress);
+      const result = await installViaGp(session, cap, choices, request.onProgress, signing ? { signing } : {});
       return { via: "gp", session, result };
     }
   }
-  const via = request.via === "auto" ? ((await selectLink(transport)) !== undefined ? "web" : "bridge") : request.via;
-  if (request.via === "auto") trace?.(via === "web" ? "card has the web-card link: loading through its web server" : "card has no web-card link: loading through the bridge");
+  // With --domain, a DAP or tokens, auto takes the bridge: the card's own loader cannot send them.
+  const via = request.via === "auto" ? (!signed(signing) && (await selectLink(transport)) !== undefined ? "web" : "bridge") : request.via;
+  if (request.via === "auto") {
+    trace?.(
+      via === "web"
+        ? "card has the web-card link: loading through its web server"
+        : signed(signing)
+          ? "--domain, DAP or token asked for: loading through the bridge"
+          : "card has no web-card link: loading through the bridge",
+    );
+  }
   if (via === "web") {
     const { isd: _isd, blockSize: _blockSize, ...secure } = connect;
     const result = await installViaWeb(transport, cap, choices, request.onStep, { secure, ...(trace ? { trace } : {}), ...loaderProgress(request.onProgress) });
@@ -110,6 +153,11 @@ async function installBy(transport: Transport, cap: CapFile, choices: InstallCho
   }
   // The bridge needs a GP session of its own when the link application was selected since (auto).
   if (session === undefined || request.via === "auto") session = await openGpSession(transport, connect);
-  const result = await installViaBridge(transport, cap, choices, request.onStep, { session, ...(trace ? { trace } : {}), ...loaderProgress(request.onProgress) });
+  const result = await installViaBridge(transport, cap, choices, request.onStep, {
+    session,
+    ...(trace ? { trace } : {}),
+    ...(signing ? { signing } : {}),
+    ...loaderProgress(request.onProgress),
+  });
   return { via, replaced, result, session };
 }

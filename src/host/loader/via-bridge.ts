@@ -12,7 +12,7 @@ import { inTransaction, type Transport } from "../../stack/transport/transport.t
 import type { LoaderParameters, WebEnv } from "../../stack/web/port.ts";
 import { createCardWebApp, type ScriptStore } from "../../stack/web/server.ts";
 import { openGpSession, type GpConnectOptions } from "../gp/connect.ts";
-import type { InstallChoices } from "../gp/install.ts";
+import type { InstallChoices, Signing } from "../gp/install.ts";
 import type { GpSession } from "../gp/session.ts";
 import { LEVEL_BYTE } from "../../stack/gp/security-level.ts";
 import { gpLoaderPort } from "./card-manager-over-gp.ts";
@@ -29,6 +29,8 @@ export interface ViaBridgeOptions {
   nonce?: string;
   /** The LOAD's progress as the bridge's loader sends it, block by block. */
   onLoad?: LoadingProgramOptions["onLoad"];
+  /** Load into another security domain, with a DAP and delegated-management tokens. */
+  signing?: Signing;
 }
 
 /** A ScriptStore in memory. */
@@ -65,7 +67,7 @@ async function loadThroughBridge(
   let sessionNo = 0;
   const env: WebEnv = {
     security: { authenticated: true, level: LEVEL_BYTE[session.level], protocol: session.scp ? `SCP${session.scp}` : undefined },
-    port: gpLoaderPort(session, file.imports, file.formatVersion),
+    port: gpLoaderPort(session, file.imports, file.formatVersion, options.signing),
     // Step 2: on the bridge the loader's session to OL is an in-process call, traced like a link session.
     deliver: async (p) => {
       const n = ++sessionNo;

@@ -22,8 +22,7 @@ import { openGpSession } from "../host/gp/connect.ts";
 import { info } from "../host/gp/info.ts";
 import { install } from "../host/gp/install.ts";
 import { load } from "../host/gp/load.ts";
-import { lock, unlock } from "../host/gp/manage.ts";
-import { deleteChecked, deletedLine } from "../host/gp/delete-guard.ts";
+import { deleteChecked, deletedLine, setLockedChecked } from "../host/gp/delete-guard.ts";
 import { list } from "../host/gp/registry.ts";
 import type { GpSession } from "../host/gp/session.ts";
 import { parseCardResources } from "./card-resources.ts";
@@ -161,7 +160,7 @@ export function gpOps(options: { cardFetch?: CardOps["cardFetch"] } = {}): CardO
     },
     async setLocked(ctx, aid, locked) {
       const s = await session(ctx);
-      await (locked ? lock(s, aidOf(aid)) : unlock(s, aidOf(aid)));
+      await setLockedChecked(s, aidOf(aid), locked);
       return `${locked ? "Locked" : "Unlocked"} ${aid.toUpperCase()}`;
     },
     cardFetch: options.cardFetch ?? ((transport: Transport, request: Request) => cardFetch(transport, request)),

@@ -73,6 +73,8 @@ export function setStatus(cmd: CommandApdu, env: IsdEnv, ctx: AppContext): Respo
       if (!owns(sd, app.sdAid) && !equal(app.aid, sd.aid)) refuse(OP, SW.CONDITIONS_NOT_SATISFIED, `application ${toHex(app.aid)} is not associated with ${toHex(sd.aid)}`);
       const locked = (app.lifecycle & APP_LIFECYCLE.LOCKED_BIT) !== 0;
       const lock = (cmd.p2 & APP_LIFECYCLE.LOCKED_BIT) !== 0;
+      // A built-in application (the web-card link: the card's own web server and loader) is part of the card, as the ISD is.
+      if (lock && app.builtin) refuse(OP, SW.CONDITIONS_NOT_SATISFIED, `application ${toHex(app.aid)} is built into the card (its own web server and loader): it is not locked`);
       if (lock === locked) {
         refuse(OP, SW.CONDITIONS_NOT_SATISFIED, `application ${toHex(app.aid)} is already ${locked ? "locked" : "unlocked"}`);
       }

@@ -18,7 +18,7 @@ import type { RegistryEntry } from "../../stack/gp/registry.ts";
 import type { StatusSubset } from "../../stack/gp/commands.ts";
 import { SwError } from "../../stack/errors.ts";
 import { getStatusAll } from "./registry.ts";
-import { deleteAid } from "./manage.ts";
+import { deleteAid, lock, unlock } from "./manage.ts";
 import type { GpSession } from "./session.ts";
 
 /** What a DELETE removed, in the words `delete` prints. */
@@ -99,4 +99,17 @@ function linkReason(aid: Uint8Array): string | undefined {
 export function deletedLine(kind: DeletedKind | undefined, aid: Uint8Array, force: boolean): string {
   const related = force && kind !== "application" ? " and its related objects" : "";
   return `Deleted ${kind ?? "object"} ${toHex(aid)}${related}`;
+}
+
+/**
+ * Lock or unlock `aid`, refusing in one line to lock webcard's link
+ * application: the card's own web server and loader run through it, and a
+ * locked one cannot be selected to unlock it over the web path. Unlocking is
+ * always sent, so a card locked before this check can be repaired.
+ */
+export async function setLockedChecked(session: GpSession, aid: Uint8Array, locked: boolean): Promise<void> {
+  if (locked && equalBytes(aid, LINK_AID)) {
+    throw new ProtectedObjectError(`Refused: ${toHex(aid)} is webcard's link application: the card's own web server and loader run through it, so it is not locked`);
+  }
+  await (locked ? lock : unlock)(session, aid);
 }

@@ -219,7 +219,7 @@ export class CardCore implements VirtualCard {
     const current = ch.selected;
     if (!current) return sw(0x6986);
     if (current.native && cmd.ins === INS.INITIALIZE_UPDATE && cmd.cla === 0x80) {
-      return session.initializeUpdate(cmd, this.p.domainKeySets?.(current.aid)).toBytes();
+      return session.initializeUpdate(cmd, this.p.domainKeySets?.(current.aid), current.aid).toBytes();
     }
     if (current.native && cmd.ins === INS.EXTERNAL_AUTHENTICATE && cmd.cla === 0x84) {
       return session.externalAuthenticate(bytes).toBytes();

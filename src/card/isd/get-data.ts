@@ -19,6 +19,7 @@ import {
   sequenceCounter,
 } from "./card-data.ts";
 import { hexNumber } from "../../stack/bytes.ts";
+import { counterKeys } from "../core/sd-counters.ts";
 
 /** GET DATA BF21 with A6 { 83 KID KVN }: SCP11 certificates (amendment F 7.4). */
 const CERTIFICATE_STORE = 0xbf21;
@@ -50,7 +51,7 @@ export function getData(cmd: CommandApdu, env: IsdEnv, ctx: AppContext): Respons
       return ResponseApdu.of(SW.OK, extendedCardResources(apps, env.manager.freeMemory(), FREE_TRANSIENT));
     }
     case DATA_TAG.SEQUENCE_COUNTER:
-      return ResponseApdu.of(SW.OK, sequenceCounter(env.scp, env.store.metaInt(META.SEQUENCE_COUNTER)));
+      return ResponseApdu.of(SW.OK, sequenceCounter(env.scp, env.store.metaInt(counterKeys(sd.isIsd ? undefined : sd.aid).sequence)));
     case DATA_TAG.IIN:
       return ResponseApdu.of(SW.OK, encodeTlv(0x42, IIN));
     case DATA_TAG.CIN:

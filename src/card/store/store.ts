@@ -170,7 +170,8 @@ export class CardStore {
     for (const { name } of tables) {
       h.update(`\u0000table ${name}\u0000`);
       for (const row of this.db.query<Record<string, unknown>, []>(`SELECT * FROM "${name}" ORDER BY rowid`).all()) {
-        if (name === "meta" && COUNTER_KEYS.includes(String(row.key))) continue;
+        // Security counters, the ISD's and each SSD's (KEY.<AID>, core/sd-counters.ts), are not content.
+        if (name === "meta" && COUNTER_KEYS.some((k) => row.key === k || String(row.key).startsWith(`${k}.`))) continue;
         for (const [k, v] of Object.entries(row)) {
           h.update(k + "=");
           h.update(v instanceof Uint8Array ? Buffer.from(v).toString("hex") : String(v));

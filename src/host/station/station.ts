@@ -22,6 +22,8 @@ export interface ReaderView {
   state: ReaderState;
   identity?: string;
   step?: Step | "identity" | "record";
+  /** The data row the card was given (1-based), while it is worked on. */
+  row?: number;
   /** The last card's line: its row, or what went wrong. */
   detail?: string;
 }
@@ -147,7 +149,7 @@ export class Station {
         return { identity, result: "failed", step: "data", error: why, cardState: "as it arrived (nothing was changed)", reader, station, started: now, finished: now, loaded: [], installed: [], personalized: 0, checks: [] };
       };
       const record = await store.withCard(job, identity, (row) =>
-        provisionCard({ job, transport, identity, row, reader, station, onStep: (step) => this.#show({ reader, state: "working", identity, step }) }),
+        provisionCard({ job, transport, identity, row, reader, station, onStep: (step) => this.#show({ reader, state: "working", identity, step, ...(row ? { row: row.n } : {}) }) }),
         failedBefore,
       );
       if (record.result === "ok") this.#counts.done++;

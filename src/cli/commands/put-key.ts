@@ -1,7 +1,15 @@
-/** `webcard put-key --new-key HEX --new-key-version N [--replace-version N]`: PUT KEY of a key set. */
+/**
+ * `webcard put-key --new-key HEX --new-key-version N [--replace-version N]`: PUT KEY of a key set.
+ * `--new-key kdf3:MASTER` (or emv:, visa2:) puts the card's own diversified keys instead: derived
+ * from MASTER with the key diversification data the card gave in INITIALIZE UPDATE of this
+ * session (its first 10 bytes, GP 2.3.1 E.5.1.3 / amendment D 7.1.1.3), as the key forms of
+ * `--key` derive them (stack/gp/keys.ts diversify), so `--key kdf3:MASTER` opens the next session.
+ */
 import { putKey } from "../../host/gp/put-key.ts";
 import { keyVersionsOnCard } from "../../host/gp/info.ts";
-import { parseKeys } from "../../stack/gp/keys.ts";
+import { diversify, parseKeys } from "../../stack/gp/keys.ts";
+import { splitKeySpec } from "../keys.ts";
+import { toHex } from "../../stack/bytes.ts";
 import { UsageError } from "../../stack/errors.ts";
 import type { Context } from "../context.ts";
 import { withSession } from "../session.ts";
@@ -34,8 +42,14 @@ export async function putKeyCommand(ctx: Context, flags: PutKeyFlags): Promise<v
   if (flags.newKey === undefined) throw new UsageError("Give the new key with --new-key HEX (or 'default'), or --public FILE, or --receipt-key HEX");
   const newVersion = version("new-key-version", flags.newKeyVersion, 1) ?? 1;
   const replaceVersion = version("replace-version", flags.replaceVersion, 0);
-  const keys = parseKeys({ key: flags.newKey, version: newVersion });
+  const spec = splitKeySpec(flags.newKey);
+  const given = parseKeys({ key: spec.key, version: newVersion });
+  const kdf = spec.kdf === "none" ? undefined : spec.kdf;
   await withSession(ctx, flags, async (session, target) => {
+    if (kdf && !session.secure) throw new UsageError(`--new-key ${kdf}:... needs the card's key diversification data from an SCP02/SCP03 session: leave out --scp 11`);
+    // The card's own keys: MASTER diversified with the data this card gave in INITIALIZE UPDATE.
+    const kdd = session.secure?.kdd.subarray(0, 10);
+    const keys = kdf && kdd ? diversify(given.withType(session.scp === "03" ? "AES" : "3DES"), kdf, kdd) : given;
     const before = await keyVersionsOnCard(session.channel);
     // Under SCP11 no key set is in use: a set of the same version already there is the one to replace.
     const replace = replaceVersion ?? (session.scp11 && before.includes(newVersion) ? newVersion : undefined);
@@ -43,11 +57,24 @@ export async function putKeyCommand(ctx: Context, flags: PutKeyFlags): Promise<v
     // Read back in the same session, so the user sees what the card holds now, not what was asked
     // (a card replaces its initial key set FF when the first one is added, GP 11.8.2.2).
     const versions = await keyVersionsOnCard(session.channel);
+    const diversified = kdf && kdd ? { kdf, kdd: toHex(kdd) } : undefined;
     if (ctx.json) {
-      return ctx.printJson({ ok: true, target: target.describe, version: r.version, replaced: r.replaced, kcv: r.kcvs, versionsBefore: before, versionsOnCard: versions });
+      return ctx.printJson({
+        ok: true,
+        target: target.describe,
+        version: r.version,
+        replaced: r.replaced,
+        kcv: r.kcvs,
+        ...(diversified ? { diversified } : {}),
+        versionsBefore: before,
+        versionsOnCard: versions,
+      });
     }
     const what = r.replaced === 0 ? "added" : r.replaced === r.version ? "replaced" : `added in place of version ${r.replaced}`;
     ctx.out(`Key set version ${r.version} ${what}: KCV ENC ${r.kcvs.enc} MAC ${r.kcvs.mac} DEK ${r.kcvs.dek}`);
+    if (diversified) {
+      ctx.out(`Diversified with ${diversified.kdf.toUpperCase()} from the card's key diversification data ${diversified.kdd}: open the next session with --key ${diversified.kdf}:MASTER`);
+    }
     const list = (v: number[]) => `version${v.length === 1 ? "" : "s"} ${v.join(", ")}`;
     if (versions.length > 0) ctx.out(`The card now holds key set ${list(versions)}${before.length > 0 ? ` (before: ${list(before)})` : ""}`);
   });

@@ -95,7 +95,7 @@ export function register(cli: CAC): void {
   );
 
   keyOptions(cli.command("put-key", "Put a new key set (ENC, MAC, DEK) on the card's security domain"))
-    .option("--new-key <hex>", "The new key for ENC, MAC and DEK (hex) or 'default'")
+    .option("--new-key <hex>", "The new key for ENC, MAC and DEK (hex) or 'default'; kdf3:MASTER (SCP03), emv:MASTER or visa2:MASTER (SCP02) put this card's keys diversified from MASTER with its key diversification data")
     .option("--new-key-version <n>", "Version of the new key set, 1-127 (default 1)")
     .option("--replace-version <n>", "Key set version to replace (default: the one in use; 0 adds a set)")
     .option("--public <file>", "Put a public key (PEM): a DAP key (default version 0x73) or, with --new-key-version 0x70, the ISD's token key")
@@ -104,6 +104,7 @@ export function register(cli: CAC): void {
     .option("--scp11-key <file>", "SCP11: put the SD's ECKA key pair (PEM private key) on its keys 11/13/15, with --scp11-cert")
     .option("--scp11-cert <file>", "SCP11: the certificate of --scp11-key (GP format), repeat for a chain, CA side first; stored by STORE DATA", REPEATABLE)
     .example("webcard put-key --new-key 00112233445566778899AABBCCDDEEFF --new-key-version 1")
+    .example("webcard put-key --new-key kdf3:00112233445566778899AABBCCDDEEFF --new-key-version 1")
     .example("webcard put-key --scp 11a --oce-key oce.pem --oce-cert oce.gp --scp11-ca new-ca.pem")
     .action((flags: PutKeyFlags) =>
       run(flags, async (ctx) => {

@@ -53,7 +53,14 @@ export async function withSession<T>(
   fn: (session: GpSession, target: Target) => Promise<T>,
 ): Promise<T> {
   const options = connectOptionsFrom(flags);
-  return withTarget(ctx, flags, async (target) => fn(await sessionOn(target, flags, options), target));
+  return withTarget(ctx, flags, async (target) => {
+    const session = await sessionOn(target, flags, options);
+    if (options.kdf === undefined && session.kdf !== undefined && session.kdf !== "none") {
+      // Said once: the user may want to name it next time (stack/gp/kdf-choice.ts).
+      ctx.err(`Keys diversified with ${session.kdf.toUpperCase()}: found from the card's cryptogram (--kdf ${session.kdf} says so)`);
+    }
+    return fn(session, target);
+  });
 }
 
 /** An authenticated session on a target that is already open (flags give keys, SCP, level, ISD, block size). */

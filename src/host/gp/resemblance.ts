@@ -15,7 +15,8 @@ export interface ProfileFacts {
   atr: string;
   protocol: string;
   isd: { aid: string };
-  fci: { recognitionData: "full" | "oid-only" | "none"; productionData?: string; maxBlockTag: boolean };
+  /** recognitionData: "full", "oid-only", "none", or the 73 template of a trace in hex. */
+  fci: { recognitionData: string; productionData?: string; maxBlockTag: boolean };
   gpVersion: string;
   keys: { scp: number; i: string; version: string; kdd: string };
   getData: Record<string, { data: string } | { sw: string }>;
@@ -52,6 +53,12 @@ export interface Resemblance {
 }
 
 
+/** A profile's recognition data as a kind: a 73 template of 9 bytes holds the GP OID alone (GP 2.3.1 H.2). */
+function recognitionKind(value: string): "full" | "oid-only" | "none" {
+  if (value === "full" || value === "oid-only" || value === "none") return value;
+  return /^7309/i.test(value) ? "oid-only" : "full";
+}
+
 /** Weigh one profile. Facts the card did not show are not counted either way. */
 export function resemble(card: ObservedCard, p: ProfileFacts): Resemblance {
   const agrees: string[] = [];
@@ -67,7 +74,7 @@ export function resemble(card: ObservedCard, p: ProfileFacts): Resemblance {
   else weigh("ATR historical bytes", 3, card.historical !== undefined && card.historical !== "" && atr.includes(card.historical));
   weigh("protocol", 1, card.protocol === p.protocol);
   weigh("ISD AID", 2, card.isd === undefined ? undefined : card.isd === p.isd.aid.toUpperCase());
-  weigh("card recognition data in the FCI", 1, card.recognitionData === undefined ? undefined : card.recognitionData === p.fci.recognitionData);
+  weigh("card recognition data in the FCI", 1, card.recognitionData === undefined ? undefined : card.recognitionData === recognitionKind(p.fci.recognitionData));
   weigh("9F6E", 1, card.isd === undefined ? undefined : (card.productionData ?? "") === (p.fci.productionData ?? "").toUpperCase());
   weigh("9F65", 1, card.isd === undefined ? undefined : card.maxCommandData === (p.fci.maxBlockTag ? p.load.maxBlock : undefined));
   weigh("GP version", 1, card.gpVersion === undefined ? undefined : card.gpVersion === p.gpVersion);

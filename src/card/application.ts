@@ -72,6 +72,8 @@ export interface RegistryLoadFile {
   size: number;
   /** The security domain it is associated with (GP 11.4.3, tag CC); absent for the Java Card API. */
   securityDomain?: Uint8Array;
+  /** The packages of an extended CAP file (JCVM 3.1 §6.4), listed after it by GET STATUS; absent for a compact one. */
+  packages?: { aid: Uint8Array; version: { major: number; minor: number } }[];
 }
 
 export interface Registry {

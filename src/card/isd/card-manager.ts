@@ -5,6 +5,7 @@
  * only parse bytes. Memory: stored load files, instances and application
  * data count against the card's size.
  */
+import { deleteChecks, packageHolder } from "./extended-packages.ts";
 import { equal, toHex } from "../../stack/bytes.ts";
 import { SW } from "../../stack/status-words.ts";
 import { APP_LIFECYCLE, CARD_LIFECYCLE, PRIV1 } from "../../stack/gp/constants.ts";
@@ -294,8 +295,8 @@ export class IssuerCardManager implements CardManager {
     if (this.deps.api.some((p) => equal(p.aid, aid)) || equal(aid, SD_PACKAGE_AID)) {
       refuse(op, SW.CONDITIONS_NOT_SATISFIED, `package ${toHex(aid)} is part of the card's Java Card API`);
     }
+    const users = deleteChecks(op, reg, aid); // a package of an extended file goes only with its file
     if (!reg.loadFile(aid)) refuse(op, SW.REFERENCED_DATA_NOT_FOUND, `${toHex(aid)} is not on the card`);
-    const users = reg.dependentsOf(aid).filter((f) => !equal(f, aid));
     if (users.length > 0) {
       refuse(op, SW.CONDITIONS_NOT_SATISFIED, `package ${toHex(aid)} is imported by ${users.map(toHex).join(", ")}`);
     }
@@ -317,7 +318,8 @@ export class IssuerCardManager implements CardManager {
   }
 
   private packageKnown(aid: Uint8Array): boolean {
-    return this.deps.api.some((p) => equal(p.aid, aid)) || equal(aid, SD_PACKAGE_AID) || this.deps.registry.loadFile(aid) !== undefined;
+    const reg = this.deps.registry;
+    return this.deps.api.some((p) => equal(p.aid, aid)) || equal(aid, SD_PACKAGE_AID) || reg.loadFile(aid) !== undefined || packageHolder(reg, aid) !== undefined;
   }
 
   private aidInUse(aid: Uint8Array): boolean {

@@ -50,14 +50,28 @@ function entries(p1: number, reg: Registry, sd: Domain): Entry[] {
       }));
     case STATUS_P1.LOAD_FILES:
     case STATUS_P1.LOAD_FILES_AND_MODULES:
-      return reg.loadFiles.filter(mine).map((f) => ({
-        aid: f.aid,
-        lifecycle: f.lifecycle,
-        privileges: Uint8Array.of(0, 0, 0),
-        version: Uint8Array.of(f.version.major, f.version.minor),
-        sd: f.securityDomain ?? isd,
-        ...(p1 === STATUS_P1.LOAD_FILES_AND_MODULES ? { modules: f.modules } : {}),
-      }));
+      return reg.loadFiles.filter(mine).flatMap((f) => [
+        {
+          aid: f.aid,
+          lifecycle: f.lifecycle,
+          privileges: Uint8Array.of(0, 0, 0),
+          version: Uint8Array.of(f.version.major, f.version.minor),
+          sd: f.securityDomain ?? isd,
+          ...(p1 === STATUS_P1.LOAD_FILES_AND_MODULES ? { modules: f.modules } : {}),
+        },
+        // An extended CAP file is loaded under its CAP AID (with the modules); each package it holds
+        // follows as an entry of its own with its version, so a host sees the packages it may import,
+        // and C4 (load file AID, GP 11.4.3.1 Table 11-36) names the CAP file it belongs to.
+        ...(f.packages ?? []).map((p) => ({
+          aid: p.aid,
+          loadFile: f.aid,
+          lifecycle: f.lifecycle,
+          privileges: Uint8Array.of(0, 0, 0),
+          version: Uint8Array.of(p.version.major, p.version.minor),
+          sd: f.securityDomain ?? isd,
+          ...(p1 === STATUS_P1.LOAD_FILES_AND_MODULES ? { modules: [] } : {}),
+        })),
+      ]);
     default:
       return refuse(OP, SW.INCORRECT_P1P2, `P1 ${hexNumber(p1)} is not a GET STATUS subset (80, 40, 20, 10)`);
   }

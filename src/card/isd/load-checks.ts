@@ -12,6 +12,7 @@ import { SW } from "../../stack/status-words.ts";
 import { parseLfdb, type LoadFileInfo } from "../../stack/cap/lfdb.ts";
 import { packageNameOf, type ApiPackage } from "../../stack/cap/javacard-api.ts";
 import { refuse } from "../refusal.ts";
+import { checkNewPackages, packageHolder } from "./extended-packages.ts";
 import type { Registry } from "../store/registry.ts";
 
 /** Hash algorithms by digest length (GP 2.3.1 section C.2: SHA-1, SHA-2 family). */
@@ -67,8 +68,10 @@ export function checkLoadFile(
   }
   const cap = `${info.capVersion.major}.${info.capVersion.minor}`;
   if (!ctx.capVersions.includes(cap)) {
-    refuse(OP, SW.WRONG_DATA, `CAP format ${cap} is not supported (this card takes ${ctx.capVersions.join(", ")})`);
+    // The extended format is CAP 2.3 too (JCVM 3.1 §6.4): a card that takes 2.3 takes both layouts.
+    refuse(OP, SW.WRONG_DATA, `CAP format ${cap}${info.extended ? " extended" : ""} is not supported (this card takes ${ctx.capVersions.join(", ")})`);
   }
+  checkNewPackages(OP, info, ctx.registry, ctx.api);
   if (ctx.api.some((p) => equal(p.aid, pkg)) || ctx.registry.loadFile(pkg)) {
     refuse(OP, SW.CONDITIONS_NOT_SATISFIED, `package ${toHex(pkg)} is already on the card`);
   }
@@ -106,5 +109,6 @@ export function checkLoadFile(
 function findPackage(aid: Uint8Array, ctx: LoadCheckContext): { major: number; minor: number } | undefined {
   const api = ctx.api.find((p) => equal(p.aid, aid));
   if (api) return api;
-  return ctx.registry.loadFile(aid);
+  // A package of an extended file on the card is imported like a load file (JCVM 3.1 §4.5.2).
+  return ctx.registry.loadFile(aid) ?? packageHolder(ctx.registry, aid);
 }

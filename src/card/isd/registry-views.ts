@@ -23,6 +23,7 @@ export function loadFileView(f: LoadFileRecord): RegistryLoadFile {
     builtin: false,
     size: f.size,
     securityDomain: f.sdAid,
+    ...(f.packages.length > 0 ? { packages: f.packages.map((p) => ({ aid: p.aid, version: { major: p.major, minor: p.minor } })) } : {}),
   };
 }
 

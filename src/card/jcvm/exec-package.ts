@@ -10,7 +10,7 @@ import { parseAppletComponent, parseImportComponent, type AppletEntry, type Impo
 import { HEADER_FLAG } from "../../stack/cap/components.ts";
 import { parseClassComponent, CLASS_FLAG, type ClassEntry, type ClassInfo } from "../../stack/cap/vm/class-component.ts";
 import { parseConstantPool, type ClassRef, type CpEntry } from "../../stack/cap/vm/constant-pool.ts";
-import { parseMethodComponent, type MethodComponent } from "../../stack/cap/vm/method-component.ts";
+import { parseMethodComponent, parseMethodComponentExtended, type MethodComponent } from "../../stack/cap/vm/method-component.ts";
 import { parseStaticField, type StaticFieldImage } from "../../stack/cap/vm/static-field.ts";
 import { parseExportComponent, type ClassExport } from "../../stack/cap/vm/export-component.ts";
 import { walkComponents } from "../../stack/cap/walk.ts";
@@ -41,7 +41,9 @@ export class ExecPackage implements StaticImage {
   statics: { refs: Ref[]; prim: Uint8Array } = { refs: [], prim: new Uint8Array(0) };
 
   constructor(lfdb: Uint8Array) {
-    const parts = new Map<string, Uint8Array>(walkComponents(lfdb).map((c) => [c.name, c.bytes] as const));
+    // An extended file (JCVM 3.1 §6.4) has u4 sizes and Method blocks: its method references become offsets of the joined blocks.
+    const extended = lfdb.length > 9 && (lfdb[9]! & HEADER_FLAG.ACC_EXTENDED) !== 0;
+    const parts = new Map<string, Uint8Array>(walkComponents(lfdb, extended).map((c) => [c.name, c.bytes] as const));
     const need = (name: string) => {
       const c = parts.get(name);
       if (!c) throw new FormatError(`the load file has no ${name} component`);
@@ -51,12 +53,17 @@ export class ExecPackage implements StaticImage {
     this.aidHex = toHex(header.packageAid);
     this.context = this.aidHex;
     this.usesInt = (header.flags & HEADER_FLAG.ACC_INT) !== 0;
-    this.cp = parseConstantPool(need("ConstantPool"));
-    this.classes = parts.has("Class") ? parseClassComponent(need("Class"), header.capVersion.minor) : new Map();
-    this.method = parseMethodComponent(need("Method"));
+    const joined = extended ? parseMethodComponentExtended(need("Method")) : undefined;
+    const method = joined ?? parseMethodComponent(need("Method"));
+    const methodAt = joined?.methodAt;
+    this.cp = parseConstantPool(need("ConstantPool"), methodAt);
+    this.classes = parts.has("Class") ? parseClassComponent(need("Class"), header.capVersion.minor, methodAt) : new Map();
+    this.method = method;
     this.staticImage = parseStaticField(need("StaticField"));
-    this.exports = parts.has("Export") ? parseExportComponent(parts.get("Export")!) : [];
-    this.applets = parts.has("Applet") ? parseAppletComponent(parts.get("Applet")!) : [];
+    // Packages importing one of an extended file's packages are not linked yet: its per-package Export is not read.
+    this.exports = parts.has("Export") && !extended ? parseExportComponent(parts.get("Export")!) : [];
+    const applets = parts.has("Applet") ? parseAppletComponent(parts.get("Applet")!, extended) : [];
+    this.applets = methodAt ? applets.map((a) => ({ ...a, installMethodOffset: methodAt(a.installMethodBlock ?? 0, a.installMethodOffset) })) : applets;
     this.importEntries = parseImportComponent(need("Import"));
     this.resolved = new Array(this.cp.length);
   }

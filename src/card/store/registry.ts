@@ -4,6 +4,8 @@
  * Plain reads and writes; the ISD decides what is allowed.
  */
 import { toHex } from "../../stack/bytes.ts";
+import { HEADER_FLAG } from "../../stack/cap/components.ts";
+import { parseHeader } from "../../stack/cap/header.ts";
 import type { CardStore } from "./store.ts";
 import { MemoryDamaged } from "./damage.ts";
 import { sha256 } from "./verify.ts";
@@ -17,6 +19,11 @@ export interface LoadFileRecord {
   /** Bytes of the stored load file data block (counted against memory). */
   size: number;
   modules: Uint8Array[];
+  /**
+   * The packages of an extended CAP file (JCVM 3.1 §6.4), read from the Header
+   * at the head of its stored LFDB; empty for a compact file (one package, the load file itself).
+   */
+  packages: ImportRecord[];
 }
 
 export interface ApplicationRecord {
@@ -72,8 +79,9 @@ export class Registry {
 
   loadFiles(): LoadFileRecord[] {
     const rows = this.db
-      .query<{ aid: Uint8Array; major: number; minor: number; lifecycle: number; sd_aid: Uint8Array; size: number }, []>(
-        "SELECT aid, major, minor, lifecycle, sd_aid, length(lfdb) AS size FROM load_files ORDER BY rowid",
+      .query<{ aid: Uint8Array; major: number; minor: number; lifecycle: number; sd_aid: Uint8Array; size: number; head: Uint8Array | null }, []>(
+        // The Header's flags byte (LFDB offset 9) says whether the file is extended.
+        "SELECT aid, major, minor, lifecycle, sd_aid, length(lfdb) AS size, substr(lfdb, 1, 10) AS head FROM load_files ORDER BY rowid",
       )
       .all();
     return rows.map((r) => ({
@@ -84,7 +92,21 @@ export class Registry {
       sdAid: u8(r.sd_aid),
       size: r.size,
       modules: this.modulesOf(r.aid),
+      packages: r.head && r.head.length === 10 && (r.head[9]! & HEADER_FLAG.ACC_EXTENDED) !== 0 ? this.packagesOf(r.aid, r.head) : [],
     }));
+  }
+
+  /** The packages an extended load file's Header lists (its Header component only is read). */
+  private packagesOf(aid: Uint8Array, head: Uint8Array): ImportRecord[] {
+    const size = (head[1]! << 8) | head[2]!;
+    const r = this.db.query<{ header: Uint8Array }, [number, Uint8Array]>("SELECT substr(lfdb, 1, ?) AS header FROM load_files WHERE aid = ?").get(3 + size, aid);
+    if (!r) return [];
+    // The card checked the Header when it took the file; a stored one that no longer parses is damage.
+    try {
+      return parseHeader(u8(r.header)).packages.map((p) => ({ aid: p.aid, major: p.version.major, minor: p.version.minor }));
+    } catch (error) {
+      throw new MemoryDamaged(`load file ${toHex(aid)} has a damaged Header`, { cause: error });
+    }
   }
 
   loadFile(aid: Uint8Array): LoadFileRecord | undefined {

@@ -79,7 +79,7 @@ function report(ctx: Context, cap: CapFile, choices: InstallChoices, target: str
   }
   const r = outcome.result;
   if (outcome.replaced) ctx.out(replacedLine(cap));
-  ctx.out(`Loaded package ${toHex(cap.packageAid)} through the ${outcome.via === "web" ? "card's web server" : "bridge"}: ${r.result.message}`);
+  ctx.out(`Loaded ${cap.extended ? "CAP file" : "package"} ${toHex(cap.packageAid)} through the ${outcome.via === "web" ? "card's web server" : "bridge"}: ${r.result.message}`);
   for (const i of r.result.installed) ctx.out(`Installed applet ${i}`);
 }
 

@@ -30,7 +30,7 @@ export function loadProgressBar(ctx: Context): ProgressBar {
 
 export function loadLine(cap: CapFile, r: LoadResult): string {
   const v = `${cap.packageVersion.major}.${cap.packageVersion.minor}`;
-  return `Loaded package ${toHex(cap.packageAid)} ${v}: ${r.bytes} bytes in ${r.blocks} LOAD block${r.blocks === 1 ? "" : "s"} of ${r.blockSize}`;
+  return `Loaded ${cap.extended ? "CAP file" : "package"} ${toHex(cap.packageAid)} ${v}: ${r.bytes} bytes in ${r.blocks} LOAD block${r.blocks === 1 ? "" : "s"} of ${r.blockSize}`;
 }
 
 export function loadJson(r: LoadResult) {

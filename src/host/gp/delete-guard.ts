@@ -48,7 +48,7 @@ export async function findEntry(session: GpSession, aid: Uint8Array): Promise<Re
 }
 
 /** Why `entry` must not be deleted, in one line, or undefined when it may be. */
-export function protectedReason(entry: Pick<RegistryEntry, "kind" | "aid">): string | undefined {
+export function protectedReason(entry: Pick<RegistryEntry, "kind" | "aid"> & { loadFileAid?: Uint8Array | undefined }): string | undefined {
   const aid = toHex(entry.aid);
   if (entry.kind === "isd") {
     return `${aid} is the card's issuer security domain (the card manager): it cannot be deleted`;
@@ -62,6 +62,11 @@ export function protectedReason(entry: Pick<RegistryEntry, "kind" | "aid">): str
   if (entry.kind === "load-file") {
     const name = packageNameOf(aid);
     if (name !== undefined) return `${aid} is ${name}, part of the card's platform: applets need it, so it is not deleted`;
+    // A package of an extended CAP file (JCVM 3.1 §6.4): the card lists it with C4 naming its CAP file.
+    if (entry.loadFileAid && !equalBytes(entry.loadFileAid, entry.aid)) {
+      const file = toHex(entry.loadFileAid);
+      return `${aid} is a package of CAP file ${file}, loaded as one load file: its packages can only be deleted together, by deleting ${file}`;
+    }
   }
   return undefined;
 }

@@ -96,7 +96,7 @@ function listedOf(loadFiles: readonly RegistryEntry[]): ListedPackage[] {
  * or old import is named from the card's refusal (explainRefusal).
  * A card that refuses GET STATUS is not judged.
  */
-export async function checkCardTakes(transport: Transport, file: { packageAid: Uint8Array; formatVersion?: string | undefined; imports?: readonly ImportRef[] | undefined }): Promise<void> {
+export async function checkCardTakes(transport: Transport, file: { packageAid: Uint8Array; formatVersion?: string | undefined; extended?: boolean | undefined; imports?: readonly ImportRef[] | undefined }): Promise<void> {
   if (file.formatVersion !== "2.3") return;
   let loadFiles: RegistryEntry[];
   try {
@@ -105,9 +105,9 @@ export async function checkCardTakes(transport: Transport, file: { packageAid: U
     if (error instanceof SwError) return;
     throw error;
   }
-  const reason = whyCardCannotTake({ formatVersion: file.formatVersion, imports: file.imports ?? [] }, listedOf(loadFiles));
+  const reason = whyCardCannotTake({ formatVersion: file.formatVersion, extended: file.extended, imports: file.imports ?? [] }, listedOf(loadFiles));
   if (reason) {
-    throw new WebcardError(`Package ${toHex(file.packageAid)} cannot be loaded on this card: ${reason}`, {
+    throw new WebcardError(`${file.extended ? "CAP file" : "Package"} ${toHex(file.packageAid)} cannot be loaded on this card: ${reason}`, {
       hint: "nothing was sent to load it; use a card that has what the file needs, or a file built for this card",
     });
   }

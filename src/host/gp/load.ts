@@ -21,6 +21,8 @@ export interface LoadFile {
   imports?: readonly ImportRef[];
   /** CAP format "2.1", "2.2", "2.3" (checked against what the card lists before INSTALL [for load]). */
   formatVersion?: string;
+  /** An extended CAP file (JCVM 3.1 §6.4): `packageAid` is its CAP AID. */
+  extended?: boolean;
   /** The Load File Data Block, without the C4 tag. */
   lfdb: Uint8Array;
 }

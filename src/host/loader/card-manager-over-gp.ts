@@ -49,9 +49,10 @@ export const UNSTATED_FREE_MEMORY = 0x7fffffff;
  * IL over `session` for the bridge's web server; `imports` name missing packages in refusals,
  * and with `formatVersion` decide, from what the card lists, whether to refuse before INSTALL [for load].
  * `signing` loads into another security domain, with the LFDB hash, DAP blocks and
- * delegated-management tokens (`install --domain --dap-key --dm-token-key`).
+ * delegated-management tokens (`install --domain --dap-key --dm-token-key`); `extended`
+ * names an extended CAP file (JCVM 3.1 §6.4) in that refusal.
  */
-export function gpLoaderPort(session: GpSession, imports: readonly ImportRef[] = [], formatVersion?: string, signing: Signing = {}): LoaderPort {
+export function gpLoaderPort(session: GpSession, imports: readonly ImportRef[] = [], formatVersion?: string, signing: Signing = {}, extended?: boolean): LoaderPort {
   const t = session.channel;
   const signed = (command: Parameters<typeof withSignedInstallToken>[0]) => (signing.tokenKey ? withSignedInstallToken(command, signing.tokenKey) : command);
   return {
@@ -80,7 +81,7 @@ export function gpLoaderPort(session: GpSession, imports: readonly ImportRef[] =
     },
     async installForLoad(packageAid) {
       try {
-        await checkCardTakes(t, { packageAid, imports, formatVersion });
+        await checkCardTakes(t, { packageAid, imports, formatVersion, extended });
       } catch (error) {
         // Nothing was sent to load: no status word, the script stops with the reason (422, as a card refusal).
         if (error instanceof WebcardError) throw new Stop(422, error.message);

@@ -67,7 +67,7 @@ async function loadThroughBridge(
   let sessionNo = 0;
   const env: WebEnv = {
     security: { authenticated: true, level: LEVEL_BYTE[session.level], protocol: session.scp ? `SCP${session.scp}` : undefined },
-    port: gpLoaderPort(session, file.imports, file.formatVersion, options.signing),
+    port: gpLoaderPort(session, file.imports, file.formatVersion, options.signing, file.extended),
     // Step 2: on the bridge the loader's session to OL is an in-process call, traced like a link session.
     deliver: async (p) => {
       const n = ++sessionNo;

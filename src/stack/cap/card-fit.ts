@@ -21,6 +21,8 @@ export interface ListedPackage {
 export interface CapNeeds {
   /** CAP format "2.1", "2.2", "2.3". */
   formatVersion: string;
+  /** The extended format (CAP 2.3 only; JCVM 3.1 §6.4), named in the reason. */
+  extended?: boolean | undefined;
   imports: readonly { aid: Uint8Array; major: number; minor: number }[];
 }
 
@@ -58,7 +60,7 @@ export function whyCardCannotTake(cap: CapNeeds, listed: readonly ListedPackage[
   if (release && !capFormatsOf(release).includes(cap.formatVersion)) {
     const need = firstReleaseTaking(cap.formatVersion);
     return (
-      `the file is CAP format ${cap.formatVersion}${need ? `, which needs Java Card ${need} or later` : ""}; ` +
+      `the file is CAP format ${cap.formatVersion}${cap.extended ? " extended" : ""}${need ? `, which needs Java Card ${need} or later` : ""}; ` +
       `the card is Java Card ${release} (its javacard.framework is ${fw!.major}.${fw!.minor}) and takes CAP ${capFormatsOf(release).join(", ")}`
     );
   }

@@ -17,9 +17,13 @@
 import { FormatError } from "../../errors.ts";
 import { ByteReader } from "../byte-reader.ts";
 import { classRef, type ClassRef } from "./constant-pool.ts";
+import type { MethodAt } from "./method-component.ts";
 
 /** Class flags, JCVM 3.0.5 §6.9 Table 6-7 (the high nibble of the first byte). */
 export const CLASS_FLAG = { ACC_INTERFACE: 0x8, ACC_SHAREABLE: 0x4, ACC_REMOTE: 0x2 } as const;
+
+/** A virtual method table entry for an inherited method: look in the superclass. */
+const NO_METHOD = 0xffff;
 
 /** The class_ref of java.lang.Object as a superclass: none (§6.9.2). */
 export const NO_SUPERCLASS = 0xffff;
@@ -57,8 +61,12 @@ export interface ClassInfo {
 
 export type ClassEntry = InterfaceInfo | ClassInfo;
 
-/** Parse a Class component (tag and size included); CAP 2.2 and later start with a signature pool. */
-export function parseClassComponent(component: Uint8Array, capMinor: number): Map<number, ClassEntry> {
+/**
+ * Parse a Class component (tag and size included); CAP 2.2 and later start with a signature pool.
+ * With `methodAt` (an extended file, JCVM 3.1 §6.9) each virtual method table entry is
+ * u1 block index | u2 offset, turned into an offset of the joined Method code.
+ */
+export function parseClassComponent(component: Uint8Array, capMinor: number, methodAt?: MethodAt): Map<number, ClassEntry> {
   const info = component.subarray(3);
   const r = new ByteReader(info, "the Class component");
   if (capMinor >= 2) r.take(r.u2()); // signature pool: remote method types only
@@ -82,8 +90,14 @@ export function parseClassComponent(component: Uint8Array, capMinor: number): Ma
     const publicCount = r.u1();
     const packageBase = r.u1();
     const packageCount = r.u1();
-    const publicTable = Array.from({ length: publicCount }, () => r.u2());
-    const packageTable = Array.from({ length: packageCount }, () => r.u2());
+    const entry = () => {
+      if (!methodAt) return r.u2();
+      const block = r.u1();
+      const offset = r.u2();
+      return offset === NO_METHOD ? NO_METHOD : methodAt(block, offset);
+    };
+    const publicTable = Array.from({ length: publicCount }, entry);
+    const packageTable = Array.from({ length: packageCount }, entry);
     const interfaces = Array.from({ length: count }, () => {
       const iface = classRef(r.u2());
       const n = r.u1();

@@ -15,6 +15,7 @@
  */
 import { FormatError } from "../../errors.ts";
 import { ByteReader } from "../byte-reader.ts";
+import type { MethodAt } from "./method-component.ts";
 
 /** Constant pool tags, JCVM 3.0.5 §6.8 Table 6-5. */
 export const CP_TAG = {
@@ -47,8 +48,11 @@ export function classRef(value: number): ClassRef {
     : { internal: true, offset: value };
 }
 
-/** Parse a ConstantPool component (tag and size included). */
-export function parseConstantPool(component: Uint8Array): CpEntry[] {
+/**
+ * Parse a ConstantPool component (tag and size included). With `methodAt` (an extended
+ * file, JCVM 3.1 §6.8.6) an internal StaticMethodref's first byte is its Method block index.
+ */
+export function parseConstantPool(component: Uint8Array, methodAt?: MethodAt): CpEntry[] {
   const r = new ByteReader(component, "the ConstantPool component", 3);
   const count = r.u2();
   r.need(count * 4);
@@ -71,7 +75,9 @@ export function parseConstantPool(component: Uint8Array): CpEntry[] {
       case CP_TAG.StaticMethodref:
         out.push({
           tag,
-          ref: (b1 & 0x80) !== 0 ? { internal: false, pkg: b1 & 0x7f, cls: b2, token: b3 } : { internal: true, offset: (b2 << 8) | b3 },
+          ref: (b1 & 0x80) !== 0
+            ? { internal: false, pkg: b1 & 0x7f, cls: b2, token: b3 }
+            : { internal: true, offset: methodAt && tag === CP_TAG.StaticMethodref ? methodAt(b1, (b2 << 8) | b3) : (b2 << 8) | b3 },
         });
         break;
       default:

@@ -12,6 +12,8 @@
  */
 import { ByteReader } from "../byte-reader.ts";
 import { FormatError } from "../../errors.ts";
+import { concat } from "../../bytes.ts";
+import { parseMethodBlocks } from "../method-blocks.ts";
 
 /** Method header flags, §6.10 Table 6-9 (high nibble). */
 export const METHOD_FLAG = { ACC_EXTENDED: 0x8, ACC_ABSTRACT: 0x4 } as const;
@@ -54,6 +56,30 @@ export function parseMethodComponent(component: Uint8Array): MethodComponent {
     handlers.push({ start, end: start + length, handler: r.u2(), catchType: r.u2() });
   }
   return { code, handlers };
+}
+
+/** (block index, offset in the block) of an extended file → offset in the joined `code`. */
+export type MethodAt = (block: number, offset: number) => number;
+
+/**
+ * Parse an extended Method component (JCVM 3.1 §6.10: u4 size, blocks). The
+ * blocks are joined one after the other into `code`, so that an offset inside
+ * block b is `methodAt(b, offset)` there and the interpreter runs it unchanged;
+ * each block's handlers are moved the same way.
+ */
+export function parseMethodComponentExtended(component: Uint8Array): MethodComponent & { methodAt: MethodAt } {
+  const blocks = parseMethodBlocks(component);
+  const bases: number[] = [];
+  blocks.reduce((at, b) => (bases.push(at), at + b.length), 0);
+  const handlers = blocks.flatMap((block, i) =>
+    parseMethodComponent(concat(7, 0, 0, block)).handlers.map((h) => ({ ...h, start: h.start + bases[i]!, end: h.end + bases[i]!, handler: h.handler + bases[i]! })),
+  );
+  const methodAt: MethodAt = (block, offset) => {
+    const b = blocks[block];
+    if (b === undefined || offset >= b.length) throw new FormatError(`a method reference (block ${block}, offset ${offset}) lies outside the Method component`);
+    return bases[block]! + offset;
+  };
+  return { code: concat(...blocks), handlers, methodAt };
 }
 
 /** The method_header_info at `offset` (§6.10.1). */

@@ -22,7 +22,7 @@ import { MAX_METHOD_BLOCK, MAX_METHOD_BLOCKS } from "../method-blocks.ts";
 import { constructorCode, installCode, paddingCode, processCode, type MethodCode } from "./bytecode.ts";
 import { ACC, NIBBLE, NO_TOKEN, typeDescriptor } from "./descriptor.ts";
 import { manifestAid, wrap } from "./write-cap.ts";
-import { normalize } from "./spec.ts";
+import { normalize, type ProcessBody } from "./spec.ts";
 import { isAidLength } from "../../aid.ts";
 
 export interface ExtendedPackageSpec {
@@ -40,6 +40,13 @@ export interface ExtendedCapSpec {
   packages: ExtendedPackageSpec[];
   /** Imported packages in token order; must include javacard.framework. Default: framework 1.2, java.lang 1.0. */
   imports?: { aid: Uint8Array; major: number; minor: number }[];
+  /**
+   * Every applet's process(APDU), as in CapSpec: constant pool entry 2 + 2 × (classes in the file)
+   * is VirtualMethodref to class 0's process, then `constants` follow.
+   */
+  process?: ProcessBody;
+  /** Extra constant pool entries (4 bytes each) after the builder's own and the process reference. */
+  constants?: Uint8Array[];
 }
 
 /** javacard.framework tokens (as in components.ts). */
@@ -97,7 +104,7 @@ export function layoutExtended(spec: ExtendedCapSpec): Map<string, Uint8Array> {
       const g = classes.length;
       const ctor = place(constructorCode(0, 1));
       const install = place(installCode(2 + 2 * g, 3 + 2 * g));
-      const process = place(processCode());
+      const process = place(processCode(spec.process));
       classes.push({ pkg: pi, offset: 2 + g * CLASS_INFO, ctor, install, process, padding: [] });
     });
     if (at > MAX_METHOD_BLOCK) throw new RangeError(`Package ${pi}'s methods take ${at} bytes, over a block's ${MAX_METHOD_BLOCK}`);
@@ -118,7 +125,12 @@ export function layoutExtended(spec: ExtendedCapSpec): Map<string, Uint8Array> {
     Uint8Array.of(CP.StaticMethodref, fw, FW.APPLET_CLASS, FW.APPLET_INIT),
     Uint8Array.of(CP.VirtualMethodref, fw, FW.APPLET_CLASS, FW.REGISTER_BSB),
     ...classes.flatMap((c) => [concat(CP.Classref, u16(c.offset), 0), concat(CP.StaticMethodref, ref(c.ctor))]),
+    ...(spec.process ? [concat(CP.VirtualMethodref, u16(classes[0]!.offset), FW.PROCESS)] : []),
   ];
+  for (const c of spec.constants ?? []) {
+    if (c.length !== 4) throw new RangeError(`A constant pool entry has 4 bytes, not ${c.length}`);
+    cpEntries.push(c);
+  }
   const classInfo = concat(
     u16(0),
     ...classes.map((c) => concat(
@@ -145,7 +157,7 @@ export function layoutExtended(spec: ExtendedCapSpec): Map<string, Uint8Array> {
   out.set("StaticField", compact(COMPONENT.StaticField, new Uint8Array(10))); // empty image, no arrays, no values
   out.set("ConstantPool", compact(COMPONENT.ConstantPool, concat(u16(cpEntries.length), ...cpEntries)));
   out.set("RefLocation", wide(COMPONENT.RefLocation, refLocationInfo(blocks)));
-  out.set("Descriptor", wide(COMPONENT.Descriptor, descriptorInfo(pkgs.length, classes, cpEntries.length, fw)));
+  out.set("Descriptor", wide(COMPONENT.Descriptor, descriptorInfo(pkgs.length, classes, cpEntries.length, fw, spec.process !== undefined)));
   out.set("Directory", compact(COMPONENT.Directory, directoryInfo(out, imports.length, applets.length, blocks.length)));
   return out;
 }
@@ -195,7 +207,7 @@ function refLocationInfo(blocks: { methods: Placed[] }[]): Uint8Array {
  * its class descriptors (method descriptors carry u1 method_component_block_index before
  * u2 method_offset), then the file's one type_descriptor_info.
  */
-function descriptorInfo(packages: number, classes: ClassPlan[], cpCount: number, fw: number): Uint8Array {
+function descriptorInfo(packages: number, classes: ClassPlan[], cpCount: number, fw: number, processRef: boolean): Uint8Array {
   const pool = [
     typeDescriptor([NIBBLE.void]),
     typeDescriptor([NIBBLE.byteArray, NIBBLE.short, NIBBLE.byte, NIBBLE.void]),
@@ -204,7 +216,9 @@ function descriptorInfo(packages: number, classes: ClassPlan[], cpCount: number,
   const at: number[] = [];
   pool.reduce((o, t) => (at.push(o), o + t.length), 2 + 2 * cpCount);
   const [VOID, INIT, PROCESS] = at as [number, number, number];
-  const cpTypes = [VOID, INIT, ...classes.flatMap(() => [0xffff, INIT])];
+  // Types of the constant pool entries: FFFF for class refs and for the extra constants (cards do not load the Descriptor).
+  const cpTypes = [VOID, INIT, ...classes.flatMap(() => [0xffff, INIT]), ...(processRef ? [PROCESS] : [])];
+  while (cpTypes.length < cpCount) cpTypes.push(0xffff);
   const method = (token: number, flags: number, m: Placed, type: number) =>
     concat(token, flags, m.block, u16(m.at), u16(type), u16(m.code.bytecodeCount), u16(0), u16(0));
   const perPackage = Array.from({ length: packages }, (_, p) => {

@@ -23,6 +23,7 @@ import { IssuerSecurityDomain } from "./isd/isd.ts";
 import type { IsdEnv } from "./isd/isd-state.ts";
 import { SecureSession } from "./core/secure-session.ts";
 import { CardCore } from "./core/card-core.ts";
+import { withT0 } from "./core/t0.ts";
 import { FACTORY_KEY_VERSION_VALUE } from "./isd/key-version.ts";
 import { JavaCardRuntime } from "./jcvm/card-runtime.ts";
 import type { VmLimits } from "./jcvm/vm.ts";
@@ -34,6 +35,10 @@ import { decodeScp11Keys, encodeScp11Keys, provisionScp11, type Scp11Provisionin
 import { META } from "./store/schema.ts";
 import { SCP11_I, SCP11_KID } from "../stack/gp/scp11/handshake.ts";
 import { fingerprint } from "../stack/gp/scp11/fingerprint.ts";
+import type { CardProfile } from "./profiles/profile.ts";
+import { DEFAULT_PROFILE, profileNamed, shippedProfiles } from "./profiles/catalogue.ts";
+import { factoryOf } from "./profiles/factory.ts";
+import { behaviourOf } from "./profiles/behaviour.ts";
 
 export interface SimOptions {
   /** The card memory: a file, or ":memory:" (the default) for a card that lives as long as the object. */
@@ -86,11 +91,19 @@ export interface SimOptions {
   scp11?: Scp11Provisioning;
   /** The card's clock for certificate dates (tests). */
   now?: () => Date;
+  /**
+   * The real card this one behaves as (docs/profiles.md; default gp23). Its
+   * values are the defaults of key, scp, memoryBytes, javaCardVersion,
+   * maxBlock and maxAuthFailures, which still override them.
+   */
+  profile?: CardProfile;
 }
 
 export interface SimulatedCard extends VirtualCard {
   /** Release the memory file. */
   close(): void;
+  /** The card's profile (docs/profiles.md): the one asked for, or the one its memory was made for. */
+  readonly profile: CardProfile;
   readonly statePath: string;
   /** Add an in-process application (the web-card link, test applications). */
   installApplication(app: CardApplication): void;
@@ -131,20 +144,16 @@ const DEFAULT_I = { 2: 0x55, 3: 0x70 } as const;
 /** Create (or reopen) a simulated card. */
 export function createSimulatedCard(options: SimOptions = {}): SimulatedCard {
   const statePath = options.statePath ?? ":memory:";
-  const scp = options.scp ?? 3;
-  const key = options.key ?? fromHex(DEFAULT_TEST_KEY);
+  // A new memory is made for the profile asked for (gp23 by default); an existing one keeps the profile it was made for.
+  const asked = options.profile;
+  const made = asked ?? profileNamed(DEFAULT_PROFILE);
+  const key = options.key;
+  const scp = options.scp ?? made.keys.scp;
   if (scp !== 2 && scp !== 3) throw new UsageError(`SCP0${scp} is not supported: use 2 or 3`);
-  if (scp === 2 && key.length !== 16) throw new UsageError(`An SCP02 key is 16 bytes (3DES), got ${key.length}`);
-  if (scp === 3 && ![16, 24, 32].includes(key.length)) throw new UsageError(`An SCP03 key is 16, 24 or 32 bytes (AES), got ${key.length}`);
-  const javaCardVersion = options.javaCardVersion ?? "3.0.5";
-  if (!(JAVA_CARD_VERSIONS as readonly string[]).includes(javaCardVersion)) {
-    throw new UsageError(`Unknown Java Card version ${javaCardVersion}: use one of ${JAVA_CARD_VERSIONS.join(", ")}`);
-  }
-  const memoryBytes = options.memoryBytes ?? 65536;
-  if (!Number.isInteger(memoryBytes) || memoryBytes < 0) throw new UsageError(`Memory size must be a whole number of bytes, got ${memoryBytes}`);
+  if (key && scp === 2 && key.length !== 16) throw new UsageError(`An SCP02 key is 16 bytes (3DES), got ${key.length}`);
+  if (key && scp === 3 && ![16, 24, 32].includes(key.length)) throw new UsageError(`An SCP03 key is 16, 24 or 32 bytes (AES), got ${key.length}`);
+  const factory = factoryOf(made, { ...(key ? { master: key } : {}), scp });
   const log = options.log ?? (() => {});
-  const maxBlock = options.maxBlock ?? 255;
-  if (!Number.isInteger(maxBlock) || maxBlock < 1 || maxBlock > 65535) throw new UsageError(`--max-block must be 1 to 65535 bytes, got ${maxBlock}`);
   if (statePath !== ":memory:") {
     try {
       mkdirSync(dirname(statePath), { recursive: true });
@@ -155,11 +164,12 @@ export function createSimulatedCard(options: SimOptions = {}): SimulatedCard {
   const store = new CardStore(
     statePath,
     {
-      isdAid: fromHex(DEFAULT_ISD_AIDS[0]),
+      isdAid: factory.isdAid,
       isdPrivileges: ISD_PRIVILEGES,
-      cardLifecycle: CARD_LIFECYCLE.SECURED,
-      keySet: { version: FACTORY_KEY_VERSION, scp, enc: key, mac: key, dek: key },
-      serial: crypto.getRandomValues(new Uint8Array(10)),
+      cardLifecycle: factory.cardLifecycle,
+      keySet: factory.keySet,
+      serial: factory.serial,
+      profile: made.name,
     },
     { reset: options.reset === true },
   );
@@ -170,6 +180,31 @@ export function createSimulatedCard(options: SimOptions = {}): SimulatedCard {
     throw new WebcardError(`The state file ${statePath} is damaged: ${store.damage}`, {
       hint: `to start a fresh card there, run 'webcard sim --state ${statePath} --reset', which keeps the damaged file aside; or choose another state file`,
     });
+  }
+  let profile: CardProfile;
+  try {
+    profile = profileOfMemory(store, asked);
+  } catch (error) {
+    store.close();
+    throw error;
+  }
+  const behaviour = behaviourOf(profile);
+  const javaCardVersion = options.javaCardVersion ?? profile.javaCard;
+  if (!(JAVA_CARD_VERSIONS as readonly string[]).includes(javaCardVersion)) {
+    store.close();
+    throw new UsageError(`Unknown Java Card version ${javaCardVersion}: use one of ${JAVA_CARD_VERSIONS.join(", ")}`);
+  }
+  const memoryBytes = options.memoryBytes ?? profile.memoryBytes;
+  const maxBlock = options.maxBlock ?? profile.load.maxBlock;
+  const badNumber =
+    !Number.isInteger(memoryBytes) || memoryBytes < 0
+      ? `Memory size must be a whole number of bytes, got ${memoryBytes}`
+      : !Number.isInteger(maxBlock) || maxBlock < 1 || maxBlock > 65535
+        ? `--max-block must be 1 to 65535 bytes, got ${maxBlock}`
+        : undefined;
+  if (badNumber) {
+    store.close();
+    throw new UsageError(badNumber);
   }
   if (options.scp11 && (options.reset === true || store.meta(META.SCP11) === undefined)) {
     const keys = provisionScp11(options.scp11);
@@ -212,12 +247,13 @@ export function createSimulatedCard(options: SimOptions = {}): SimulatedCard {
     blockSize: maxBlock,
     isdPrivileges: () => isdPrivileges(env),
   });
-  const i = { 2: options.i?.[2] ?? DEFAULT_I[2], 3: options.i?.[3] ?? DEFAULT_I[3] };
+  const profileI = { ...DEFAULT_I, [profile.keys.scp]: parseInt(profile.keys.i, 16) };
+  const i = { 2: options.i?.[2] ?? profileI[2], 3: options.i?.[3] ?? profileI[3] };
   // Each logical channel has its own session (card-core.ts); the ISD's handlers see the one of the command's channel.
   const channelSecurity = () => {
     const session = new SecureSession({
       store,
-      maxAuthFailures: options.maxAuthFailures ?? 10,
+      maxAuthFailures: options.maxAuthFailures ?? profile.authFailureLimit,
       i,
       log,
       ...(options.random ? { random: options.random } : {}),
@@ -255,7 +291,8 @@ export function createSimulatedCard(options: SimOptions = {}): SimulatedCard {
     },
     statusCursor: undefined,
     domainKeys: new DomainKeys(store),
-    factoryKeySet: { version: FACTORY_KEY_VERSION, scp, enc: key, mac: key, dek: key },
+    factoryKeySet: factory.keySet,
+    behaviour,
     mandatedDap: options.mandatedDap === true,
     allowTerminate: options.allowTerminate === true,
     sessionKeyVersion: () => current().session.keyVersion,
@@ -265,6 +302,7 @@ export function createSimulatedCard(options: SimOptions = {}): SimulatedCard {
   const isd = new IssuerSecurityDomain(env);
   const domains = new Map<string, IssuerSecurityDomain>();
   core = new CardCore({
+    behaviour,
     store,
     registry,
     manager,
@@ -282,10 +320,12 @@ export function createSimulatedCard(options: SimOptions = {}): SimulatedCard {
     ...(jcvm ? { installed: (aid: Uint8Array) => jcvm.application(aid) } : {}),
     domainKeySets: (aid) => (domain(env, aid) && !equal(aid, manager.isdAid) ? env.domainKeys.keySets(aid) : undefined),
   });
-  const card = core;
+  // A T=0 card answers 61xx / 6Cxx around the same core (profiles with protocol T=0).
+  const card = behaviour.t0 ? withT0(core, { warnings: profile.t0Warnings ?? "procedure" }) : core;
   return {
     statePath,
     damage: undefined,
+    profile,
     atr: () => card.atr(),
     powerOn: () => {
       jcvm?.powerLoss();
@@ -300,7 +340,7 @@ export function createSimulatedCard(options: SimOptions = {}): SimulatedCard {
       card.reset();
     },
     process: (command) => card.process(command),
-    installApplication: (app) => card.installApplication(app),
+    installApplication: (app) => core.installApplication(app),
     stateDigest: () => store.digest(),
     keyCheckValues: () =>
       store.keySets().map((k) => {
@@ -321,10 +361,26 @@ export function createSimulatedCard(options: SimOptions = {}): SimulatedCard {
     },
     close: () => {
       jcvm?.powerLoss();
-      card.powerOff();
+      core.powerOff();
       store.close();
     },
   };
+}
+
+/** The profile of an opened memory: the one it was made for (gp23 before profiles existed), which must be the one asked for. */
+function profileOfMemory(store: CardStore, asked: CardProfile | undefined): CardProfile {
+  const record = store.meta(META.PROFILE);
+  const name = record ? new TextDecoder().decode(record) : DEFAULT_PROFILE;
+  if (asked) {
+    if (asked.name === name) return asked;
+    throw new WebcardError(`The state file ${store.path} holds a ${name} card, not ${asked.name}`, {
+      hint: `use another --state file for a ${asked.name} card, or leave out --profile to use this one`,
+    });
+  }
+  if (shippedProfiles().some((p) => p.name === name)) return profileNamed(name);
+  throw new WebcardError(`The state file ${store.path} holds a card of profile '${name}', from a profile file`, {
+    hint: "give that file with --profile FILE",
+  });
 }
 
 /** The card of a memory that failed its power-on check: one line in the log, 6A81 to every command. */
@@ -338,6 +394,7 @@ function damaged(store: CardStore, log: (line: string) => void): SimulatedCard {
     ...dead,
     statePath: store.path,
     damage: store.damage,
+    profile: profileNamed(DEFAULT_PROFILE),
     installApplication: () => {},
     stateDigest: () => "damaged",
     keyCheckValues: () => [],

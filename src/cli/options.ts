@@ -30,6 +30,8 @@ export interface TargetFlags extends ReaderFlags {
   javaCard?: string;
   /** Work on this logical channel (1-19): MANAGE CHANNEL opens it first and closes it at the end. */
   channel?: string;
+  /** With --sim: the card profile (docs/profiles.md). */
+  profile?: string;
 }
 
 /** How to open a secure channel to the security domain. */
@@ -67,7 +69,8 @@ export function targetOptions(cmd: Command, sim = "Use an in-process simulated c
   return readerOptions(cmd)
     .option("--sim [state]", sim)
     .option("--java-card <version>", `With --sim: ${JAVA_CARD_HELP}`)
-    .option("--channel <n>", "Work on logical channel N (1-19): MANAGE CHANNEL opens it, every command (secure channel included) goes with its class byte, and it is closed at the end");
+    .option("--channel <n>", "Work on logical channel N (1-19): MANAGE CHANNEL opens it, every command (secure channel included) goes with its class byte, and it is closed at the end")
+    .option("--profile <name|file>", "With --sim: a new simulated card behaves as this real card (webcard sim --profiles); an existing state keeps its own");
 }
 
 /** The Java Card releases of the simulated card, for --help (the list is javacard-api.ts's JAVA_CARD_VERSIONS). */

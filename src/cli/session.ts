@@ -18,6 +18,7 @@ export async function withTarget<T>(ctx: Context, flags: KeyFlags, fn: (target: 
     ...(scp ? { simScp: scp } : {}),
     ...(flags.sim === undefined ? {} : { sim: flags.sim }),
     ...(flags.javaCard === undefined ? {} : { javaCard: flags.javaCard }),
+    ...(flags.profile === undefined ? {} : { profile: flags.profile }),
     ...(flags.reader === undefined ? {} : { reader: flags.reader }),
     ...(flags.timeout === undefined ? {} : { timeout: flags.timeout }),
     ...(flags.channel === undefined ? {} : { channel: flags.channel }),

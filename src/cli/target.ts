@@ -76,8 +76,10 @@ export async function openTarget(options: TargetOptions): Promise<Target> {
     const { inProcessTransport } = await import("../card/in-process.ts");
     const { defaultStatePath } = await import("../card/state-path.ts");
     const statePath = options.sim === true ? defaultStatePath() : options.sim;
+    const { profileNamed } = await import("../card/profiles/catalogue.ts");
     const card = createWebCard({
       statePath,
+      ...(options.profile !== undefined ? { profile: profileNamed(options.profile) } : {}),
       ...(options.simScp ? { scp: options.simScp } : {}),
       ...(options.javaCard ? { javaCardVersion: options.javaCard } : {}),
     });
@@ -91,6 +93,9 @@ export async function openTarget(options: TargetOptions): Promise<Target> {
       },
       card.atr(),
     );
+  }
+  if (options.profile !== undefined) {
+    throw new UsageError("--profile makes a simulated card behave as a real one: use it with --sim (a card in a reader is what it is)");
   }
   if (options.javaCard !== undefined) {
     throw new UsageError("--java-card chooses the release of a simulated card: use it with --sim (a card in a reader has its own)");

@@ -34,6 +34,7 @@ import { appletClaProblem, basicClass, channelOf, claProblem, CLA_SM } from "./c
 import { LogicalChannels, type Channel, type ChannelSecurity, type Selected } from "./logical-channels.ts";
 import { findSelectable, selectP2Problem, type Candidate } from "./selection.ts";
 import { ATR } from "./atr.ts";
+import type { CardBehaviour } from "../profiles/behaviour.ts";
 import { STUB } from "./stub-applet.ts";
 import type { SecureSession } from "./secure-session.ts";
 import { Scp11Session } from "./scp11-session.ts";
@@ -50,6 +51,8 @@ export interface CoreParts {
   installed?: (aid: Uint8Array) => CardApplication | undefined;
   /** The CardApplication of a supplementary security domain, if `aid` is one. */
   domainApp?: (aid: Uint8Array) => CardApplication | undefined;
+  /** The card's ATR and SELECT manners, from its profile (default: gp23's). */
+  behaviour?: Pick<CardBehaviour, "atr" | "fci">;
   /** A supplementary security domain's secure channel key sets (undefined: use the ISD's). */
   domainKeySets?: (aid: Uint8Array) => StoredKeySet[] | undefined;
 }
@@ -83,7 +86,7 @@ export class CardCore implements VirtualCard {
 
 
   atr(): Uint8Array {
-    return ATR.slice();
+    return (this.p.behaviour?.atr ?? ATR).slice();
   }
 
   /** AIDs of the in-process applications. */
@@ -300,7 +303,8 @@ export class CardCore implements VirtualCard {
     const p2sw = selectP2Problem(cmd.p1, cmd.p2);
     if (p2sw !== undefined) return sw(p2sw);
     const next = (cmd.p2 & 0x02) !== 0;
-    const noFci = (cmd.p2 & 0x0c) === 0x0c;
+    // P2 0C: no response data (ISO 7816-4 7.1.1); some cards also send none when the SELECT has no Le (JCOP3 SECID, fdsm PR#23).
+    const noFci = (cmd.p2 & 0x0c) === 0x0c || (cmd.ne === undefined && this.p.behaviour?.fci.noFciWithoutLe === true);
     let target: Selected | undefined;
     if (cmd.data.length === 0 && !next) {
       target = this.defaultApplication();

@@ -18,6 +18,8 @@ const JAVA_CARD_OID = Uint8Array.of(0x2b, 0x06, 0x01, 0x04, 0x01, 0x2a, 0x02, 0x
 
 const oid = (...tail: number[]) => encodeTlv(0x06, concat(GP_OID, Uint8Array.of(...tail)));
 
+const GP_2_3_1 = [2, 3, 1] as const;
+
 /** SCP11's protocol number in recognition data and capabilities (amendment F 4.1: SCP '11'). */
 const SCP11 = 0x11;
 
@@ -27,11 +29,11 @@ const SCP11 = 0x11;
  * 11c 03), so a terminal reading GET DATA 66 sees every protocol the ISD
  * answers, as it sees SCP03 (H.2: 64 is the OID {globalPlatform 4 scp i}).
  */
-function recognitionTemplate(scp: 2 | 3, i: number, scp11I: readonly number[] = []): Uint8Array {
+function recognitionTemplate(scp: 2 | 3, i: number, scp11I: readonly number[] = [], gpVersion: readonly number[] = GP_2_3_1): Uint8Array {
   return encodeTlv(
     0x73,
     oid(0x01), // card recognition data
-    encodeTlv(0x60, oid(0x02, 0x02, 0x03, 0x01)), // GlobalPlatform 2.3.1
+    encodeTlv(0x60, oid(0x02, ...gpVersion)), // the GlobalPlatform version (2.3.1: 02 02 03 01)
     encodeTlv(0x63, oid(0x03)), // card identification scheme
     encodeTlv(0x64, oid(0x04, scp, i)), // secure channel protocol and its i parameter
     ...scp11I.map((i11) => encodeTlv(0x64, oid(0x04, SCP11, i11))),
@@ -40,8 +42,8 @@ function recognitionTemplate(scp: 2 | 3, i: number, scp11I: readonly number[] = 
 }
 
 /** GET DATA 66. */
-export function cardRecognitionData(scp: 2 | 3, i: number, scp11I: readonly number[] = []): Uint8Array {
-  return encodeTlv(0x66, recognitionTemplate(scp, i, scp11I));
+export function cardRecognitionData(scp: 2 | 3, i: number, scp11I: readonly number[] = [], gpVersion: readonly number[] = GP_2_3_1): Uint8Array {
+  return encodeTlv(0x66, recognitionTemplate(scp, i, scp11I, gpVersion));
 }
 
 /** GET DATA 67: one A0 per SCP offered, 80 the protocol and 81 its i values, one byte each (GP 2.3.1 H.4). */
@@ -50,14 +52,28 @@ export function cardCapabilities(scp: 2 | 3, i: number, scp11I: readonly number[
   return encodeTlv(0x67, offer(scp, [i]), ...(scp11I.length > 0 ? [offer(SCP11, scp11I)] : []));
 }
 
-/** The ISD's FCI: AID, security domain management data, maximum command data length. */
-export function isdFci(aid: Uint8Array, scp: 2 | 3, i: number, maxData: number): Uint8Array {
-  return encodeTlv(
-    TAG.FCI,
-    encodeTlv(0x84, aid),
-    // 9F65 in as few bytes as it takes: 1 up to 255, 2 above (extended-length commands).
-    encodeTlv(TAG.FCI_PROPRIETARY, recognitionTemplate(scp, i), encodeTlv(TAG.MAX_BLOCK_SIZE, maxData > 0xff ? uintBytes(maxData, 2) : Uint8Array.of(maxData))),
-  );
+/** What a card puts in its FCI, and in which order (its profile, docs/profiles.md); the default is GP 2.3.1's. */
+export interface FciShape {
+  /** The 73 template: built (full), the GP OID alone, none, or given as bytes (a real card's own). */
+  recognitionData: "full" | "oid-only" | "none" | Uint8Array;
+  /** 9F6E, application production life cycle data. */
+  productionData?: Uint8Array;
+  maxBlockTag: boolean;
+  order: "73-9F6E-9F65" | "9F65-9F6E-73";
+  gpVersion: readonly number[];
+}
+
+const GP23_FCI: FciShape = { recognitionData: "full", maxBlockTag: true, order: "73-9F6E-9F65", gpVersion: GP_2_3_1 };
+
+/** The ISD's FCI: AID, security domain management data (73, 9F6E), maximum command data length (9F65). */
+export function isdFci(aid: Uint8Array, scp: 2 | 3, i: number, maxData: number, shape: FciShape = GP23_FCI): Uint8Array {
+  const r = shape.recognitionData;
+  const recognition = r instanceof Uint8Array ? [r] : r === "full" ? [recognitionTemplate(scp, i, [], shape.gpVersion)] : r === "oid-only" ? [encodeTlv(0x73, oid(0x01))] : [];
+  const production = shape.productionData ? [encodeTlv(0x9f6e, shape.productionData)] : [];
+  // 9F65 in as few bytes as it takes: 1 up to 255, 2 above (extended-length commands).
+  const max = shape.maxBlockTag ? [encodeTlv(TAG.MAX_BLOCK_SIZE, maxData > 0xff ? uintBytes(maxData, 2) : Uint8Array.of(maxData))] : [];
+  const parts = shape.order === "73-9F6E-9F65" ? [...recognition, ...production, ...max] : [...max, ...production, ...recognition];
+  return encodeTlv(TAG.FCI, encodeTlv(0x84, aid), encodeTlv(TAG.FCI_PROPRIETARY, ...parts));
 }
 
 /** Key types of GP 2.3.1 table 11-16. */

@@ -2,7 +2,7 @@
 import { ResponseApdu, type CommandApdu } from "../../stack/apdu.ts";
 import { encodeTlv } from "../../stack/tlv.ts";
 import { SW } from "../../stack/status-words.ts";
-import { DATA_TAG } from "../../stack/gp/constants.ts";
+import { CLA, DATA_TAG } from "../../stack/gp/constants.ts";
 import { META } from "../store/schema.ts";
 import { refuse } from "../refusal.ts";
 import type { IsdEnv } from "./isd-state.ts";
@@ -37,11 +37,18 @@ export function getData(cmd: CommandApdu, env: IsdEnv, ctx: AppContext): Respons
   // Data objects the SD received by STORE DATA come first (GP 7.4.1: SD provider and image numbers...).
   const stored = appStore(env.store, sd.aid, () => env.manager.freeMemory()).get(dataObjectKey(tag));
   if (stored) return ResponseApdu.of(SW.OK, encodeTlv(tag, stored));
+  // Then what the card's profile answers where real cards differ from the spec (CPLC all FF, 6A88...).
+  const b = env.behaviour;
+  if (cmd.cla === CLA.ISO && b.getDataIsoCla !== undefined) refuse("GET DATA", b.getDataIsoCla, `the ${b.name} card takes GET DATA with CLA 80 only`);
+  const fixed = b.getData.get(tag);
+  if (fixed) return "sw" in fixed ? refuse("GET DATA", fixed.sw, `the ${b.name} card has no data object ${hexNumber(tag, 4)}`) : ResponseApdu.of(SW.OK, fixed.data);
   switch (tag) {
     case DATA_TAG.CPLC:
       return ResponseApdu.of(SW.OK, cplc(serial));
     case DATA_TAG.CARD_DATA:
-      return ResponseApdu.of(SW.OK, cardRecognitionData(env.scp, env.scpI, env.scp11I?.() ?? []));
+      // A real card's own 73 (its profile) answers GET DATA 66 as it fills its FCI.
+      if (b.fci.recognitionData instanceof Uint8Array) return ResponseApdu.of(SW.OK, encodeTlv(0x66, b.fci.recognitionData));
+      return ResponseApdu.of(SW.OK, cardRecognitionData(env.scp, env.scpI, env.scp11I?.() ?? [], b.gpVersion));
     case DATA_TAG.CARD_CAPABILITIES:
       return ResponseApdu.of(SW.OK, cardCapabilities(env.scp, env.scpI, env.scp11I?.() ?? []));
     case DATA_TAG.KEY_INFORMATION:

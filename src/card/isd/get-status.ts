@@ -78,13 +78,24 @@ function entries(p1: number, reg: Registry, sd: Domain): Entry[] {
 }
 
 function tagged(e: Entry): Uint8Array {
+  return encodeTlv(TAG.REGISTRY_ENTRY, ...taggedParts(e));
+}
+
+function taggedParts(e: Entry): Uint8Array[] {
   const parts = [encodeTlv(TAG.AID, e.aid), encodeTlv(TAG.LIFECYCLE, Uint8Array.of(e.lifecycle))];
   if (!e.version) parts.push(encodeTlv(TAG.PRIVILEGES, e.privileges));
   if (e.loadFile) parts.push(encodeTlv(TAG.LOAD_FILE_AID, e.loadFile));
   if (e.version) parts.push(encodeTlv(TAG.VERSION, e.version));
   for (const m of e.modules ?? []) parts.push(encodeTlv(TAG.MODULE_AID, m));
   if (e.sd) parts.push(encodeTlv(TAG.ASSOCIATED_SD, e.sd));
-  return encodeTlv(TAG.REGISTRY_ENTRY, ...parts);
+  return parts;
+}
+
+/** Cut `bytes` into pieces of at most `size` (a card that pages by bytes, splitting a TLV: JCOP4, GPP#405). */
+function pieces(bytes: Uint8Array, size: number): Uint8Array[] {
+  const out: Uint8Array[] = [];
+  for (let at = 0; at < bytes.length; at += size) out.push(bytes.subarray(at, at + size));
+  return out;
 }
 
 function legacy(e: Entry): Uint8Array {
@@ -114,6 +125,12 @@ export function getStatus(cmd: CommandApdu, env: IsdEnv, ctx: AppContext): Respo
   if (cmd.p2 > 0x03) refuse(OP, SW.INCORRECT_P1P2, `P2 ${hexNumber(cmd.p2)} is not 00-03`);
   const isTagged = (cmd.p2 & 0x02) !== 0;
   const next = (cmd.p2 & 0x01) !== 0;
+  // Where the card's profile differs: formats and subsets it refuses (SCE 6.0: P2 02 6A86; SCE 3.2: P1 10 6A81).
+  const quirks = env.behaviour.getStatus;
+  const formatSw = isTagged ? quirks.taggedRefused : quirks.legacyRefused;
+  if (formatSw !== undefined) refuse(OP, formatSw, `the ${env.behaviour.name} card does not answer the ${isTagged ? "tagged" : "legacy"} format`);
+  const subsetSw = quirks.refuse.get(cmd.p1);
+  if (subsetSw !== undefined) refuse(OP, subsetSw, `the ${env.behaviour.name} card does not answer the subset P1 ${hexNumber(cmd.p1)}`);
   const max = responseRoom(Math.max(cmd.ne ?? 256, 256), ctx.secure.level);
   let rest: Uint8Array[];
   if (next) {
@@ -129,7 +146,8 @@ export function getStatus(cmd: CommandApdu, env: IsdEnv, ctx: AppContext): Respo
       env.statusCursor = undefined;
       return ResponseApdu.of(SW.REFERENCED_DATA_NOT_FOUND);
     }
-    rest = all.map(isTagged ? tagged : legacy);
+    rest = isTagged && quirks.oneTemplate ? [encodeTlv(TAG.REGISTRY_ENTRY, ...all.flatMap(taggedParts))] : all.map(isTagged ? tagged : legacy);
+    if (quirks.byBytes || quirks.oneTemplate) rest = pieces(concat(...rest), max);
   }
   const page: Uint8Array[] = [];
   let size = 0;

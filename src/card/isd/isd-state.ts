@@ -16,6 +16,7 @@ import { META } from "../store/schema.ts";
 import type { IssuerCardManager } from "./card-manager.ts";
 import { LEVEL_BIT } from "../../stack/gp/security-level.ts";
 import type { EcKeyInfo } from "./card-data.ts";
+import type { CardBehaviour } from "../profiles/behaviour.ts";
 
 export interface StatusCursor {
   p1: number;
@@ -57,6 +58,8 @@ export interface IsdEnv {
   sessionKeyVersion(): number | undefined;
   /** Where STORE DATA for applications goes (recorded now; the Java Card VM later). */
   readonly personalization: PersonalizationSink;
+  /** How the card answers where real cards differ (its profile, docs/profiles.md). */
+  readonly behaviour: CardBehaviour;
   /** Transient: the STORE DATA session (INSTALL [for personalization] or the SD itself) and its next block. */
   storeData: PersonalizationTarget | undefined;
 }

@@ -48,7 +48,8 @@ export class IssuerSecurityDomain implements CardApplication {
     this.env.statusCursor = undefined;
     this.env.storeData = undefined;
     const scp = this.sdAid ? (this.env.domainKeys.keySets(this.sdAid)[0]?.scp ?? this.env.scp) : this.env.scp;
-    return isdFci(this.aid, scp, this.env.scpIFor(scp), this.env.manager.blockSize);
+    const b = this.env.behaviour;
+    return isdFci(this.aid, scp, this.env.scpIFor(scp), this.env.manager.blockSize, { ...b.fci, gpVersion: b.gpVersion });
   }
 
   deselect(): void {

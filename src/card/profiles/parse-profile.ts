@@ -85,6 +85,16 @@ function answer(v: unknown, path: string): Answer {
   return "data" in o ? { data: hexField(o.data, `${path}.data`, 0, 1024) } : { sw: sw(o.sw, `${path}.sw`) };
 }
 
+/** "full", "oid-only", "none", or a whole 73 TLV (short length) in hex. */
+function recognition(v: unknown): string {
+  if (v === "full" || v === "oid-only" || v === "none") return v;
+  const path = "fci.recognitionData";
+  if (typeof v !== "string" || !/^73/i.test(v)) fail(path, "full, oid-only, none or a 73 TLV in hex", v);
+  const h = hexField(v, path, 2, 129);
+  if (parseInt(h.slice(2, 4), 16) !== h.length / 2 - 2) fail(path, "a 73 TLV whose length byte matches its content", v);
+  return h;
+}
+
 const trueOrSw = (v: unknown, path: string): true | string => (v === true ? true : sw(v, `${path} (true or a status word)`));
 
 function validate(raw: unknown): CardProfile {
@@ -93,6 +103,7 @@ function validate(raw: unknown): CardProfile {
     "bitRate",
     "clockHz",
     "getDataIsoCla",
+    "t0Warnings",
     "statusWords",
     "notSimulated",
   ]);
@@ -125,7 +136,7 @@ function validate(raw: unknown): CardProfile {
     protocol: oneOf(top.protocol, "protocol", ["T=0", "T=1"] as const),
     isd: { aid, lifecycle: oneOf(isd.lifecycle, "isd.lifecycle", SHIPPED_LIFECYCLES) },
     fci: {
-      recognitionData: oneOf(fci.recognitionData, "fci.recognitionData", ["full", "oid-only", "none"] as const),
+      recognitionData: recognition(fci.recognitionData),
       ...(fci.productionData !== undefined ? { productionData: hexField(fci.productionData, "fci.productionData", 1, 32) } : {}),
       maxBlockTag: fci.maxBlockTag === true ? true : fci.maxBlockTag === false ? false : fail("fci.maxBlockTag", "true or false", fci.maxBlockTag),
       order: oneOf(fci.order, "fci.order", ["73-9F6E-9F65", "9F65-9F6E-73"] as const),
@@ -155,6 +166,7 @@ function validate(raw: unknown): CardProfile {
   };
   if (top.bitRate !== undefined) profile.bitRate = int(top.bitRate, "bitRate", 9600, 10_000_000);
   if (top.clockHz !== undefined) profile.clockHz = int(top.clockHz, "clockHz", 1_000_000, 20_000_000);
+  if (top.t0Warnings !== undefined) profile.t0Warnings = oneOf(top.t0Warnings, "t0Warnings", ["procedure", "alone"] as const);
   if (top.getDataIsoCla !== undefined) profile.getDataIsoCla = sw(top.getDataIsoCla, "getDataIsoCla");
   if (top.statusWords !== undefined) profile.statusWords = record(top.statusWords, "statusWords", tagKey(2), (x, p) => str(x, p));
   if (top.notSimulated !== undefined) {

@@ -32,6 +32,12 @@ export interface CardProfile {
   /** Transmission protocol: T=0 cards answer 61xx / 6Cxx (ISO/IEC 7816-3 section 10.3). */
   protocol: "T=0" | "T=1";
   /**
+   * T=0, a warning (62xx/63xx) with data: "procedure" (61xx, the warning on the
+   * last GET RESPONSE; the default) or "alone" (the warning without data, then
+   * GET RESPONSE gives the data with 9000, as operator UICCs do: GPP#124).
+   */
+  t0Warnings?: "procedure" | "alone";
+  /**
    * Bit rate in bit/s when the ATR does not tell it (contactless cards: ISO/IEC
    * 14443 106 kbit/s); otherwise computed from TA1 (Fi/Di) at `clockHz`.
    */
@@ -46,8 +52,11 @@ export interface CardProfile {
   };
   /** The ISD's answer to SELECT (GP 2.3.1 section 11.9.3.1). */
   fci: {
-    /** Tag 73 in A5: "full" (GP OID, version, SCP, Java Card), "oid-only" (the GP OID alone), "none". */
-    recognitionData: "full" | "oid-only" | "none";
+    /**
+     * Tag 73 in A5 (and GET DATA 66): "full" (GP OID, version, SCP, Java Card),
+     * "oid-only" (the GP OID alone), "none", or the trace's own 73 TLV in hex.
+     */
+    recognitionData: "full" | "oid-only" | "none" | string;
     /** Tag 9F6E (application production life cycle data), hex, when the card sends one. */
     productionData?: string;
     /** Tag 9F65 (maximum length of command data): announced or not. Its value is `load.maxBlock`. */

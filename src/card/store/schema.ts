@@ -165,6 +165,8 @@ export const META = {
   SCP11: "scp11",
   /** Digests of the ePK.OCE keys that opened SCP11 sessions (the last 64), to refuse a replay. */
   SCP11_USED: "scp11_used",
+  /** The card profile the memory was made for (UTF-8 name, docs/profiles.md); absent: gp23, the card before profiles. */
+  PROFILE: "profile",
 } as const;
 
 /**
@@ -172,7 +174,7 @@ export const META = {
  * first receipt (GP 9.4.1); the SCP11 keys of a card personalised for SCP11,
  * and its replay memory.
  */
-export const OPTIONAL_META: readonly string[] = [META.CONFIRMATION_COUNTER, META.SCP11, META.SCP11_USED];
+export const OPTIONAL_META: readonly string[] = [META.CONFIRMATION_COUNTER, META.SCP11, META.SCP11_USED, META.PROFILE];
 
 /** Meta rows every card memory has from the factory on. */
 export const REQUIRED_META: readonly string[] = Object.values(META).filter((k) => !OPTIONAL_META.includes(k));

@@ -33,6 +33,8 @@ export interface FactorySettings {
   cardLifecycle: number;
   keySet: StoredKeySet;
   serial: Uint8Array;
+  /** The card profile's name (docs/profiles.md). */
+  profile?: string;
 }
 
 export class CardStore {
@@ -199,6 +201,7 @@ function writeFactory(rows: Rows, f: FactorySettings): void {
   rows.put("meta", { key: META.SEQUENCE_COUNTER, value: int(0) });
   rows.put("meta", { key: META.AUTH_FAILURES, value: int(0) });
   rows.put("meta", { key: META.SERIAL, value: f.serial });
+  if (f.profile !== undefined) rows.put("meta", { key: META.PROFILE, value: new TextEncoder().encode(f.profile) });
   const k = f.keySet;
   rows.put("key_sets", { version: k.version, scp: k.scp, enc: k.enc, mac: k.mac, dek: k.dek });
 }

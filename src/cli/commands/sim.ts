@@ -33,6 +33,8 @@ export interface SimFlags extends GlobalFlags {
   caKey?: string;
   curve?: string;
   s16?: boolean;
+  profile?: string;
+  profiles?: boolean;
 }
 
 /** The parsed `webcard sim` options. */
@@ -129,7 +131,13 @@ function simCa(s: NonNullable<SimSettings["scp11"]>, statePath: string, say: (li
 }
 
 export async function simCommand(ctx: Context, flags: SimFlags): Promise<void> {
+  if (flags.profiles) {
+    const { listProfiles } = await import("./profiles.ts");
+    return listProfiles(ctx);
+  }
   const s = simSettings(flags);
+  const { profileNamed } = await import("../../card/profiles/catalogue.ts");
+  const profile = flags.profile === undefined ? undefined : profileNamed(flags.profile);
   const { createWebCard } = await import("../../card/link/with-link.ts");
   const { defaultStatePath } = await import("../../card/state-path.ts");
   const { attachToVpcd, VPCD_MAX_COMMAND_DATA, VPCD_MAX_RESPONSE_DATA } = await import("../../card/vpcd-link.ts");
@@ -154,6 +162,7 @@ export async function simCommand(ctx: Context, flags: SimFlags): Promise<void> {
     mandatedDap: s.mandatedDap,
     allowTerminate: s.allowTerminate,
     log,
+    ...(profile ? { profile } : {}),
     link: s.link,
     linkOptions,
     jcvm: s.jcvm,
@@ -203,8 +212,9 @@ export async function simCommand(ctx: Context, flags: SimFlags): Promise<void> {
     clearTimeout(notice);
   }
   if (!stopping) {
-    const mode = `${s.open ? ", open (no secure channel needed)" : ""}${s.link ? "" : ", no link application"}${s.jcvm ? "" : ", applets not run (--jcvm off)"}`;
-    ctx.out(`Simulated card attached to vpcd ${s.host}:${s.port}; state ${statePath}; ${keys}${scp11}${mode}`);
+    const mode = `${s.open ? ", open (no secure channel needed)" : ""}${s.link && card.profile.link ? "" : ", no link application"}${s.jcvm ? "" : ", applets not run (--jcvm off)"}`;
+    const as = card.profile.name === "gp23" ? "" : `; profile ${card.profile.name}`;
+    ctx.out(`Simulated card attached to vpcd ${s.host}:${s.port}; state ${statePath}${as}; ${keys}${scp11}${mode}`);
   }
   await stopped;
 }

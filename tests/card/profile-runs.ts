@@ -6,6 +6,7 @@
  * (an import its Java Card release lacks, the SIM toolkit) must be refused
  * before anything stays on the card.
  */
+import { expect } from "bun:test";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { fromHex, toHex } from "../../src/stack/bytes.ts";
@@ -85,4 +86,17 @@ export async function exerciseProfile(transport: Transport, profile: CardProfile
     }
   }
   return runs;
+}
+
+/** What every run on a profile must show; shared with the pcscd + vpcd test. */
+export function expectRuns(runs: FixtureRun[], paths: string[]): void {
+  expect(runs).toHaveLength(FIXTURES.length * paths.length);
+  expect(runs.some((r) => r.takes)).toBe(true);
+  for (const r of runs) {
+    const where = `${r.fixture} --via ${r.via}`;
+    const applets = FIXTURES.find((f) => f.file === r.fixture)!.applets;
+    if (r.takes) expect({ where, refused: r.refused, installed: r.installed }).toEqual({ where, refused: undefined, installed: [...applets].sort() });
+    else expect({ where, refused: r.refused }).toEqual({ where, refused: expect.stringContaining("6A80") });
+    expect({ where, left: r.left }).toEqual({ where, left: [] });
+  }
 }

@@ -63,10 +63,12 @@ export function register(cli: CAC): void {
       }),
     );
 
-  // The key version is an argument: --version is webcard's own version flag.
-  keyOptions(cli.command("delete-key <version>", "Delete a key set (its version) or, with --id, one key of it, from the security domain"))
+  // The key version is an argument: --version is webcard's own (boolean) version flag, so
+  // `delete-key --version 0x30` leaves 0x30 as the argument and means the same.
+  keyOptions(cli.command("delete-key <version>", "Delete a key set (VERSION, an argument: 1-255 or 0x01-0xFF) or, with --id, one key of it, from the security domain"))
     .option("--id <n>", "Key identifier within the version")
     .example("webcard delete-key 0x30")
+    .example("webcard delete-key 0x30 --id 2")
     .action((version: string, flags: DeleteKeyFlags) =>
       run(flags, async (ctx) => {
         const { deleteKeyCommand } = await import("../commands/delete-key.ts");

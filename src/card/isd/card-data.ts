@@ -129,8 +129,16 @@ export function keyInformation(sets: readonly StoredKeySet[], others: readonly D
   return encodeTlv(0xe0, ...entries, ...ec);
 }
 
+/** CPLC's pre-personalisation (9F67) and personalisation (9F66) fields as STORE DATA set them. */
+export interface CplcPerso {
+  /** 8 bytes: IC pre-personalizer, pre-personalisation equipment date, equipment ID (CPLC bytes 26-33). */
+  prePerso?: Uint8Array | undefined;
+  /** 8 bytes: IC personalizer, personalisation date, equipment ID (CPLC bytes 34-41). */
+  perso?: Uint8Array | undefined;
+}
+
 /** GET DATA 9F7F: 42 bytes of CPLC; the IC serial number comes from the card's serial. */
-export function cplc(serial: Uint8Array): Uint8Array {
+export function cplc(serial: Uint8Array, perso: CplcPerso = {}): Uint8Array {
   const v = new Uint8Array(42);
   v.set([0x57, 0x43], 0); // IC fabricator: "WC", webcard's simulated card
   v.set([0x00, 0x01], 2); // IC type
@@ -139,6 +147,8 @@ export function cplc(serial: Uint8Array): Uint8Array {
   v.set([0x01, 0x00], 8); // OS release level
   v.set([0x60, 0x01], 10); // IC fabrication date
   v.set(serial.subarray(serial.length - 4), 12); // IC serial number
+  if (perso.prePerso?.length === 8) v.set(perso.prePerso, 26);
+  if (perso.perso?.length === 8) v.set(perso.perso, 34);
   return encodeTlv(0x9f7f, v);
 }
 

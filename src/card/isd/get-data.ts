@@ -9,6 +9,7 @@ import type { IsdEnv } from "./isd-state.ts";
 import type { AppContext } from "../application.ts";
 import { appStore } from "../store/app-store.ts";
 import { acting } from "./domains.ts";
+import { CPLC_TAG } from "./cplc-data.ts";
 import { dataObjectKey } from "./store-data.ts";
 import {
   cardCapabilities,
@@ -43,8 +44,11 @@ export function getData(cmd: CommandApdu, env: IsdEnv, ctx: AppContext): Respons
   const fixed = b.getData.get(tag);
   if (fixed) return "sw" in fixed ? refuse("GET DATA", fixed.sw, `the ${b.name} card has no data object ${hexNumber(tag, 4)}`) : ResponseApdu.of(SW.OK, fixed.data);
   switch (tag) {
-    case DATA_TAG.CPLC:
-      return ResponseApdu.of(SW.OK, cplc(serial));
+    case DATA_TAG.CPLC: {
+      // The card's CPLC, with the (pre-)personalisation fields the ISD received by STORE DATA (cplc-data.ts).
+      const isd = appStore(env.store, env.manager.isdAid, () => env.manager.freeMemory());
+      return ResponseApdu.of(SW.OK, cplc(serial, { prePerso: isd.get(dataObjectKey(CPLC_TAG.PRE_PERSO)), perso: isd.get(dataObjectKey(CPLC_TAG.PERSO)) }));
+    }
     case DATA_TAG.CARD_DATA:
       // A real card's own 73 (its profile) answers GET DATA 66 as it fills its FCI.
       if (b.fci.recognitionData instanceof Uint8Array) return ResponseApdu.of(SW.OK, encodeTlv(0x66, b.fci.recognitionData));

@@ -24,6 +24,7 @@ import { acting } from "./domains.ts";
 import { requireAuth, requireUnlockedCard, type IsdEnv } from "./isd-state.ts";
 import { META } from "../store/schema.ts";
 import { storeCertificates } from "./scp11-put-key.ts";
+import { checkCplcObject } from "./cplc-data.ts";
 
 const OP = "STORE DATA";
 
@@ -48,7 +49,7 @@ export function storeData(cmd: CommandApdu, env: IsdEnv, ctx: AppContext): Respo
   if (equal(session.app, sd.aid)) {
     // The ISD's SCP11 certificate store (A6 { 83 KID KVN } BF21 {...}, amendment F 7.4) is key material, not a data object.
     const certificates = sd.isIsd && env.store.meta(META.SCP11) !== undefined && storeCertificates(env, cmd.data, ctx);
-    if (!certificates) storeIntoDomain(env, sd.aid, p.format, p.encryption, cmd.data);
+    if (!certificates) storeIntoDomain(env, sd.aid, sd.isIsd, p.format, p.encryption, cmd.data);
     if (p.last && !sd.isIsd && sd.lifecycle === APP_LIFECYCLE.SELECTABLE) {
       // An SSD that received its personalisation is PERSONALIZED (GP 5.3.2).
       env.registry.setApplication(sd.aid, { lifecycle: APP_LIFECYCLE.PERSONALIZED });
@@ -61,7 +62,7 @@ export function storeData(cmd: CommandApdu, env: IsdEnv, ctx: AppContext): Respo
   return ResponseApdu.of(SW.OK, out);
 }
 
-function storeIntoDomain(env: IsdEnv, sd: Uint8Array, format: string, encryption: string, data: Uint8Array): void {
+function storeIntoDomain(env: IsdEnv, sd: Uint8Array, isIsd: boolean, format: string, encryption: string, data: Uint8Array): void {
   if (encryption !== "none") refuse(OP, SW.WRONG_DATA, "this card takes a security domain's own data in clear only (P1 b7-b6 = 00)");
   if (format === "dgi") refuse(OP, SW.WRONG_DATA, "this card takes a security domain's own data as BER-TLV (P1 b5-b4 = 10), not DGI");
   let tlvs;
@@ -75,6 +76,7 @@ function storeIntoDomain(env: IsdEnv, sd: Uint8Array, format: string, encryption
   for (const t of tlvs) {
     if (COMPUTED_TAGS.includes(t.tag)) refuse(OP, SW.WRONG_DATA, `data object ${hexNumber(t.tag)} is computed by the card and cannot be stored`);
     if (t.value.length > 1024) refuse(OP, SW.WRONG_DATA, `data object ${hexNumber(t.tag)} of ${t.value.length} bytes exceeds 1024`);
+    checkCplcObject(OP, t.tag, t.value, isIsd);
     store.set(dataObjectKey(t.tag), t.value);
   }
 }

@@ -1,6 +1,7 @@
 /**
  * `webcard card lock|unlock|initialize|secure|terminate`: the card's life
- * cycle state (SET STATUS P1 80, GP 2.3.1 sections 5.1.1 and 11.10).
+ * cycle state (SET STATUS P1 80, GP 2.3.1 sections 5.1.1 and 11.10);
+ * `card set-perso|set-pre-perso` its CPLC dates (cplc.ts).
  * Terminate cannot be undone and needs --yes-i-understand-terminate.
  */
 import { UsageError } from "../../stack/errors.ts";
@@ -8,14 +9,18 @@ import { CARD_STATES, setCardState } from "../../host/gp/domains.ts";
 import type { Context } from "../context.ts";
 import type { KeyFlags } from "../options.ts";
 import { withSession } from "../session.ts";
+import { cplcCommand, type CplcFlags } from "./cplc.ts";
 
 export interface CardFlags extends KeyFlags {
   /** `--yes-i-understand-terminate` (argv.ts flagName). */
   yesIUnderstandTerminate?: boolean;
 }
 
-export async function cardCommand(ctx: Context, action: string, flags: CardFlags): Promise<void> {
-  if (!(action in CARD_STATES)) throw new UsageError(`Unknown card action '${action}': use lock, unlock, initialize, secure or terminate`);
+export async function cardCommand(ctx: Context, action: string, flags: CardFlags & CplcFlags): Promise<void> {
+  if (action === "set-perso" || action === "set-pre-perso") return cplcCommand(ctx, action === "set-perso" ? "perso" : "pre-perso", flags);
+  if (!(action in CARD_STATES)) {
+    throw new UsageError(`Unknown card action '${action}': use lock, unlock, initialize, secure, terminate, set-perso or set-pre-perso`);
+  }
   const what = action as keyof typeof CARD_STATES;
   const confirmed = flags.yesIUnderstandTerminate === true;
   if (what === "terminate" && !confirmed) {

@@ -53,9 +53,12 @@ export function register(cli: CAC): void {
       }),
     );
 
-  keyOptions(cli.command("card <action>", "Card life cycle: lock, unlock, initialize, secure or terminate (SET STATUS)"))
+  keyOptions(cli.command("card <action>", "Card life cycle: lock, unlock, initialize, secure or terminate (SET STATUS); set-perso or set-pre-perso: the CPLC's (pre-)personalisation fields (STORE DATA 9F66/9F67)"))
     .option("--yes-i-understand-terminate", "Confirm 'card terminate': the card stops taking card management for good")
+    .option("--data <hex>", "set-perso, set-pre-perso: 8 bytes, personalizer (2), date YDDD (2), equipment ID (4)")
+    .option("--today", "set-perso, set-pre-perso: put today's date (UTC) in the date bytes")
     .example("webcard card lock")
+    .example("webcard card set-perso --data 4750000012345678 --today")
     .action((action: string, flags: CardFlags) =>
       run(flags, async (ctx) => {
         const { cardCommand } = await import("../commands/card.ts");

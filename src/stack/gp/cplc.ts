@@ -50,3 +50,23 @@ export function parseCplc(bytes: Uint8Array): CplcField[] {
   }
   return out;
 }
+
+/**
+ * The CPLC fields a personaliser sets, as GlobalPlatformPro writes them
+ * (`--set-pre-perso`, `--set-perso`): one STORE DATA to the ISD of
+ * `9F67 08 <data>` (IC pre-personalizer 2, pre-personalisation equipment date 2,
+ * equipment ID 4: CPLC bytes 26-33) or `9F66 08 <data>` (IC personalizer 2,
+ * personalisation date 2, equipment ID 4: CPLC bytes 34-41).
+ */
+export const CPLC_PERSO_TAG = { PRE_PERSO: 0x9f67, PERSO: 0x9f66 } as const;
+
+/** Bytes of pre-personalisation or personalisation data. */
+export const CPLC_PERSO_LENGTH = 8;
+
+/** A CPLC date, YDDD in BCD: the last digit of the year, then the day of the year (001-366), in UTC. */
+export function cplcDate(date: Date): Uint8Array {
+  const start = Date.UTC(date.getUTCFullYear(), 0, 1);
+  const day = Math.floor((date.getTime() - start) / 86_400_000) + 1;
+  const digits = `${date.getUTCFullYear() % 10}${String(day).padStart(3, "0")}`;
+  return Uint8Array.of(Number.parseInt(digits.slice(0, 2), 16), Number.parseInt(digits.slice(2), 16));
+}

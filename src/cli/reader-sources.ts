@@ -87,7 +87,8 @@ export function depsFrom(sources: ReaderSource[], traceSink?: (line: string) => 
       if (!source) throw new UsageError(`No reader named '${reader}'`);
       const raw = await source.openCard(reader);
       // --trace mirrors the dashboard's APDU trace panel on stderr.
-      const iso = withIsoResponses(traceSink ? withTrace(raw, traceSink, { label: reader }) : raw);
+      const t0 = "protocol" in raw && raw.protocol === "T=0";
+      const iso = withIsoResponses(traceSink ? withTrace(raw, traceSink, { label: reader }) : raw, { t0 });
       return { ...iso, transmit: iso.transmit, close: () => raw.close() };
     },
     ops: gpOps(),

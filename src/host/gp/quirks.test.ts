@@ -167,3 +167,12 @@ describe("GET STATUS", () => {
     await expect(getStatusAll(t, "apps")).rejects.toThrow("GET STATUS (apps) ends inside an entry with 9000 instead of 6310");
   });
 });
+
+test("t0WarningWithoutData: a transport that says it is T=0 (a reader connection) gets the handling without being told", async () => {
+  const script = scriptedTransport([
+    { command: "80F220020A4F00112233445566778800", response: "6310" },
+    { command: "00C0000000", response: "E3054F03A000009000" },
+  ]);
+  const reader = Object.assign(script, { protocol: "T=0" });
+  expect(toHex(await withIsoResponses(reader).transmit(fromHex("80F220020A4F00112233445566778800")))).toBe("E3054F03A000006310");
+});

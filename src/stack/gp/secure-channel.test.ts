@@ -303,6 +303,13 @@ describe("real cards' ways (stack/gp/quirks.ts)", () => {
     await failure.catch((e: SwError) => expect(e.hint).toContain("the card says 2 tries are left before it locks"));
   });
 
+  test("INITIALIZE UPDATE refused with 6D00 through a reader (SPTek SP44 contact, GlobalPlatformPro #15) says what to try", async () => {
+    const t: Transport = { transmit: async () => fromHex("6D00") };
+    const failure = openSecureChannel(t, { keys: defaultKeys() });
+    await expect(failure).rejects.toThrow("6D00");
+    await failure.catch((e: SwError) => expect(e.hint).toContain("try another reader, or the card's contactless interface"));
+  });
+
   test("scp01: an SCP01 answer (Gemalto Cyberflex) is one line, and nothing follows INITIALIZE UPDATE", async () => {
     const sent: string[] = [];
     const cyberflex: Transport = {

@@ -140,7 +140,10 @@ export async function openSecureChannel(transport: Transport, options: SecureCha
         ? `the card has no key set with version ${keyVersion}: check --key-version`
         : initResp.sw === SW.AUTH_METHOD_BLOCKED
           ? "the card has locked authentication after too many failures"
-          : triesLeftText(initResp.sw);
+          : initResp.sw === SW.INS_NOT_SUPPORTED || initResp.sw === SW.CLA_NOT_SUPPORTED
+            ? // Seen on T=0 cards through some readers' contact interface (GlobalPlatformPro #15, #67).
+              "the card or this reader does not pass INITIALIZE UPDATE to the security domain; some T=0 cards answer so through one reader and not another: try another reader, or the card's contactless interface"
+            : triesLeftText(initResp.sw);
     throw new SwError("INITIALIZE UPDATE", initResp.sw, hint ? { hint, detail: hint } : {});
   }
   const card = parseInitResponse(initResp.data);

@@ -93,10 +93,17 @@ function isCase4(command: Uint8Array): boolean {
 
 /**
  * The usual stack for a raw card: Le correction, then GET RESPONSE; on T=0
- * also the data behind a warning. A trace wrapped around `inner` shows every
- * command these add.
+ * also the data behind a warning (`t0`; when not given, T=0 when `inner`
+ * says so in a `protocol` member, as a reader connection does). A trace
+ * wrapped around `inner` shows every command these add.
  */
 export function withIsoResponses(inner: Transport, options: { t0?: boolean } = {}): Transport {
   const corrected = withLeCorrection(inner);
-  return withGetResponse(options.t0 ? withWarningData(corrected) : corrected);
+  const outer = withGetResponse(corrected);
+  if (options.t0 === false) return outer;
+  const warned = withGetResponse(withWarningData(corrected));
+  if (options.t0 === true) return warned;
+  // Not said: a reader connection names its protocol once connected (host/pcsc ReaderConnection.protocol).
+  const isT0 = () => (inner as { readonly protocol?: string }).protocol === "T=0";
+  return wrap(outer, (command) => (isT0() ? warned : outer).transmit(command));
 }

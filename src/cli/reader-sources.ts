@@ -6,6 +6,7 @@
 import { UsageError } from "../stack/errors.ts";
 import { withIsoResponses } from "../stack/transport/get-response.ts";
 import { withTrace } from "../stack/transport/trace.ts";
+import { withTimeLimit } from "../stack/transport/time-limit.ts";
 import type { CardConnection, DashboardDeps, ReaderEvent, ReaderInfo } from "../web/deps.ts";
 import { gpOps } from "../web/gp-ops.ts";
 import { mergeStreams } from "./merge-streams.ts";
@@ -21,7 +22,7 @@ export interface ReaderSource {
 }
 
 /** PC/SC readers (src/host/pcsc); loaded only when the dashboard starts. */
-export async function pcscSource(): Promise<ReaderSource> {
+export async function pcscSource(timeoutMs?: number): Promise<ReaderSource> {
   const { listReaders, monitorReaders } = await import("../host/pcsc/readers.ts");
   const { connectReader } = await import("../host/pcsc/connect.ts");
   let known = new Set<string>();
@@ -33,7 +34,7 @@ export async function pcscSource(): Promise<ReaderSource> {
     },
     monitor: (signal) => monitorReaders(signal),
     owns: (reader) => known.has(reader),
-    openCard: (reader) => connectReader({ reader }),
+    openCard: (reader) => connectReader({ reader, ...(timeoutMs === undefined ? {} : { timeoutMs }) }),
   };
 }
 
@@ -41,7 +42,7 @@ export async function pcscSource(): Promise<ReaderSource> {
 const SIM_READER = "Simulated card (webcard)";
 
 /** The in-process simulated card (with the link application) as one more reader. */
-export async function simSource(sim: string | true, javaCardVersion?: string): Promise<ReaderSource> {
+export async function simSource(sim: string | true, javaCardVersion?: string, timeoutMs?: number): Promise<ReaderSource> {
   const { createWebCard } = await import("../card/link/with-link.ts");
   const { inProcessTransport } = await import("../card/in-process.ts");
   const { defaultStatePath } = await import("../card/state-path.ts");
@@ -57,7 +58,8 @@ export async function simSource(sim: string | true, javaCardVersion?: string): P
     },
     owns: (reader) => reader === SIM_READER,
     async openCard() {
-      const t = inProcessTransport(card, { name: SIM_READER });
+      const plain = inProcessTransport(card, { name: SIM_READER });
+      const t = timeoutMs === undefined ? plain : withTimeLimit(plain, timeoutMs);
       return { ...t, name: SIM_READER, transmit: t.transmit, close: async () => t.close?.() };
     },
     close: async () => card.close(),

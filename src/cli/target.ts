@@ -8,6 +8,7 @@
  */
 import { withIsoResponses } from "../stack/transport/get-response.ts";
 import { withTrace } from "../stack/transport/trace.ts";
+import { withTimeLimit } from "../stack/transport/time-limit.ts";
 import { atrProtocol } from "../stack/atr.ts";
 import type { Transport } from "../stack/transport/transport.ts";
 import { UsageError } from "../stack/errors.ts";
@@ -45,6 +46,8 @@ export async function openReader(flags: ReaderFlags): Promise<ReaderConnection> 
 export async function openTarget(options: TargetOptions): Promise<Target> {
   const sink = options.traceSink ?? ((line: string) => process.stderr.write(line + "\n"));
   const channel = channelFrom(options.channel);
+  // --timeout is checked whatever the target, and the simulated card gets it too (a reader gets it from PC/SC).
+  const { timeoutMs } = readerChoice(options);
   // The trace sits under the ISO layer, so it shows each 61xx and the GET RESPONSE that follows it.
   const finish = async (raw: Transport, describe: string, close: () => Promise<void>, atr: Uint8Array, protocol?: string): Promise<Target> => {
     const wire = options.trace ? withTrace(raw, sink) : raw;
@@ -85,7 +88,7 @@ export async function openTarget(options: TargetOptions): Promise<Target> {
     });
     const transport = inProcessTransport(card);
     return finish(
-      transport,
+      timeoutMs === undefined ? transport : withTimeLimit(transport, timeoutMs),
       `simulated card (${statePath})`,
       async () => {
         await transport.close?.();

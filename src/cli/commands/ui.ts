@@ -10,10 +10,12 @@ import type { GlobalFlags } from "../options.ts";
 import { UsageError } from "../../stack/errors.ts";
 import { serveDashboard } from "../../web/serve.ts";
 import { depsFrom, pcscSource, simSource, type ReaderSource } from "../reader-sources.ts";
+import { readerChoice } from "../option-values.ts";
 
 /** Flags of `webcard ui`. */
 export interface UiFlags extends GlobalFlags {
   port?: string;
+  timeout?: string;
   sim?: string | true;
   javaCard?: string;
   open?: boolean;
@@ -42,8 +44,10 @@ export async function uiCommand(ctx: Context, flags: UiFlags): Promise<void> {
   if (flags.javaCard !== undefined && flags.sim === undefined) {
     throw new UsageError("--java-card chooses the release of the simulated card: use it with --sim");
   }
-  const sources: ReaderSource[] = [await pcscSource()];
-  if (flags.sim !== undefined) sources.push(await simSource(flags.sim, flags.javaCard));
+  // --timeout holds for every card command the dashboard runs, on readers and on the simulated card.
+  const { timeoutMs } = readerChoice({ ...(flags.timeout === undefined ? {} : { timeout: flags.timeout }) });
+  const sources: ReaderSource[] = [await pcscSource(timeoutMs)];
+  if (flags.sim !== undefined) sources.push(await simSource(flags.sim, flags.javaCard, timeoutMs));
   const served = serveDashboard(depsFrom(sources, ctx.trace ? ctx.err : undefined), { port });
   if (ctx.json) ctx.printJson({ url: served.url, port: served.port });
   else ctx.out(`webcard dashboard: ${served.url}`);

@@ -8,7 +8,7 @@
  * the card counts toward locking, is sent once, with the keys that matched,
  * or not at all.
  */
-import { equalConstantTime } from "../bytes.ts";
+import { equalConstantTime, hexNumber } from "../bytes.ts";
 import { SecurityError, UsageError } from "../errors.ts";
 import { diversify, type Kdf, type StaticKeys } from "./keys.ts";
 
@@ -52,7 +52,7 @@ export function keysFor(keys: StaticKeys, scp: 2 | 3): StaticKeys {
 export function chooseKdf<S>(
   options: { keys: StaticKeys; kdf?: Kdf },
   scp: 2 | 3,
-  card: { kdd: Uint8Array; cryptogram: Uint8Array },
+  card: { kdd: Uint8Array; cryptogram: Uint8Array; keyVersion?: number },
   derive: (keys: StaticKeys) => Cryptograms<S>,
 ): KdfChoice<S> {
   const base = keysFor(options.keys, scp);
@@ -73,10 +73,12 @@ export function chooseKdf<S>(
   const asked = options.kdf === undefined ? matches : matches.filter((m) => m.kdf === options.kdf);
   if (asked.length === 0) {
     const other = matches[0];
+    // Which key set the card used (INITIALIZE UPDATE's key version, GP 2.3.1 E.5.1.3): check values only, never keys.
+    const version = card.keyVersion === undefined ? "" : `the card answered with key set version ${card.keyVersion} (0x${hexNumber(card.keyVersion)}); `;
     throw new SecurityError(MISMATCH, {
       hint: other
         ? `the card's cryptogram matches these keys with --kdf ${other.kdf}, not ${options.kdf}`
-        : `key KCVs ENC ${base.kcvs.enc} MAC ${base.kcvs.mac}, diversification tried: ${tried}`,
+        : `${version}key KCVs ENC ${base.kcvs.enc} MAC ${base.kcvs.mac}, diversification tried: ${tried}`,
     });
   }
   const first = asked[0]!;

@@ -30,34 +30,39 @@ function instanceJson(i: InstalledInstance): InstalledJson {
   return { module: toHex(i.moduleAid), instance: toHex(i.instanceAid), privileges: privilegeNames(i.privileges), lifeCycle: "selectable" };
 }
 
+/** What the outcome says was installed, replaced and reused, the same way for every path. */
+export function outcomeFacts(cap: CapFile, choices: InstallChoices, outcome: InstallOutcome): { installed: InstalledInstance[]; replaced: boolean; reused: boolean } {
+  if (outcome.via === "gp") return { installed: outcome.result.installed, replaced: outcome.result.replaced, reused: outcome.result.reused };
+  // The card's script names the instances it installed; module and privileges are those planned for them.
+  const script = outcome.result.result;
+  const done = new Set(script.installed.map((aid) => aid.toUpperCase()));
+  return {
+    installed: planInstalls(cap, choices).filter((p) => done.has(toHex(p.instanceAid))),
+    replaced: (script.deleted ?? []).length > 0,
+    // A script that says nothing of loading (a stored one of an older kind) loaded.
+    reused: script.loaded === false,
+  };
+}
+
 /** The install document for `outcome` on the card `reader` describes. */
 export function installJson(cap: CapFile, choices: InstallChoices, reader: string, outcome: InstallOutcome): Record<string, unknown> {
   const common = { ok: true, path: outcome.via, reader, package: toHex(cap.packageAid), version: `${cap.packageVersion.major}.${cap.packageVersion.minor}` };
+  const facts = outcomeFacts(cap, choices, outcome);
+  const base = { ...common, replaced: facts.replaced, reused: facts.reused };
   if (outcome.via === "gp") {
     const { session, result } = outcome;
-    return {
-      ...common,
-      channel: channelJson(session),
-      replaced: result.replaced,
-      reused: result.reused,
-      load: result.reused ? null : loadJson(result.load),
-      installed: result.installed.map(instanceJson),
-    };
+    return { ...base, channel: channelJson(session), load: result.reused ? null : loadJson(result.load), installed: facts.installed.map(instanceJson) };
   }
-  // The card's script names the instances it installed; module and privileges are those planned for them.
-  const done = new Set(outcome.result.result.installed.map((aid) => aid.toUpperCase()));
-  const installed = planInstalls(cap, choices).filter((p) => done.has(toHex(p.instanceAid))).map(instanceJson);
-  const link = outcome.via === "web" ? outcome.result.channel : undefined;
-  const channel = link
-    ? { isd: toHex(outcome.session.isd), scp: `0${link.scp}`, level: link.level, blockSize: null, kcv: link.kcvs }
-    : { ...channelJson(outcome.session), ...(outcome.via === "web" ? { blockSize: null } : {}) };
-  return {
-    ...common,
-    channel,
-    replaced: outcome.replaced,
-    reused: false,
-    load: null,
-    installed,
-    ...(outcome.via === "web" ? { exchanges: outcome.result.exchanges } : {}),
+  if (outcome.via === "bridge") {
+    return { ...base, channel: channelJson(outcome.session), load: null, installed: facts.installed.map(instanceJson) };
+  }
+  const { channel: link, parameters, exchanges } = outcome.result;
+  const channel = {
+    isd: parameters.securityDomain ?? null,
+    scp: link ? `0${link.scp}` : null,
+    level: link ? link.level : "clear",
+    blockSize: null,
+    kcv: link ? link.kcvs : null,
   };
+  return { ...base, channel, load: null, installed: facts.installed.map(instanceJson), exchanges };
 }

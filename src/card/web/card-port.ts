@@ -25,7 +25,7 @@ export function cardLoaderPort(ctx: AppContext): LoaderPort {
   let announced: Uint8Array | undefined;
   return {
     async facts() {
-      return { capVersions: m.capVersions, javaCardVersion: m.javaCardVersion, freeMemory: m.freeMemory(), blockSize: m.blockSize, where: "card" };
+      return { capVersions: m.capVersions, javaCardVersion: m.javaCardVersion, freeMemory: m.freeMemory(), blockSize: m.blockSize, where: "card", securityDomain: toHex(m.registry().isd.aid) };
     },
     async registry(): Promise<RegistryView> {
       const r = m.registry();

@@ -15,7 +15,7 @@ import type { Context } from "../context.ts";
 import { aidFrom, asUsage, connectOptionsFrom, listFrom } from "../option-values.ts";
 import { readLoadFile } from "../load-file.ts";
 import { explainAuthFailure, withTarget } from "../session.ts";
-import { installJson } from "../install-json.ts";
+import { installJson, outcomeFacts } from "../install-json.ts";
 import { loadLine, loadProgressBar, precheckSize, signingOptions, type LoadFlags } from "./load.ts";
 
 /** Flags of `webcard install` (with load's --domain, --dap-key, --dap-domain, --hash, --dm-token-key). */
@@ -63,24 +63,19 @@ function reusedLine(cap: CapFile): string {
   return `Package ${toHex(cap.packageAid)} ${v} is already on the card: installing from it without loading again (--force loads it anew)`;
 }
 
-/** Print what an install did: the one JSON document of every path, or lines. */
+/** Print what an install did: the one JSON document of every path, or the same lines on every path. */
 function report(ctx: Context, cap: CapFile, choices: InstallChoices, target: string, outcome: InstallOutcome): void {
   if (ctx.json) return ctx.printJson(installJson(cap, choices, target, outcome));
-  if (outcome.via === "gp") {
-    const { result } = outcome;
-    if (result.replaced) ctx.out(replacedLine(cap));
-    ctx.out(result.reused ? reusedLine(cap) : loadLine(cap, result.load));
-    for (const i of result.installed) {
-      const same = toHex(i.moduleAid) === toHex(i.instanceAid);
-      const privs = privilegeNames(i.privileges);
-      ctx.out(`Installed applet ${toHex(i.moduleAid)}${same ? "" : ` as ${toHex(i.instanceAid)}`}${privs.length ? ` with ${privs.join(", ")}` : ""}`);
-    }
-    return;
+  const facts = outcomeFacts(cap, choices, outcome);
+  if (facts.replaced) ctx.out(replacedLine(cap));
+  if (facts.reused) ctx.out(reusedLine(cap));
+  else if (outcome.via === "gp") ctx.out(loadLine(cap, outcome.result.load));
+  else ctx.out(`Loaded ${cap.extended ? "CAP file" : "package"} ${toHex(cap.packageAid)} ${cap.packageVersion.major}.${cap.packageVersion.minor} through the ${outcome.via === "web" ? "card's own loader" : "bridge"}: ${cap.lfdb.length} bytes`);
+  for (const i of facts.installed) {
+    const same = toHex(i.moduleAid) === toHex(i.instanceAid);
+    const privs = privilegeNames(i.privileges);
+    ctx.out(`Installed applet ${toHex(i.moduleAid)}${same ? "" : ` as ${toHex(i.instanceAid)}`}${privs.length ? ` with ${privs.join(", ")}` : ""}`);
   }
-  const r = outcome.result;
-  if (outcome.replaced) ctx.out(replacedLine(cap));
-  ctx.out(`Loaded ${cap.extended ? "CAP file" : "package"} ${toHex(cap.packageAid)} through the ${outcome.via === "web" ? "card's web server" : "bridge"}: ${r.result.message}`);
-  for (const i of r.result.installed) ctx.out(`Installed applet ${i}`);
 }
 
 /** The card loader's steps and orders (web and bridge paths): with --trace only; a terminal gets the progress bar. */
@@ -118,7 +113,7 @@ export async function installCommand(ctx: Context, file: string, flags: InstallF
       bar?.done();
     }
     report(ctx, cap, choices, target.describe, outcome);
-    if (into && !ctx.json && toHex(into) !== toHex(outcome.session.isd)) {
+    if (into && !ctx.json && outcome.via !== "web" && toHex(into) !== toHex(outcome.session.isd)) {
       ctx.out(`Associated the new instances with security domain ${toHex(into)} (INSTALL [for extradition])`);
     }
   });

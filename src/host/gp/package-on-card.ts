@@ -41,6 +41,12 @@ export function versionText(version: Uint8Array | undefined): string {
   return version && version.length >= 2 ? `${version[0]}.${version[1]}` : "unknown";
 }
 
+/** The advice of a refusal because the package is already on the card (the same on every path). */
+export function replaceHint(packageAid: Uint8Array): string {
+  const pkg = toHex(packageAid);
+  return `use --force to replace it, or delete it first: webcard delete ${pkg} --force`;
+}
+
 /**
  * Whether installing can go on from the package already on the card: the same
  * version, and none of the planned instances there yet. Otherwise one clear
@@ -48,7 +54,7 @@ export function versionText(version: Uint8Array | undefined): string {
  */
 export function checkReusable(existing: Existing, file: LoadFile): void {
   const pkg = toHex(file.packageAid);
-  const hint = `use --force to replace it, or delete it first: webcard delete ${pkg} --force`;
+  const hint = replaceHint(file.packageAid);
   const wanted = file.packageVersion ? `${file.packageVersion.major}.${file.packageVersion.minor}` : undefined;
   const onCard = versionText(existing.loadFile?.version);
   if (wanted !== undefined && onCard !== wanted) {

@@ -58,7 +58,7 @@ export function gpLoaderPort(session: GpSession, imports: readonly ImportRef[] =
   return {
     async facts() {
       // The formats the card takes are judged before INSTALL [for load] (checkCardTakes), not here: no extra round trip for 2.1/2.2 files.
-      return { capVersions: SUPPORTED_CAP_VERSIONS, freeMemory: UNSTATED_FREE_MEMORY, blockSize: session.blockSize, where: "bridge" };
+      return { capVersions: SUPPORTED_CAP_VERSIONS, freeMemory: UNSTATED_FREE_MEMORY, blockSize: session.blockSize, where: "bridge", securityDomain: toHex(session.isd) };
     },
     async registry(): Promise<RegistryView> {
       const apps = await getStatusAll(t, "apps");

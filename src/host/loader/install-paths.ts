@@ -12,7 +12,6 @@ import type { CapFile } from "../../stack/cap/load-file.ts";
 import { selectLink } from "../../stack/link/client.ts";
 import { inTransaction, type Transport } from "../../stack/transport/transport.ts";
 import { openGpSession, type GpConnectOptions } from "../gp/connect.ts";
-import { checkReusable, findExisting, removeExisting } from "../gp/package-on-card.ts";
 import { installViaGp, planInstalls, type GpInstallResult, type InstallChoices, type Signing } from "../gp/install.ts";
 import { extradite } from "../gp/domains.ts";
 import { equal, fromHex, toHex } from "../../stack/bytes.ts";
@@ -59,8 +58,8 @@ export interface InstallRequest {
 /** What an install did, by the path it took. */
 export type InstallOutcome =
   | { via: "gp"; session: GpSession; result: GpInstallResult }
-  | { via: "web"; replaced: boolean; result: ViaWebResult; session: GpSession }
-  | { via: "bridge"; replaced: boolean; result: WebInstallResult; session: GpSession };
+  | { via: "web"; result: ViaWebResult }
+  | { via: "bridge"; result: WebInstallResult; session: GpSession };
 
 /**
  * Install `cap` on the card behind `transport` by the path `request.via` names,
@@ -86,15 +85,15 @@ function loaderProgress(onProgress: ProgressCallback | undefined): { onLoad?: (d
 const signed = (s: Signing | undefined) => s !== undefined && (s.into !== undefined || s.hash !== undefined || s.dap !== undefined || s.tokenKey !== undefined);
 
 async function installBy(transport: Transport, cap: CapFile, choices: InstallChoices, request: InstallRequest): Promise<InstallOutcome> {
-  const plans = planInstalls(cap, choices); // bad applet or instance choices fail before the card is touched
-  const { connect, trace, signing } = request;
+  planInstalls(cap, choices); // bad applet or instance choices fail before the card is touched
+  const { trace, signing } = request;
   if (request.via === "web" && signed(signing)) {
     // The link application's loader loads into the ISD with its own INSTALL commands: no SD choice, DAP or token to carry.
     throw new UsageError("--domain, --dap-key, --dm-token-key and --hash need a GlobalPlatform path: the card's own loader (--via web) loads into the ISD only; use --via bridge or gp");
   }
-  const outcome = await installOn(transport, cap, choices, request, plans.map((p) => p.instanceAid));
+  const outcome = await installOn(transport, cap, choices, request);
   // INSTALL [for install] associates the instances with the SD of the session; --domain names where they belong.
-  if (signing?.into && !equal(signing.into, outcome.session.isd)) {
+  if (outcome.via !== "web" && signing?.into && !equal(signing.into, outcome.session.isd)) {
     for (const instance of installedInstances(outcome)) {
       await extradite(outcome.session, instance, signing.into, signing.tokenKey);
       trace?.(`moved ${toHex(instance)} to ${toHex(signing.into)} (INSTALL [for extradition])`);
@@ -109,32 +108,18 @@ function installedInstances(outcome: InstallOutcome): Uint8Array[] {
   return outcome.result.result.installed.map((aid) => fromHex(aid));
 }
 
-async function installOn(transport: Transport, cap: CapFile, choices: InstallChoices, request: InstallRequest, instances: Uint8Array[]): Promise<InstallOutcome> {
+async function installOn(transport: Transport, cap: CapFile, choices: InstallChoices, request: InstallRequest): Promise<InstallOutcome> {
   const { connect, trace, signing } = request;
+  const replace = request.replace === true;
   if (request.via === "gp") {
     const session = await openGpSession(transport, connect);
-    const result = await installViaGp(session, cap, choices, request.onProgress, { replace: request.replace === true, ...(signing ? { signing } : {}) });
+    const result = await installViaGp(session, cap, choices, request.onProgress, { replace, ...(signing ? { signing } : {}) });
     return { via: "gp", session, result };
   }
-  // The web and bridge paths load through the card's script, which always
-  // loads first: look at what is on the card in a GP session, and make room
-  // (--force) or refuse or resume as --via gp does.
-  let session: GpSession | undefined = await openGpSession(transport, connect);
-  let replaced = false;
-  if (request.replace) {
-    replaced = await removeExisting(session, cap, instances);
-  } else {
-    const existing = await findExisting(session, cap, instances);
-    if (existing.loadFile) {
-      // Same refusal line as --via gp (naming --force) when it cannot be installed from.
-      checkReusable(existing, cap);
-      // The same version, none of the new instances (an install cut between
-      // LOAD and INSTALL, `load` then `install`, or an extra instance): install
-      // from the loaded package without loading it again.
-      const result = await installViaGp(session, cap, choices, request.onProgress, signing ? { signing } : {});
-      return { via: "gp", session, result };
-    }
-  }
+  // The web and bridge paths leave resume and replace to the loader's script
+  // (docs/card-scripts.md section 6): it looks the package up in the card's
+  // registry, deletes it first when asked to replace it, installs from the
+  // same version without loading it again, and refuses anything else there.
   // With --domain, a DAP or tokens, auto takes the bridge: the card's own loader cannot send them.
   const via = request.via === "auto" ? (!signed(signing) && (await selectLink(transport)) !== undefined ? "web" : "bridge") : request.via;
   if (request.via === "auto") {
@@ -146,18 +131,13 @@ async function installOn(transport: Transport, cap: CapFile, choices: InstallCho
           : "card has no web-card link: loading through the bridge",
     );
   }
+  const common = { replace, ...(trace ? { trace } : {}), ...loaderProgress(request.onProgress) };
   if (via === "web") {
     const { isd: _isd, blockSize: _blockSize, ...secure } = connect;
-    const result = await installViaWeb(transport, cap, choices, request.onStep, { secure, ...(trace ? { trace } : {}), ...loaderProgress(request.onProgress) });
-    return { via, replaced, result, session };
+    const result = await installViaWeb(transport, cap, choices, request.onStep, { secure, ...common });
+    return { via, result };
   }
-  // The bridge needs a GP session of its own when the link application was selected since (auto).
-  if (session === undefined || request.via === "auto") session = await openGpSession(transport, connect);
-  const result = await installViaBridge(transport, cap, choices, request.onStep, {
-    session,
-    ...(trace ? { trace } : {}),
-    ...(signing ? { signing } : {}),
-    ...loaderProgress(request.onProgress),
-  });
-  return { via, replaced, result, session };
+  const session = await openGpSession(transport, connect);
+  const result = await installViaBridge(transport, cap, choices, request.onStep, { session, ...common, ...(signing ? { signing } : {}) });
+  return { via, result, session };
 }

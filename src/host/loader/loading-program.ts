@@ -15,6 +15,7 @@ import type { LoaderParameters } from "../../stack/web/port.ts";
 import type { ScriptResult } from "../../stack/web/script/run.ts";
 import { LIVE_MEDIA_TYPE, readLive } from "../../stack/web/live-run.ts";
 import { planInstalls, type InstallChoices } from "../gp/install.ts";
+import { replaceHint } from "../gp/package-on-card.ts";
 import { UNSTATED_FREE_MEMORY } from "./card-manager-over-gp.ts";
 import { multipartForm } from "./loading-file.ts";
 
@@ -60,6 +61,8 @@ export interface LoadingProgramOptions {
    * costs one poll a step on the link, so only a caller that shows it asks.
    */
   onLoad?: ((done: number, total: number, blockSize: number) => void) | undefined;
+  /** Ask the loader's script to replace a copy of the package already on the card (`--force`). */
+  replace?: boolean | undefined;
 }
 
 /** Free memory as the loader states it; the bridge cannot read it from a plain card (card-manager-over-gp.ts). */
@@ -121,6 +124,7 @@ export async function runLoadingProgram(
   const { body, contentType } = multipartForm([
     { name: parameters.fields.nonce, value: options.nonce ?? parameters.nonce },
     { name: parameters.fields.install, value: install },
+    ...(options.replace ? [{ name: parameters.fields.replace ?? "replace", value: "yes" }] : []),
     { name: parameters.fields.loadFile, value: cap.lfdb, filename: "load.ijc" },
   ]);
   trace?.(`OL step 3: POST ${parameters.script}, loading file of ${body.length} bytes: nonce, install ${install}, load file ${cap.lfdb.length} bytes`);
@@ -167,6 +171,10 @@ function explain(result: ScriptResult, cap: CapFile): { message: string; hint?: 
     if (imp) {
       return { message: `${e.operation} refused with ${e.sw}: the card lacks imported package ${toHex(imp.aid)} ${imp.major}.${imp.minor}`, hint: MISSING_IMPORT_HINT };
     }
+  }
+  // The script's own refusal of a package already on the card: the GlobalPlatform path's line and advice.
+  if (result.status === 409 && !e && result.message.startsWith(`Package ${toHex(cap.packageAid)} `)) {
+    return { message: result.message, hint: replaceHint(cap.packageAid) };
   }
   return { message: `${result.message} (HTTP ${result.status})` };
 }

@@ -31,6 +31,8 @@ export interface ViaBridgeOptions {
   onLoad?: LoadingProgramOptions["onLoad"];
   /** Load into another security domain, with a DAP and delegated-management tokens. */
   signing?: Signing;
+  /** Replace a copy of the package already on the card (the script deletes it first). */
+  replace?: boolean;
 }
 
 /** A ScriptStore in memory. */
@@ -87,5 +89,5 @@ async function loadThroughBridge(
     if (trace) trace(`bridge: session ${n} <= ${startLine(await serializeResponse(response.clone()))}`);
     return response;
   };
-  return runLoadingProgram({ fetch, parameters, origin: "http://bridge" }, file, choices, progress, { nonce: options.nonce, trace, onLoad: options.onLoad });
+  return runLoadingProgram({ fetch, parameters, origin: "http://bridge" }, file, choices, progress, { nonce: options.nonce, trace, onLoad: options.onLoad, replace: options.replace });
 }

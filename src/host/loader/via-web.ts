@@ -22,6 +22,8 @@ export interface ViaWebOptions {
   nonce?: string;
   /** The LOAD's progress as the card's loader reports it while it runs (one poll a step). */
   onLoad?: LoadingProgramOptions["onLoad"];
+  /** Replace a copy of the package already on the card (the script deletes it first). */
+  replace?: boolean;
 }
 
 const LINK_FAULT_HINT = "the card's link application is at fault: install with --via bridge or --via gp";
@@ -98,6 +100,7 @@ async function loadThroughCard(
     nonce: options.nonce,
     trace: options.trace,
     onLoad: options.onLoad,
+    replace: options.replace,
   });
   const channel = web.channel ? { scp: web.channel.scp, level: web.channel.level, kcvs: { ...web.channel.kcvs } } : undefined;
   return { ...result, exchanges: web.client.exchanges, channel };

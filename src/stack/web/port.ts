@@ -38,6 +38,8 @@ export interface LoaderFacts {
   blockSize: number;
   /** Where the loader lives: "card" (web server in the card) or "bridge" (on the terminal). */
   where: "card" | "bridge";
+  /** The security domain a load goes to (hex AID; INSTALL [for load], GP 11.5.2.3.1), when IL says. */
+  securityDomain?: string | undefined;
 }
 
 /** Install order for one applet (GP INSTALL [for install and make selectable]). */
@@ -110,6 +112,9 @@ export interface LoaderParameters {
   /** The CGI script associated with the loader. */
   script: string;
   /** Form field names the script reads. */
-  fields: { loadFile: string; install: string; nonce: string };
+  /** `replace`: "yes" deletes a copy of the package on the card (and instances in the way) first. */
+  fields: { loadFile: string; install: string; nonce: string; replace?: string | undefined };
   where: "card" | "bridge";
+  /** The security domain a load goes to (hex AID), when IL says. */
+  securityDomain?: string | undefined;
 }

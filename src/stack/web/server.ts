@@ -98,8 +98,9 @@ export function createCardWebApp(options: CardWebOptions): { app: Hono<Env>; non
       authentication: "scp02|scp03",
       nonce: nonces.issue(),
       script: "/cgi-bin/load",
-      fields: { loadFile: "load-file", install: "install", nonce: "nonce" },
+      fields: { loadFile: "load-file", install: "install", nonce: "nonce", replace: "replace" },
       where: facts.where,
+      ...(facts.securityDomain ? { securityDomain: facts.securityDomain } : {}),
     };
     if (wantsHtml(c)) return c.html(loaderPage(parameters));
     if (c.env.deliver) {

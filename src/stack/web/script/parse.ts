@@ -1,16 +1,16 @@
 /**
  * The card-script language (docs/card-scripts.md): one instruction a line,
- * `#` comments, `each install ... end` the only block. Parsing checks every
+ * `#` comments, `each install ... end` and `if A OP B ... end` blocks. Parsing checks every
  * line, so a bad script is refused when it is stored, not when it runs.
  */
 import { FormatError } from "../../errors.ts";
 
 export type Operand = { kind: "var"; name: string } | { kind: "text"; value: string } | { kind: "number"; value: number };
 
-export const COMPARATORS = ["==", "!=", "<", "<=", ">", ">=", "in"] as const;
+export const COMPARATORS = ["==", "!=", "<", "<=", ">", ">=", "in", "!in"] as const;
 export type Comparator = (typeof COMPARATORS)[number];
 
-export const ORDERS = ["install-for-load", "load", "install"] as const;
+export const ORDERS = ["install-for-load", "load", "install", "delete"] as const;
 export type OrderName = (typeof ORDERS)[number];
 
 export type Instruction =
@@ -23,7 +23,12 @@ export type Instruction =
   | { op: "order"; line: number; order: OrderName; args: Record<string, Operand> }
   | { op: "report"; line: number; message: string }
   | { op: "respond"; line: number; status: number; message: string }
-  | { op: "each"; line: number; list: "install"; body: Instruction[] };
+  | { op: "each"; line: number; list: "install"; body: Instruction[] }
+  | { op: "if"; line: number; left: Operand; cmp: Comparator; right: Operand; body: Instruction[] }
+  | { op: "find-package"; line: number; package: Operand };
+
+/** Deepest nesting of blocks (`if` in `each` in `if` ...). */
+const MAX_DEPTH = 4;
 
 /** Words of a line: bare words, "quoted strings" (with \" and \\), key=value pairs kept whole. */
 function words(text: string, line: number): string[] {
@@ -62,7 +67,8 @@ function operand(word: string, line: number): Operand {
     if (!/^\$[a-z][a-z0-9-]*$/.test(word)) throw new FormatError(`Script line ${line}: bad variable name ${word}`);
     return { kind: "var", name: word.slice(1) };
   }
-  if (/^(0x[0-9a-fA-F]+|\d+)$/.test(word)) return { kind: "number", value: Number(word) };
+  // A leading zero makes it text: AIDs and hex (0102030405) keep every digit.
+  if (/^(0x[0-9a-fA-F]+|0|[1-9]\d*)$/.test(word)) return { kind: "number", value: Number(word) };
   return { kind: "text", value: word };
 }
 
@@ -80,7 +86,7 @@ function status(word: string | undefined, line: number): number {
 /** Parse a script; throws FormatError naming the line at fault. */
 export function parseScript(source: string): Instruction[] {
   const root: Instruction[] = [];
-  const stack: { body: Instruction[]; line: number }[] = [{ body: root, line: 0 }];
+  const stack: { body: Instruction[]; line: number; each: boolean }[] = [{ body: root, line: 0, each: false }];
   source.split(/\r?\n/).forEach((raw, index) => {
     const line = index + 1;
     const w = words(raw, line);
@@ -136,20 +142,37 @@ export function parseScript(source: string): Instruction[] {
         break;
       case "each": {
         if (rest.length !== 1 || rest[0] !== "install") bad("each takes the list name install");
-        if (stack.length > 1) bad("each blocks do not nest");
+        if (stack.some((b) => b.each)) bad("each blocks do not nest");
+        if (stack.length > MAX_DEPTH) bad(`blocks nest at most ${MAX_DEPTH} deep`);
         const block: Instruction = { op: "each", line, list: "install", body: [] };
         body.push(block);
-        stack.push({ body: block.body, line });
+        stack.push({ body: block.body, line, each: true });
+        break;
+      }
+      case "if": {
+        const [l, cmp, r] = rest;
+        if (rest.length !== 3 || !l || !r || !(COMPARATORS as readonly string[]).includes(cmp ?? "")) {
+          bad("if takes LEFT OP RIGHT with OP one of " + COMPARATORS.join(" "));
+        }
+        if (stack.length > MAX_DEPTH) bad(`blocks nest at most ${MAX_DEPTH} deep`);
+        const block: Instruction = { op: "if", line, left: operand(l!, line), cmp: cmp as Comparator, right: operand(r!, line), body: [] };
+        body.push(block);
+        stack.push({ body: block.body, line, each: false });
+        break;
+      }
+      case "find": {
+        if (rest.length !== 2 || rest[0] !== "package") bad("find takes package AID");
+        body.push({ op: "find-package", line, package: operand(rest[1]!, line) });
         break;
       }
       case "end":
-        if (stack.length === 1 || rest.length) bad("end without each");
+        if (stack.length === 1 || rest.length) bad("end without each or if");
         stack.pop();
         break;
       default:
         bad(`unknown instruction ${head}`);
     }
   });
-  if (stack.length > 1) throw new FormatError(`Script line ${stack[stack.length - 1]!.line}: each without end`);
+  if (stack.length > 1) throw new FormatError(`Script line ${stack[stack.length - 1]!.line}: ${stack[stack.length - 1]!.each ? "each" : "if"} without end`);
   return root;
 }

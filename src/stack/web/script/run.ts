@@ -4,6 +4,7 @@
  * refused order undoes what the script's earlier orders did, so IL is left
  * as it was (docs/card-scripts.md section 5).
  */
+import { aidFromText } from "../../aid.ts";
 import { fromHex, toHex } from "../../bytes.ts";
 import { FormatError, WebcardError } from "../../errors.ts";
 import { swHex } from "../../status-words.ts";
@@ -40,6 +41,10 @@ export interface ScriptResult {
   message: string;
   progress: string[];
   installed: string[];
+  /** A LOAD order completed (false when the script installed from a package already on the card). */
+  loaded?: boolean;
+  /** AIDs that DELETE orders removed (with their related objects), in order. */
+  deleted?: string[];
   /** The refused order, when one was. */
   error?: { operation: string; sw: string; reason: string };
 }
@@ -81,6 +86,8 @@ export async function runScript(script: readonly Instruction[], input: ScriptInp
   const vars = input.vars;
   const progress: string[] = [];
   const installed: string[] = [];
+  const deleted: string[] = [];
+  let loaded = false;
   let loadedPackage: Uint8Array | undefined;
   const say = (line: string) => {
     progress.push(line);
@@ -119,6 +126,12 @@ export async function runScript(script: readonly Instruction[], input: ScriptInp
         }
         await input.onLoadProgress?.(done, total);
       });
+      loaded = true;
+    } else if (i.order === "delete") {
+      const aid = hexArg(a, "aid", i.line);
+      say(`order: DELETE ${toHex(aid)} and its related objects`);
+      await input.port.delete(aid);
+      deleted.push(toHex(aid));
     } else {
       const module = hexArg(a, "module", i.line);
       const instance = a.instance ? hexArg(a, "instance", i.line) : module;
@@ -129,6 +142,24 @@ export async function runScript(script: readonly Instruction[], input: ScriptInp
       await input.port.install({ loadFile, module, instance, privileges: privileges.length ? privileges : Uint8Array.of(0), parameters, selectable: true });
       installed.push(toHex(instance));
     }
+  }
+
+  /**
+   * `find package P`: what the card's registry holds of P and who stands in
+   * the way: `found` (yes/no), `found-version` ("1.0", "unknown" when the
+   * registry does not say, "" when absent), `found-instances` (P's
+   * applications) and `card-apps` (every application AID), comma lists.
+   */
+  async function find(pkg: Value, line: number): Promise<void> {
+    const bytes = typeof pkg === "string" ? aidFromText(pkg) : undefined;
+    if (!bytes) throw new Stop(400, `Script line ${line}: find package takes an AID in hex`);
+    const aid = toHex(bytes);
+    const registry = await input.port.registry();
+    const file = registry.loadFiles.find((f) => f.aid.toUpperCase() === aid);
+    vars.set("found", file ? "yes" : "no");
+    vars.set("found-version", file ? (file.version ?? "unknown") : "");
+    vars.set("found-instances", registry.applications.filter((a) => a.loadFile?.toUpperCase() === aid).map((a) => a.aid.toUpperCase()).join(","));
+    vars.set("card-apps", registry.applications.map((a) => a.aid.toUpperCase()).join(","));
   }
 
   async function run(list: readonly Instruction[]): Promise<void> {
@@ -162,6 +193,12 @@ export async function runScript(script: readonly Instruction[], input: ScriptInp
         case "order":
           await order(i);
           break;
+        case "if":
+          if (compare(value(i.left), i.cmp, value(i.right))) await run(i.body);
+          break;
+        case "find-package":
+          await find(value(i.package), i.line);
+          break;
         case "each":
           for (const choice of typeof input.installs === "function" ? input.installs() : input.installs) {
             vars.set("module", choice.module);
@@ -177,16 +214,16 @@ export async function runScript(script: readonly Instruction[], input: ScriptInp
 
   try {
     await run(script);
-    return { status: 200, message: "done", progress, installed };
+    return { status: 200, message: "done", progress, installed, loaded, deleted };
   } catch (e) {
     if (e instanceof Stop) {
       if (e.status >= 300) await undo();
-      return { status: e.status, message: e.message, progress, installed: e.status < 300 ? installed : [] };
+      return { status: e.status, message: e.message, progress, installed: e.status < 300 ? installed : [], loaded: e.status < 300 && loaded, deleted };
     }
     // A form field or load file that does not parse, found when the script first reads it.
     if (e instanceof FormatError) {
       await undo();
-      return { status: 400, message: e.message, progress, installed: [] };
+      return { status: 400, message: e.message, progress, installed: [], loaded: false, deleted };
     }
     const sw = (e as { sw?: unknown }).sw;
     if (typeof sw !== "number") throw e;
@@ -199,6 +236,8 @@ export async function runScript(script: readonly Instruction[], input: ScriptInp
       message: `${operation} refused with ${swHex(sw)}: ${reason}`,
       progress,
       installed: [],
+      loaded: false,
+      deleted,
       error: { operation, sw: swHex(sw), reason },
     };
   }
@@ -219,7 +258,7 @@ export async function runScript(script: readonly Instruction[], input: ScriptInp
 function compare(l: Value, cmp: Comparator, r: Value): boolean {
   const ls = typeof l === "string" ? l : String(l.length);
   const rs = typeof r === "string" ? r : String(r.length);
-  if (cmp === "in") return rs.split(",").map((s) => s.trim()).includes(ls);
+  if (cmp === "in" || cmp === "!in") return rs.split(",").map((s) => s.trim().toUpperCase()).includes(ls.toUpperCase()) === (cmp === "in");
   const numeric = /^\d+$/.test(ls) && /^\d+$/.test(rs);
   const a: number | string = numeric ? Number(ls) : ls;
   const b: number | string = numeric ? Number(rs) : rs;

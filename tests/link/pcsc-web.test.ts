@@ -137,7 +137,7 @@ describe("web-card flow through pcscd + vpcd", () => {
       expect({ code: run.code, stdout: run.stdout }).toEqual({
         code: 0,
         stdout:
-          "Loaded package 4A43416C6754657374 through the card's web server: package 4A43416C6754657374 loaded and installed\nInstalled applet 4A43416C675465737431\n",
+          "Loaded package 4A43416C6754657374 0.0 through the card's web server: 21870 bytes\nInstalled applet 4A43416C675465737431\n",
       });
       const missing = missingInOrder(run.stderr, [
         /^card has the web-card link: loading through its web server$/m,
@@ -208,7 +208,7 @@ describe("web-card flow through pcscd + vpcd", () => {
       const run = webcard(["install", join(CAPS, ALGTEST), "-r", name, "--trace"]);
       expect({ code: run.code, stdout: run.stdout }).toEqual({
         code: 0,
-        stdout: "Loaded package 4A43416C6754657374 through the bridge: package 4A43416C6754657374 loaded and installed\nInstalled applet 4A43416C675465737431\n",
+        stdout: "Loaded package 4A43416C6754657374 0.0 through the bridge: 21870 bytes\nInstalled applet 4A43416C675465737431\n",
       });
       const missing = missingInOrder(run.stderr, [
         /^=> 00A4040009F0574542434152440100$/m,

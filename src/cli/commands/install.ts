@@ -70,7 +70,7 @@ function report(ctx: Context, cap: CapFile, choices: InstallChoices, target: str
   if (facts.replaced) ctx.out(replacedLine(cap));
   if (facts.reused) ctx.out(reusedLine(cap));
   else if (outcome.via === "gp") ctx.out(loadLine(cap, outcome.result.load));
-  else ctx.out(`Loaded ${cap.extended ? "CAP file" : "package"} ${toHex(cap.packageAid)} ${cap.packageVersion.major}.${cap.packageVersion.minor} through the ${outcome.via === "web" ? "card's own loader" : "bridge"}: ${cap.lfdb.length} bytes`);
+  else ctx.out(`Loaded ${cap.extended ? "CAP file" : "package"} ${toHex(cap.packageAid)} ${cap.packageVersion.major}.${cap.packageVersion.minor} through the ${outcome.via === "web" ? "card's web server" : "bridge"}: ${cap.lfdb.length} bytes`);
   for (const i of facts.installed) {
     const same = toHex(i.moduleAid) === toHex(i.instanceAid);
     const privs = privilegeNames(i.privileges);

@@ -64,6 +64,7 @@ export class JavaCardRuntime implements AppletRuntime {
           return true;
         },
         changed: (t) => heap.dirty.add(t),
+        loaded: () => heap.loaded(),
         created: (t) => heap.created(t),
       },
       store: {

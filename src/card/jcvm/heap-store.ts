@@ -83,6 +83,10 @@ export class HeapStore {
     return out;
   }
 
+  loaded(): Iterable<JObject | JArray> {
+    return this.objects.values();
+  }
+
   /** A new object (kept once reachable at the next write). */
   created(target: JObject | JArray): void {
     this.objects.set(target.id, target);

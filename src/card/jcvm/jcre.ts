@@ -18,6 +18,7 @@ import { byteArray, JArray, JCRE_CONTEXT, JObject, newArray, TRANSIENT, type Con
 import { ApduState } from "./natives/apdu-state.ts";
 import { aidBytes, SYSTEM_REASON } from "./natives/applet-aid.ts";
 import { exceptionReason } from "./natives/lang.ts";
+import { clearTransientState } from "./natives/transient-state.ts";
 import { JavaThrow, VmAbort } from "./signals.ts";
 import { DEFAULT_LIMITS, Vm, type HeapHooks, type JcrePort, type VmLimits } from "./vm.ts";
 import { hexNumber } from "../../stack/hex.ts";
@@ -253,7 +254,12 @@ export class Jcre implements JcrePort {
   }
 
   private clearTransients(kind: number): void {
-    for (const a of this.vm.transients) if (a.transient === kind) (a.data as { fill(v: unknown): unknown }).fill(a.kind === "L" ? null : 0);
+    // Every object in memory: arrays and keys read back from the card's memory after a restart are transient too.
+    for (const t of this.vm.heap.loaded()) {
+      if (t instanceof JArray) {
+        if (t.transient === kind) (t.data as { fill(v: unknown): unknown }).fill(t.kind === "L" ? null : 0);
+      } else clearTransientState(t, kind);
+    }
   }
 
   private callApplet(inst: AppletInstance, token: number, args: Value[]): Value | undefined {

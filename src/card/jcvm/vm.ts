@@ -38,6 +38,8 @@ export interface HeapHooks {
   changed(target: JObject | JArray | StaticImage): void;
   /** A new persistent object or array exists. */
   created(target: JObject | JArray): void;
+  /** Every object and array in memory now (those not yet read hold no transient contents). */
+  loaded(): Iterable<JObject | JArray>;
 }
 
 /** What the API's natives ask of the runtime environment (jcre.ts implements it). */
@@ -76,7 +78,6 @@ export class Vm {
     /** The card's API classes by name (api/api-classes.ts). */
     readonly api: ApiLookup,
     /** Reset and deselect clear these (JCSystem.makeTransient*Array). */
-    readonly transients: Set<JArray> = new Set(),
   ) {}
 
   /** Start a command: a fresh budget. */
@@ -113,7 +114,6 @@ export class Vm {
   newArray(kind: ArrayKind, length: number, component?: JClass, transient: number = TRANSIENT.NONE): JArray {
     const a = newArray(kind, length, this.context, component, transient);
     this.reserve(a);
-    if (transient !== TRANSIENT.NONE) this.transients.add(a);
     this.heap.created(a);
     return a;
   }

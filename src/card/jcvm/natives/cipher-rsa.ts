@@ -9,13 +9,14 @@
  */
 import { toBig } from "../crypto/bigint.ts";
 import { modulusOf, oaepPad, oaepUnpad, pkcs1Pad, pkcs1Unpad, rsaPrimitive } from "../crypto/rsa.ts";
-import type { JObject, Value } from "../model.ts";
+import { TRANSIENT, type JObject, type Value } from "../model.ts";
 import type { Vm } from "../vm.ts";
 import { readBytes, writeBytes } from "./applet-aid.ts";
 import { keySnapshot, rsaKey, type AsymKeyState } from "./asym-keys.ts";
 import { CRYPTO_REASON, noSuchAlgorithm } from "./crypto-basic.ts";
 import { defineImpl, implClass } from "./impl-class.ts";
 import type { NativeTable } from "./native.ts";
+import { forgetKey } from "./transient-state.ts";
 
 const CRYPTO = "javacard.security.CryptoException";
 const MODE = { DECRYPT: 1, ENCRYPT: 2 } as const;
@@ -28,6 +29,7 @@ interface RsaCipherState {
   mode?: number;
   key?: AsymKeyState;
   pending?: Uint8Array;
+  keyTransient?: number;
 }
 
 function st(self: Value): RsaCipherState {
@@ -84,6 +86,8 @@ const rsaCipherClass = defineImpl(
         s.key = keySnapshot(vm, key, ["rsa-public", "rsa-private", "rsa-crt"]);
         s.mode = mode as number;
         delete s.pending;
+        if (s.key.transient !== TRANSIENT.NONE) s.keyTransient = s.key.transient;
+        else delete s.keyTransient;
         vm.heap.changed(self as JObject);
       },
       // RSA takes no IV (JC API Cipher.init: ILLEGAL_VALUE).
@@ -108,6 +112,7 @@ const rsaCipherClass = defineImpl(
   (saved) => {
     const s = { ...saved } as unknown as RsaCipherState;
     delete s.pending;
+    if (s.keyTransient !== undefined) forgetKey(s as unknown as Record<string, unknown>);
     return s;
   },
 );

@@ -6,7 +6,7 @@
  * doFinal the cipher is as right after init (same key, mode and IV).
  */
 import { createCipheriv, createDecipheriv, type Cipheriv, type Decipheriv } from "node:crypto";
-import type { JObject, Value } from "../model.ts";
+import { TRANSIENT, type JObject, type Value } from "../model.ts";
 import type { Vm } from "../vm.ts";
 import { readBytes, writeBytes } from "./applet-aid.ts";
 import { CRYPTO_REASON, noSuchAlgorithm } from "./crypto-basic.ts";
@@ -41,6 +41,8 @@ interface CipherState {
   init?: { key: Uint8Array; mode: number; iv: Uint8Array };
   engine?: Cipheriv | Decipheriv;
   pending: number;
+  /** The transient kind of the key given to init, when it is transient (transient-state.ts). */
+  keyTransient?: number;
 }
 
 function state(self: Value): CipherState {
@@ -79,6 +81,8 @@ function init(vm: Vm, self: Value, key: Value, mode: number, iv: Uint8Array | un
   const size = blockSize(s);
   if (iv && (a.chaining === "ecb" || iv.length !== size)) vm.throwJava(CRYPTO, CRYPTO_REASON.ILLEGAL_VALUE);
   s.init = { key: k.value.slice(), mode, iv: iv ?? new Uint8Array(size) };
+  if (k.transient !== TRANSIENT.NONE) s.keyTransient = k.transient;
+  else delete s.keyTransient;
   start(s);
 }
 
@@ -120,7 +124,9 @@ const cipherClass = defineImpl(
   }),
   // The key, mode and IV given to init are kept; the chaining state restarts as after init.
   (saved) => {
-    const s = { alg: saved.alg as number, pending: 0, ...(saved.init ? { init: saved.init as CipherState["init"] } : {}) } as CipherState;
+    // A key copied from a transient key is gone after power loss.
+    const keep = saved.init !== undefined && saved.keyTransient === undefined;
+    const s = { alg: saved.alg as number, pending: 0, ...(keep ? { init: saved.init as CipherState["init"] } : {}) } as CipherState;
     if (s.init) start(s);
     return s;
   },

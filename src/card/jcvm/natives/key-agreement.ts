@@ -10,13 +10,14 @@
 import { createHash } from "node:crypto";
 import { toBig, toBytes } from "../crypto/bigint.ts";
 import { decodePoint, encodePoint, fieldBytes, sharedPoint } from "../crypto/ec.ts";
-import type { JObject, Value } from "../model.ts";
+import { TRANSIENT, type JObject, type Value } from "../model.ts";
 import type { Vm } from "../vm.ts";
 import { readBytes, writeBytes } from "./applet-aid.ts";
 import { curveOf, keySnapshot, type AsymKeyState } from "./asym-keys.ts";
 import { CRYPTO_REASON, noSuchAlgorithm } from "./crypto-basic.ts";
 import { defineImpl, implClass } from "./impl-class.ts";
 import type { NativeTable } from "./native.ts";
+import { forgetKey } from "./transient-state.ts";
 
 const CRYPTO = "javacard.security.CryptoException";
 
@@ -32,6 +33,7 @@ const ALGORITHMS: Readonly<Record<number, { cofactor: boolean; output: "sha1-x" 
 interface AgreementState {
   alg: number;
   key?: AsymKeyState;
+  keyTransient?: number;
 }
 
 function st(self: Value): AgreementState {
@@ -51,7 +53,9 @@ function generateSecret(vm: Vm, s: AgreementState, publicData: Uint8Array): Uint
   return a.output === "x" ? x : new Uint8Array(createHash("sha1").update(x).digest());
 }
 
-const agreementClass = defineImpl("javacard.security.KeyAgreement$card", (api) =>
+const agreementClass = defineImpl(
+  "javacard.security.KeyAgreement$card",
+  (api) =>
   implClass(api, "javacard.security.KeyAgreement$card", "javacard.security.KeyAgreement", {
     "getAlgorithm()B": (_vm, [self]) => st(self).alg,
     "init(Ljavacard/security/PrivateKey;)V": (vm, [self, key]) => {
@@ -60,6 +64,8 @@ const agreementClass = defineImpl("javacard.security.KeyAgreement$card", (api) =
       if (!curveOf(snapshot)) vm.throwJava(CRYPTO, CRYPTO_REASON.ILLEGAL_VALUE);
       if (ALGORITHMS[s.alg]!.cofactor && snapshot.k === undefined) vm.throwJava(CRYPTO, CRYPTO_REASON.UNINITIALIZED_KEY);
       s.key = snapshot;
+      if (snapshot.transient !== TRANSIENT.NONE) s.keyTransient = snapshot.transient;
+      else delete s.keyTransient;
       vm.heap.changed(self as JObject);
     },
     "generateSecret([BSS[BS)S": (vm, [self, arr, off, len, out, outOff]) => {
@@ -68,6 +74,12 @@ const agreementClass = defineImpl("javacard.security.KeyAgreement$card", (api) =
       return secret.length;
     },
   }),
+  // After power loss, a key copied from a transient key is gone.
+  (saved) => {
+    const s = { ...saved } as unknown as AgreementState;
+    if (s.keyTransient !== undefined) forgetKey(s as unknown as Record<string, unknown>);
+    return s;
+  },
 );
 
 export const KEY_AGREEMENT: Record<string, NativeTable> = {

@@ -120,12 +120,6 @@ function buildKey(vm: Vm, type: number, bits: number): JObject {
   return obj;
 }
 
-/** Transient keys lose their value on reset (and deselect): called by the JCRE. */
-export function clearTransientKey(obj: JObject, kind: number): void {
-  const s = obj.native as SecretKeyState | undefined;
-  if (s?.family && s.transient === kind) s.value = undefined;
-}
-
 export const KEYS: Record<string, NativeTable> = {
   "javacard.security.KeyBuilder": {
     "buildKey(BSZ)Ljavacard/security/Key;": (vm, [type, bits]) => buildKey(vm, type as number, bits as number),

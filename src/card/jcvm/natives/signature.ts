@@ -12,7 +12,7 @@ import { createHash } from "node:crypto";
 import { byteLength, bitLength, toBig, toBytes } from "../crypto/bigint.ts";
 import { decodePoint, ecdsaSign, ecdsaVerify } from "../crypto/ec.ts";
 import { emsaPkcs1, modulusOf, rsaPrimitive } from "../crypto/rsa.ts";
-import { JObject, type Value } from "../model.ts";
+import { JObject, TRANSIENT, type Value } from "../model.ts";
 import type { Vm } from "../vm.ts";
 import { readBytes, writeBytes } from "./applet-aid.ts";
 import { curveOf, keySnapshot, rsaKey, type AsymForm, type AsymKeyState } from "./asym-keys.ts";
@@ -20,6 +20,7 @@ import { CRYPTO_REASON, noSuchAlgorithm } from "./crypto-basic.ts";
 import { defineImpl, implClass } from "./impl-class.ts";
 import { keyState } from "./keys.ts";
 import type { NativeTable } from "./native.ts";
+import { forgetKey } from "./transient-state.ts";
 import { aesMac, algorithmOfParts, cmac, desMac, hmac, pad, SIG_ALGORITHMS, type SigAlgorithm } from "./signature-algs.ts";
 
 const CRYPTO = "javacard.security.CryptoException";
@@ -35,6 +36,8 @@ interface SignatureState {
   iv?: Uint8Array;
   /** Data of update() calls since init or the last sign/verify (RAM only). */
   pending?: Uint8Array;
+  /** The transient kind of the key given to init, when it is transient (transient-state.ts). */
+  keyTransient?: number;
 }
 
 function st(self: Value): SignatureState {
@@ -57,6 +60,7 @@ function init(vm: Vm, self: Value, key: Value, mode: number, iv: Uint8Array | un
     const forms: AsymForm[] =
       a.kind === "rsa" ? (mode === MODE.SIGN ? ["rsa-private", "rsa-crt"] : ["rsa-public"]) : [mode === MODE.SIGN ? "ec-private" : "ec-public"];
     fresh.asym = keySnapshot(vm, key, forms);
+    if (fresh.asym.transient !== TRANSIENT.NONE) fresh.keyTransient = fresh.asym.transient;
     if (a.kind === "ecdsa" && !curveOf(fresh.asym)) vm.throwJava(CRYPTO, CRYPTO_REASON.ILLEGAL_VALUE);
   } else {
     const k = keyState(vm, key);
@@ -65,6 +69,7 @@ function init(vm: Vm, self: Value, key: Value, mode: number, iv: Uint8Array | un
     const block = a.kind === "des-mac" ? 8 : 16;
     if (iv && (a.kind === "hmac" || a.kind === "aes-cmac" || iv.length !== block)) vm.throwJava(CRYPTO, CRYPTO_REASON.ILLEGAL_VALUE);
     fresh.secret = k.value.slice();
+    if (k.transient !== TRANSIENT.NONE) fresh.keyTransient = k.transient;
     if (iv) fresh.iv = iv;
   }
   (self as JObject).native = fresh;
@@ -268,10 +273,11 @@ const signatureClass = defineImpl(
       // Continuing a hash from an intermediate state is not offered (JC API: ILLEGAL_USE when not supported).
       "setInitialDigest([BSS[BSS)V": (vm) => vm.throwJava(CRYPTO, CRYPTO_REASON.ILLEGAL_USE),
     }),
-  // A tear or reset leaves the object as after init: pending data is RAM.
+  // A tear or reset leaves the object as after init: pending data is RAM; a transient key is gone.
   (saved) => {
     const s = { ...saved } as unknown as SignatureState;
     delete s.pending;
+    if (s.keyTransient !== undefined) forgetKey(s as unknown as Record<string, unknown>);
     return s;
   },
 );

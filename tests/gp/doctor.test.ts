@@ -87,6 +87,21 @@ describe("webcard doctor on a simulated card (subprocess)", () => {
   });
 });
 
+describe("webcard doctor on every profile (in-process)", () => {
+  for (const p of shippedProfiles()) {
+    test(`${p.name}: doctor names it`, () => {
+      const r = webcard(["doctor", "--sim", join(dir, `doctor-${p.name}.sqlite`), "--profile", p.name, "--json"]);
+      expect({ code: r.code, stderr: r.stderr }).toEqual({ code: 0, stderr: "" });
+      const j = JSON.parse(r.stdout);
+      expect(j.resembles[0].name).toBe(p.name);
+      expect(j.resembles[0].agrees).toContain("ATR");
+      expect(j.atr.protocol).toBe(p.protocol);
+      expect(j.isd).toBe(p.isd.aid);
+      expect(j.problem).toBeNull();
+    });
+  }
+});
+
 describe("resemblance", () => {
   test("every shipped profile, seen as a card shows itself without authentication, ranks first", async () => {
     const { rankProfiles } = await import("../../src/host/gp/resemblance.ts");

@@ -8,6 +8,7 @@
 import { toHex } from "../stack/bytes.ts";
 import type { CapFile } from "../stack/cap/load-file.ts";
 import { privilegeNames } from "../stack/gp/privileges.ts";
+import { lifecycleName } from "../stack/gp/lifecycle.ts";
 import { planInstalls, type InstallChoices, type InstalledInstance } from "../host/gp/install.ts";
 import type { InstallOutcome } from "../host/loader/install-paths.ts";
 import { channelJson } from "./format.ts";
@@ -19,15 +20,22 @@ export interface InstalledJson {
   instance: string;
   privileges: string[];
   /**
-   * "selectable": every path installs with INSTALL [for install and make
-   * selectable] (GP 11.5.2.3.1), which leaves the instance SELECTABLE when
-   * the card answers 9000.
+   * The instance's state by name (GP 5.3.1, stack/gp/lifecycle.ts): on the web
+   * and bridge paths as the card's registry lists it after the install; on
+   * gp, "selectable", the state INSTALL [for install and make selectable]
+   * (GP 11.5.2.3.1) leaves when the card answers 9000.
    */
-  lifeCycle: "selectable";
+  lifeCycle: string;
 }
 
-function instanceJson(i: InstalledInstance): InstalledJson {
-  return { module: toHex(i.moduleAid), instance: toHex(i.instanceAid), privileges: privilegeNames(i.privileges), lifeCycle: "selectable" };
+/** `lifecycle`: the byte the card's registry lists (web, bridge); without it, the state the INSTALL command leaves (gp). */
+function instanceJson(i: InstalledInstance, lifecycle?: number): InstalledJson {
+  return {
+    module: toHex(i.moduleAid),
+    instance: toHex(i.instanceAid),
+    privileges: privilegeNames(i.privileges),
+    lifeCycle: lifecycle === undefined ? "selectable" : lifecycleName("app", lifecycle),
+  };
 }
 
 /** What the outcome says was installed, replaced and reused, the same way for every path. */
@@ -51,11 +59,11 @@ export function installJson(cap: CapFile, choices: InstallChoices, reader: strin
   const base = { ...common, replaced: facts.replaced, reused: facts.reused };
   if (outcome.via === "gp") {
     const { session, result } = outcome;
-    return { ...base, channel: channelJson(session), load: result.reused ? null : loadJson(result.load), installed: facts.installed.map(instanceJson) };
+    return { ...base, channel: channelJson(session), load: result.reused ? null : loadJson(result.load), installed: facts.installed.map((i) => instanceJson(i)) };
   }
-  if (outcome.via === "bridge") {
-    return { ...base, channel: channelJson(outcome.session), load: null, installed: facts.installed.map(instanceJson) };
-  }
+  const lifecycles = outcome.result.result.lifecycles ?? {};
+  const installed = facts.installed.map((i) => instanceJson(i, lifecycles[toHex(i.instanceAid)]));
+  if (outcome.via === "bridge") return { ...base, channel: channelJson(outcome.session), load: null, installed };
   const { channel: link, parameters, exchanges } = outcome.result;
   const channel = {
     isd: parameters.securityDomain ?? null,
@@ -64,5 +72,5 @@ export function installJson(cap: CapFile, choices: InstallChoices, reader: strin
     blockSize: null,
     kcv: link ? link.kcvs : null,
   };
-  return { ...base, channel, load: null, installed: facts.installed.map(instanceJson), exchanges };
+  return { ...base, channel, load: null, installed, exchanges };
 }

@@ -176,5 +176,6 @@ function explain(result: ScriptResult, cap: CapFile): { message: string; hint?: 
   if (result.status === 409 && !e && result.message.startsWith(`Package ${toHex(cap.packageAid)} `)) {
     return { message: result.message, hint: replaceHint(cap.packageAid) };
   }
-  return { message: `${result.message} (HTTP ${result.status})` };
+  // The loader's own line; its HTTP status is in --trace (OL step 4), not in what a technician reads.
+  return { message: result.message };
 }

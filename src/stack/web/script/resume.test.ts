@@ -14,7 +14,7 @@ const PKG = "0102030405";
 const APPLET = "010203040501";
 
 /** IL with a registry the orders change, recording every order. */
-function cardWith(registry: RegistryView) {
+function cardWith(registry: RegistryView, installedState = 7) {
   const orders: string[] = [];
   const port: LoaderPort = {
     facts: async () => ({ capVersions: ["2.1"], freeMemory: 10_000, blockSize: 255, where: "card" }),
@@ -28,7 +28,7 @@ function cardWith(registry: RegistryView) {
     install: async (o) => {
       const instance = Buffer.from(o.instance).toString("hex").toUpperCase();
       orders.push(`install ${instance} from ${Buffer.from(o.loadFile).toString("hex").toUpperCase()}`);
-      registry.applications.push({ aid: instance, lifecycle: 7, privileges: "00", loadFile: PKG });
+      registry.applications.push({ aid: instance, lifecycle: installedState, privileges: "00", loadFile: PKG });
     },
     delete: async (aid) => {
       const hex = Buffer.from(aid).toString("hex").toUpperCase();
@@ -112,6 +112,19 @@ describe("the load script on a card that already has the package", () => {
     const r = await run(card, { replace: "yes" });
     expect(card.orders).toEqual([`delete ${APPLET}`, `install-for-load ${PKG}`, "load", `install ${APPLET} from ${PKG}`]);
     expect(r.status).toBe(200);
+  });
+});
+
+describe("the result reads the installed instances back from IL's registry", () => {
+  test("the life cycle byte the registry lists, not the one the order asked for", async () => {
+    const selectable = await run(cardWith({ isd: "A0", applications: [], loadFiles: [] }));
+    expect(selectable.lifecycles).toEqual({ [APPLET]: 0x07 });
+    // A card whose INSTALL leaves the instance INSTALLED only (GP 5.3.1): the result says so.
+    const installedOnly = await run(cardWith({ isd: "A0", applications: [], loadFiles: [] }, 0x03));
+    expect(installedOnly.lifecycles).toEqual({ [APPLET]: 0x03 });
+    // A refusal installs nothing and reads nothing back.
+    const refused = await run(cardWith(loaded()));
+    expect(refused.lifecycles).toBeUndefined();
   });
 });
 

@@ -45,6 +45,8 @@ export interface ScriptResult {
   loaded?: boolean;
   /** AIDs that DELETE orders removed (with their related objects), in order. */
   deleted?: string[];
+  /** The installed instances as IL's registry lists them once the script is done: life cycle byte (GP 11.1.1). */
+  lifecycles?: Record<string, number>;
   /** The refused order, when one was. */
   error?: { operation: string; sw: string; reason: string };
 }
@@ -214,11 +216,12 @@ export async function runScript(script: readonly Instruction[], input: ScriptInp
 
   try {
     await run(script);
-    return { status: 200, message: "done", progress, installed, loaded, deleted };
+    return { status: 200, message: "done", progress, installed, loaded, deleted, ...(await readBack()) };
   } catch (e) {
     if (e instanceof Stop) {
       if (e.status >= 300) await undo();
-      return { status: e.status, message: e.message, progress, installed: e.status < 300 ? installed : [], loaded: e.status < 300 && loaded, deleted };
+      if (e.status >= 300) return { status: e.status, message: e.message, progress, installed: [], loaded: false, deleted };
+      return { status: e.status, message: e.message, progress, installed, loaded, deleted, ...(await readBack()) };
     }
     // A form field or load file that does not parse, found when the script first reads it.
     if (e instanceof FormatError) {
@@ -240,6 +243,18 @@ export async function runScript(script: readonly Instruction[], input: ScriptInp
       deleted,
       error: { operation, sw: swHex(sw), reason },
     };
+  }
+
+  /** The installed instances' life cycle, read back from IL's registry (not assumed from the orders). */
+  async function readBack(): Promise<{ lifecycles?: Record<string, number> }> {
+    if (installed.length === 0) return {};
+    const apps = (await input.port.registry()).applications;
+    const lifecycles: Record<string, number> = {};
+    for (const aid of installed) {
+      const app = apps.find((a) => a.aid.toUpperCase() === aid);
+      if (app) lifecycles[aid] = app.lifecycle;
+    }
+    return { lifecycles };
   }
 
   async function undo(): Promise<void> {

@@ -24,6 +24,7 @@ import type { IsdEnv } from "./isd/isd-state.ts";
 import { SecureSession } from "./core/secure-session.ts";
 import { CardCore } from "./core/card-core.ts";
 import { withT0 } from "./core/t0.ts";
+import { timingFor, withTiming, type CardTiming } from "./profiles/timing.ts";
 import { FACTORY_KEY_VERSION_VALUE } from "./isd/key-version.ts";
 import { JavaCardRuntime } from "./jcvm/card-runtime.ts";
 import type { VmLimits } from "./jcvm/vm.ts";
@@ -97,6 +98,12 @@ export interface SimOptions {
    * maxBlock and maxAuthFailures, which still override them.
    */
   profile?: CardProfile;
+  /**
+   * Real-card timing (`--timing NAME|MS`, docs/profiles.md): every command
+   * takes the time that profile's figures (or MS ms) and the card's bit rate
+   * say. Off by default.
+   */
+  timing?: string;
 }
 
 export interface SimulatedCard extends VirtualCard {
@@ -104,6 +111,8 @@ export interface SimulatedCard extends VirtualCard {
   close(): void;
   /** The card's profile (docs/profiles.md): the one asked for, or the one its memory was made for. */
   readonly profile: CardProfile;
+  /** The real-card timing it takes (--timing), if any. */
+  readonly timing?: CardTiming;
   readonly statePath: string;
   /** Add an in-process application (the web-card link, test applications). */
   installApplication(app: CardApplication): void;
@@ -182,8 +191,10 @@ export function createSimulatedCard(options: SimOptions = {}): SimulatedCard {
     });
   }
   let profile: CardProfile;
+  let timing: CardTiming | undefined;
   try {
     profile = profileOfMemory(store, asked);
+    timing = options.timing === undefined ? undefined : timingFor(options.timing, profile, profileNamed);
   } catch (error) {
     store.close();
     throw error;
@@ -321,11 +332,14 @@ export function createSimulatedCard(options: SimOptions = {}): SimulatedCard {
     domainKeySets: (aid) => (domain(env, aid) && !equal(aid, manager.isdAid) ? env.domainKeys.keySets(aid) : undefined),
   });
   // A T=0 card answers 61xx / 6Cxx around the same core (profiles with protocol T=0).
-  const card = behaviour.t0 ? withT0(core, { warnings: profile.t0Warnings ?? "procedure" }) : core;
+  const t0 = behaviour.t0 ? withT0(core, { warnings: profile.t0Warnings ?? "procedure" }) : core;
+  // Timing goes outside T=0: a GET RESPONSE is one more exchange on the wire.
+  const card = timing ? withTiming(t0, timing) : t0;
   return {
     statePath,
     damage: undefined,
     profile,
+    ...(timing ? { timing } : {}),
     atr: () => card.atr(),
     powerOn: () => {
       jcvm?.powerLoss();

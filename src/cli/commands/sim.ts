@@ -35,6 +35,7 @@ export interface SimFlags extends GlobalFlags {
   s16?: boolean;
   profile?: string;
   profiles?: boolean;
+  timing?: string;
 }
 
 /** The parsed `webcard sim` options. */
@@ -163,6 +164,7 @@ export async function simCommand(ctx: Context, flags: SimFlags): Promise<void> {
     allowTerminate: s.allowTerminate,
     log,
     ...(profile ? { profile } : {}),
+    ...(flags.timing !== undefined ? { timing: String(flags.timing) } : {}),
     link: s.link,
     linkOptions,
     jcvm: s.jcvm,
@@ -213,7 +215,8 @@ export async function simCommand(ctx: Context, flags: SimFlags): Promise<void> {
   }
   if (!stopping) {
     const mode = `${s.open ? ", open (no secure channel needed)" : ""}${s.link && card.profile.link ? "" : ", no link application"}${s.jcvm ? "" : ", applets not run (--jcvm off)"}`;
-    const as = card.profile.name === "gp23" ? "" : `; profile ${card.profile.name}`;
+    const t = card.timing;
+    const as = `${card.profile.name === "gp23" ? "" : `; profile ${card.profile.name}`}${t ? `; timing ${t.label} at ${t.bitRate} bit/s` : ""}`;
     ctx.out(`Simulated card attached to vpcd ${s.host}:${s.port}; state ${statePath}${as}; ${keys}${scp11}${mode}`);
   }
   await stopped;

@@ -24,11 +24,13 @@ export function register(cli: CAC): void {
     .option("--mandated-dap", "The ISD has Mandated DAP Verification: every load needs a DAP signature verified with its DAP key (PUT KEY version 73)")
     .option("--allow-terminate", "Let SET STATUS terminate the card (refused otherwise, so a test card is not lost by mistake)")
     .option("--profile <name|file>", "Behave as this real card does toward a loader (ATR, T=0/T=1, ISD AID, FCI, keys, GET DATA and GET STATUS answers, memory...): a name from --profiles or a profile file; default gp23, or the profile the state file was made for")
+    .option("--timing <name|ms>", "Take the time a real card takes (off by default): a profile's per-command and per-LOAD-byte figures from its traces (NAME), or MS ms a command; plus the bytes' time at the card's bit rate (ATR TA1, or the profile's)")
     .option("--profiles", "List the card profiles with the card, maker and where their facts come from, and exit")
     .option("--no-link", "Leave out the web-card link application, for a plain GlobalPlatform card (the link is on by default)")
     .example("webcard sim --vpcd 127.0.0.1:35963 --state /tmp/card.sqlite")
     .example("webcard sim --scp 11 --curve P-384")
     .example("webcard sim --profile jcop4-t0 --state /tmp/jcop.sqlite")
+    .example("webcard sim --profile jcop242 --timing jcop242")
     .example("opensc-tool -r 'Virtual PCD 00 00' -s 00A4040008A000000151000000")
     .action((flags: SimFlags) =>
       run(flags, async (ctx) => {

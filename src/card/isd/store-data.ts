@@ -25,6 +25,7 @@ import { requireAuth, requireUnlockedCard, type IsdEnv } from "./isd-state.ts";
 import { META } from "../store/schema.ts";
 import { storeCertificates } from "./scp11-put-key.ts";
 import { checkCplcObject } from "./cplc-data.ts";
+import { ISD_AID_TAG, renameIsd } from "./rename-isd.ts";
 
 const OP = "STORE DATA";
 
@@ -73,10 +74,14 @@ function storeIntoDomain(env: IsdEnv, sd: Uint8Array, isIsd: boolean, format: st
     throw error;
   }
   const store = appStore(env.store, sd, () => env.manager.freeMemory());
+  let newAid: Uint8Array | undefined;
   for (const t of tlvs) {
     if (COMPUTED_TAGS.includes(t.tag)) refuse(OP, SW.WRONG_DATA, `data object ${hexNumber(t.tag)} is computed by the card and cannot be stored`);
     if (t.value.length > 1024) refuse(OP, SW.WRONG_DATA, `data object ${hexNumber(t.tag)} of ${t.value.length} bytes exceeds 1024`);
     checkCplcObject(OP, t.tag, t.value, isIsd);
-    store.set(dataObjectKey(t.tag), t.value);
+    // 4F to the ISD: its new AID (rename-isd.ts), taken after the other objects so they move along; not a data object.
+    if (t.tag === ISD_AID_TAG && isIsd) newAid = t.value;
+    else store.set(dataObjectKey(t.tag), t.value);
   }
+  if (newAid) renameIsd(OP, env, newAid);
 }

@@ -66,6 +66,15 @@ export function register(cli: CAC): void {
       }),
     );
 
+  keyOptions(cli.command("rename-isd <aid>", "Give the ISD a new AID (STORE DATA 4F, as GlobalPlatformPro's --rename-isd); its keys, data and content stay with it"))
+    .example("webcard rename-isd A000000151000001")
+    .action((aid: string, flags: KeyFlags) =>
+      run(flags, async (ctx) => {
+        const { renameIsdCommand } = await import("../commands/rename-isd.ts");
+        await renameIsdCommand(ctx, aid, flags);
+      }),
+    );
+
   // The key version is an argument: --version is webcard's own (boolean) version flag, so
   // `delete-key --version 0x30` leaves 0x30 as the argument and means the same.
   keyOptions(cli.command("delete-key <version>", "Delete a key set (VERSION, an argument: 1-255 or 0x01-0xFF) or, with --id, one key of it, from the security domain"))

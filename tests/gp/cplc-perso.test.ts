@@ -52,4 +52,4 @@ test("set-perso and set-pre-perso reach the card's CPLC; the card checks what it
     const r = webcard(["card", "set-perso", ...args, ...sim]);
     expect({ args: args.join(" "), code: r.code, lines: r.stderr.trim().split("\n").length }).toEqual({ args: args.join(" "), code: 2, lines: 1 });
   }
-});
+}, 120_000);

@@ -58,4 +58,4 @@ test("the ISD takes a new AID and keeps its content, data and keys", () => {
   expect(ok(["list", ...sim]).isd.map((e: { aid: string }) => e.aid)).toEqual([NEW]);
   const short = webcard(["rename-isd", "A00001", ...sim]);
   expect({ code: short.code, lines: short.stderr.trim().split("\n").length }).toEqual({ code: 2, lines: 1 });
-});
+}, 120_000);

@@ -7,6 +7,7 @@
  * is not 5-16 bytes or another entry of the registry already uses it.
  */
 import { equal, toHex } from "../../stack/bytes.ts";
+import { isAidLength } from "../../stack/aid.ts";
 import { SW } from "../../stack/status-words.ts";
 import { refuse } from "../refusal.ts";
 import { appStore } from "../store/app-store.ts";
@@ -18,7 +19,7 @@ export const ISD_AID_TAG = 0x4f;
 
 export function renameIsd(op: string, env: IsdEnv, aid: Uint8Array): void {
   const old = env.manager.isdAid;
-  if (aid.length < 5 || aid.length > 16) refuse(op, SW.WRONG_DATA, `the new ISD AID has ${aid.length} bytes: an AID has 5 to 16`);
+  if (!isAidLength(aid.length)) refuse(op, SW.WRONG_DATA, `the new ISD AID has ${aid.length} bytes: an AID has 5 to 16`);
   if (equal(aid, old)) return;
   const reg = env.registry;
   if (reg.application(aid) || reg.loadFile(aid)) {

@@ -59,10 +59,10 @@ describe.each(["web", "bridge", "gp"] as const)("--via %s", (via) => {
       said(["list", ...sim]),
     ];
     for (const run of runs) expect({ ...run, jargon: jargonIn(run.text) }).toEqual({ ...run, jargon: [] });
-  });
+  }, 120_000);
 });
 
 test("--trace keeps the protocol's words (the scan finds them there)", () => {
   const run = said(["install", HELLO, "--via", "web", "--trace", "--sim", join(dir, "trace.sqlite")]);
   expect(jargonIn(run.text)).toEqual(expect.arrayContaining(["/\\bOL\\b/", "/\\bagents?\\b/i", "/\\bnonces?\\b/i", "/\\bHTTP\\b/"]));
-});
+}, 60_000);

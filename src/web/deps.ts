@@ -7,6 +7,7 @@
 import type { Transport } from "../stack/transport/transport.ts";
 import type { RegistryEntry } from "../stack/gp/registry.ts";
 import type { Kdf, StaticKeys } from "../stack/gp/keys.ts";
+import type { Scp11SessionKeys } from "./scp11-keys.ts";
 
 /** A reader as the dashboard shows it. */
 export interface ReaderInfo {
@@ -40,8 +41,8 @@ export interface SessionKeys {
   kdf: Kdf;
   /** Secure channel protocol; undefined = what the card says. */
   scp?: 2 | 3;
-  /** SCP11b instead (GP amendment F): the card proves its certificate, no key needed; `keys` is then unused. */
-  scp11?: "b";
+  /** SCP11 instead (GP amendment F, web/scp11-keys.ts): 11b needs no key, 11a/11c the OCE's key and certificate; `keys` is then unused. */
+  scp11?: Scp11SessionKeys;
 }
 
 /** What an operation gets: the card (traced) and the keys for its secure channel. */

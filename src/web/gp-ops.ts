@@ -37,7 +37,7 @@ function session(ctx: OpContext): Promise<GpSession> {
     kdf: k?.kdf ?? "none",
     level: "mac",
     ...(k?.scp ? { scp: k.scp } : {}),
-    ...(k?.scp11 ? { scp11: { variant: k.scp11 } } : {}),
+    ...(k?.scp11 ? { scp11: { ...k.scp11, level: "mac" as const } } : {}),
   });
 }
 
@@ -114,7 +114,7 @@ async function installThroughCard(ctx: OpContext, request: InstallRequest, onPro
   const same = request.instances.every((i) => i.privileges === first.privileges && toHex(i.params) === toHex(first.params));
   if (!same) throw new UsageError("The card's loader takes one set of privileges and parameters per load: make them equal, or install through GlobalPlatform");
   const k = ctx.keys;
-  if (k?.scp11) throw new UsageError("The card's own loader opens SCP02/SCP03 only: install through GlobalPlatform for SCP11b");
+  if (k?.scp11) throw new UsageError("The card's own loader opens SCP02/SCP03 only: install through GlobalPlatform for SCP11");
   const secure = { keys: k?.keys ?? defaultKeys("AES"), kdf: k?.kdf ?? "none", level: "mac" as const, ...(k?.scp ? { scp: k.scp } : {}) };
   const r = await installViaWeb(
     ctx.transport,

@@ -47,13 +47,25 @@ function setUpKeys(): void {
   if (!form) return;
   form.addEventListener("submit", async (e) => {
     e.preventDefault();
-    const payload = Object.fromEntries(new FormData(form).entries());
+    const payload = await keyPayload(new FormData(form));
     const data = await api<{ kcv: string }>("POST", cardUrl("/api", pageReader(), "/keys"), payload);
-    // Never keep key material in the page.
-    for (const input of $$<HTMLInputElement>('input[type="password"]', form)) input.value = "";
+    // Never keep key material in the page: the key field and the chosen key files are emptied.
+    for (const input of $$<HTMLInputElement>('input[type="password"], input[type="file"]', form)) input.value = "";
     say($("#keys-result"), data.ok, data.ok ? `Keys set for this session: ${data.kcv}` : data.error);
     if (data.ok) $("#keys-current")!.textContent = data.kcv;
   });
+}
+
+/** The key form as JSON: PEM files as text, the certificate file as hex, empty file fields left out. */
+async function keyPayload(data: FormData): Promise<Record<string, string>> {
+  const out: Record<string, string> = {};
+  for (const [name, value] of data.entries()) {
+    // FormData holds strings and files; this project's DOM types give entries as strings only.
+    const file = value as unknown as Blob | string;
+    if (typeof file === "string") out[name] = file;
+    else if (file.size > 0) out[name] = name === "oceCert" ? [...new Uint8Array(await file.arrayBuffer())].map((b) => b.toString(16).padStart(2, "0")).join("") : await file.text();
+  }
+  return out;
 }
 
 function setUpCardWeb(): void {

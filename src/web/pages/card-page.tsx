@@ -33,7 +33,7 @@ function KeysSection(props: { kcv?: string }) {
         <div class="row">
           <div>
             <label for="key">Key (hex, or 'default')</label>
-            <input type="password" id="key" name="key" class="mono" autocomplete="off" spellcheck={false} required />
+            <input type="password" id="key" name="key" class="mono" autocomplete="off" spellcheck={false} />
           </div>
           <div>
             <label for="kdf">Key derivation</label>
@@ -50,11 +50,31 @@ function KeysSection(props: { kcv?: string }) {
               <option value="auto">as the card says</option>
               <option value="02">SCP02</option>
               <option value="03">SCP03</option>
+              <option value="11a">SCP11a (the OCE's key and certificate)</option>
               <option value="11b">SCP11b (the card's certificate, no key)</option>
+              <option value="11c">SCP11c (the OCE's key and certificate)</option>
             </select>
           </div>
           <button type="submit">Use these keys</button>
         </div>
+        <fieldset class="row" id="scp11-fields">
+          <legend>SCP11: the key field stays empty; the files are read here and kept in memory only</legend>
+          <div>
+            <label for="oce-key">OCE private key (PEM), for 11a and 11c</label>
+            <input type="file" id="oce-key" name="oceKey" accept=".pem,.key" />
+          </div>
+          <div>
+            <label for="oce-cert">OCE certificate (GP format), for 11a and 11c</label>
+            <input type="file" id="oce-cert" name="oceCert" accept=".gp,.cer,.der,.bin" />
+          </div>
+          <div>
+            <label for="ca-key">CA key the card's certificate must chain to (PEM, optional)</label>
+            <input type="file" id="ca-key" name="caKey" accept=".pem,.key" />
+          </div>
+          <div>
+            <label for="s16"><input type="checkbox" id="s16" name="s16" /> S16 mode (16-byte MACs)</label>
+          </div>
+        </fieldset>
       </form>
       <p id="keys-result" class="result" role="status"></p>
     </section>

@@ -10,7 +10,7 @@ import { UsageError } from "../../stack/errors.ts";
 import type { CardOverview, InstallRequest } from "../deps.ts";
 import { errorBody, errorStatus } from "../errors.ts";
 import { parseInstances } from "../install-form.ts";
-import { keyCheckValues, keysFromForm } from "../key-store.ts";
+import { keysFromForm, keysSummary } from "../key-store.ts";
 import { headerSecretGuard } from "../security.ts";
 import type { DashboardState } from "../state.ts";
 
@@ -156,12 +156,11 @@ export function apiRoutes(s: DashboardState): Hono {
     try {
       const body = await jsonBody(c);
       const str = (k: string) => (typeof body[k] === "string" ? (body[k] as string) : undefined);
-      const keys = keysFromForm({ key: str("key"), mac: str("mac"), dek: str("dek"), kdf: str("kdf"), scp: str("scp") });
+      const keys = keysFromForm({ key: str("key"), mac: str("mac"), dek: str("dek"), kdf: str("kdf"), scp: str("scp"), s16: str("s16"), oceKey: str("oceKey"), oceCert: str("oceCert"), caKey: str("caKey") });
       s.keys.forget(reader);
       s.keys.set(reader, keys);
-      const k = keyCheckValues(keys);
-      // Only check values go back, never the key.
-      return c.json({ ok: true, kcv: `ENC ${k.enc}, MAC ${k.mac}, DEK ${k.dek}` });
+      // Only check values and fingerprints go back, never a key.
+      return c.json({ ok: true, kcv: keysSummary(keys) });
     } catch (e) {
       return fail(c, e);
     }

@@ -4,7 +4,7 @@ import { Hono } from "hono";
 import { clientScript } from "../assets/client.ts";
 import { STYLE_CSS } from "../assets/style.ts";
 import type { CardOverview } from "../deps.ts";
-import { keyCheckValues } from "../key-store.ts";
+import { keysSummary } from "../key-store.ts";
 import { CardPage } from "../pages/card-page.tsx";
 import { CardPanel } from "../pages/card-panel.tsx";
 import { ReadersPage } from "../pages/readers.tsx";
@@ -49,7 +49,7 @@ export function pageRoutes(s: DashboardState): Hono {
     const name = c.req.param("reader");
     const reader = await s.reader(name);
     const keys = s.keys.get(name);
-    const kcv = keys ? Object.entries(keyCheckValues(keys)).map(([k, v]) => `${k.toUpperCase()} ${v}`).join(", ") : undefined;
+    const kcv = keys ? keysSummary(keys) : undefined;
     return c.html(
       <CardPage
         csrf={s.secrets.csrf}

@@ -5,7 +5,6 @@
  * chain to. The uploads stay in this process's memory (KeyStore) and are
  * never written, logged or sent back: the page gets fingerprints only.
  */
-import { fromHex, isHex } from "../stack/bytes.ts";
 import { FormatError, UsageError } from "../stack/errors.ts";
 import { parseCertificate, splitCertificates } from "../stack/gp/scp11/certificate.ts";
 import { parseEcKeyPem, type EcKey } from "../stack/gp/scp11/curves.ts";
@@ -14,8 +13,8 @@ import type { Scp11Variant } from "../stack/gp/scp11/handshake.ts";
 
 /** A PEM key file is a few hundred bytes; anything past this is not one. */
 const MAX_PEM = 16 * 1024;
-/** An OCE chain of up to four GP certificates, in hex. */
-const MAX_CERT_HEX = 2 * 4096;
+/** An OCE chain of up to four GP certificates (4 KB), in base64. */
+const MAX_CERT_BASE64 = Math.ceil(4096 / 3) * 4;
 
 /** What a dashboard session uses for SCP11. */
 export interface Scp11SessionKeys {
@@ -27,7 +26,7 @@ export interface Scp11SessionKeys {
   ca?: EcKey;
 }
 
-/** The form's SCP11 fields: the PEM files as text, the certificate file as hex, S16 as a checkbox. */
+/** The form's SCP11 fields: the PEM files as text, the certificate file in base64, S16 as a checkbox. */
 export interface Scp11Form {
   scp: string;
   s16?: string | undefined;
@@ -42,12 +41,14 @@ function pem(text: string | undefined, what: string): EcKey | undefined {
   return parseEcKeyPem(text, `The ${what} file`);
 }
 
-function certificates(hex: string | undefined): Uint8Array[] {
-  const text = (hex ?? "").replace(/\s+/g, "");
+function certificates(base64: string | undefined): Uint8Array[] {
+  const text = (base64 ?? "").replace(/\s+/g, "");
   if (text === "") return [];
-  if (text.length > MAX_CERT_HEX || !isHex(text)) throw new UsageError("The OCE certificate file is not a GP certificate (7F21) of at most 4 KB: choose the file webcard keys generate-oce wrote");
+  if (text.length > MAX_CERT_BASE64 || !/^[A-Za-z0-9+/]+={0,2}$/.test(text)) {
+    throw new UsageError("The OCE certificate file is not a GP certificate (7F21) of at most 4 KB: choose the file webcard keys generate-oce wrote");
+  }
   try {
-    const certs = splitCertificates(fromHex(text));
+    const certs = splitCertificates(new Uint8Array(Buffer.from(text, "base64")));
     for (const c of certs) parseCertificate(c);
     if (certs.length === 0) throw new FormatError("no certificate");
     return certs;

@@ -11,7 +11,6 @@ import { pageRequests } from "./helpers.ts";
 import { CURVES, ecKeyPem, generateEcKey } from "../../src/stack/gp/scp11/curves.ts";
 import { generateOce } from "../../src/stack/gp/scp11/oce.ts";
 import { fingerprint } from "../../src/stack/gp/scp11/fingerprint.ts";
-import { toHex } from "../../src/stack/bytes.ts";
 import { simCardDeps } from "../harness/dashboard.ts";
 
 const PORT = 47131;
@@ -44,7 +43,7 @@ const setKeys = (body: Record<string, string>) =>
 test.each(["11a", "11c"])("SCP%s with the OCE's uploaded key and certificate: fingerprints back, never the key; the registry read through it", async (scp) => {
   const oce = generateOce({ ca });
   const pem = ecKeyPem(oce.key);
-  const set = await setKeys({ scp, s16: "on", oceKey: pem, oceCert: toHex(oce.certificate), caKey: ecKeyPem(ca) });
+  const set = await setKeys({ scp, s16: "on", oceKey: pem, oceCert: Buffer.from(oce.certificate).toString("base64"), caKey: ecKeyPem(ca) });
   const text = await set.text();
   expect(set.status).toBe(200);
   expect(JSON.parse(text).kcv).toBe(`SCP${scp} S16, OCE key P-256 ${fingerprint(oce.key.point)} with 1 certificate, card checked against CA ${fingerprint(ca.point)}`);
@@ -61,8 +60,8 @@ test.each(["11a", "11c"])("SCP%s with the OCE's uploaded key and certificate: fi
 test.each([
   [{ scp: "11a" }, "SCP11a needs the OCE's private key (PEM) and its certificate: choose both files"],
   [{ scp: "11b", oceKey: "x" }, "The OCE key file"],
-  [{ scp: "11a", oceKey: "not a key", oceCert: "7F2100" }, "The OCE"],
-  [{ scp: "11c", oceKey: ecKeyPem(generateEcKey(CURVES["P-256"])), oceCert: "zz" }, "The OCE certificate file is not a GP certificate"],
+  [{ scp: "11a", oceKey: "not a key", oceCert: "fyEA" }, "The OCE"],
+  [{ scp: "11c", oceKey: ecKeyPem(generateEcKey(CURVES["P-256"])), oceCert: "!!" }, "The OCE certificate file is not a GP certificate"],
   [{ scp: "11d" }, "Unknown secure channel '11d'"],
 ])("a bad SCP11 key form is refused in one line: %p", async (body, message) => {
   const r = await setKeys(body as Record<string, string>);

@@ -56,14 +56,14 @@ function setUpKeys(): void {
   });
 }
 
-/** The key form as JSON: PEM files as text, the certificate file as hex, empty file fields left out. */
+/** The key form as JSON: PEM files as text, the certificate file in base64, empty file fields left out. */
 async function keyPayload(data: FormData): Promise<Record<string, string>> {
   const out: Record<string, string> = {};
   for (const [name, value] of data.entries()) {
     // FormData holds strings and files; this project's DOM types give entries as strings only.
     const file = value as unknown as Blob | string;
     if (typeof file === "string") out[name] = file;
-    else if (file.size > 0) out[name] = name === "oceCert" ? [...new Uint8Array(await file.arrayBuffer())].map((b) => b.toString(16).padStart(2, "0")).join("") : await file.text();
+    else if (file.size > 0) out[name] = name === "oceCert" ? btoa(String.fromCharCode(...new Uint8Array(await file.arrayBuffer()))) : await file.text();
   }
   return out;
 }

@@ -86,7 +86,8 @@ export async function openTarget(options: TargetOptions): Promise<Target> {
       ...(options.simScp ? { scp: options.simScp } : {}),
       ...(options.javaCard ? { javaCardVersion: options.javaCard } : {}),
     });
-    const transport = inProcessTransport(card);
+    // A T=0 card (its profile's ATR) carries no extended-length APDUs, as through a reader.
+    const transport = inProcessTransport(card, { extendedLength: atrProtocol(card.atr()) !== "T=0" });
     return finish(
       timeoutMs === undefined ? transport : withTimeLimit(transport, timeoutMs),
       `simulated card (${statePath})`,

@@ -74,6 +74,16 @@ describe("T=0 procedure bytes", () => {
   });
 });
 
+test("t0NoExtendedLength (sysmo-usim): --block-size 1000 is one line on T=0 and nothing is loaded; gp23 takes it in extended-length APDUs", () => {
+  covers("t0NoExtendedLength");
+  const gp23 = on("gp23", ["install", HELLO, "--via", "gp", "--block-size", "1000"]);
+  expect(gp23.code).toBe(0);
+  const state = join(dir, "usim-extended.sqlite");
+  const r = on("sysmo-usim", ["install", HELLO, "--via", "gp", "--block-size", "1000"], state);
+  expect(oneLine(r, 2)).toContain("Block size 1000 does not fit a LOAD command at level mac: use 1 to 247");
+  expect(trace(r.stderr).some((l) => l.startsWith("=> 80E6") || l.startsWith("=> 84E6"))).toBe(false);
+});
+
 describe("ISD discovery", () => {
   test("isdAtOtherAid (sce32, optelio): the ISD at A000000003000000 / A000000004000000 is found from the default SELECT", () => {
     covers("isdAtOtherAid");
@@ -207,7 +217,7 @@ test("every quirk a profile shows has its test here", () => {
   // cardNotReady, getStatusCutWithout6310, scp01, triesLeft.
   expect(Object.keys(cases).sort()).toEqual(
     [
-      "t0ResponseWaiting", "t0WrongLe", "isdAtOtherAid", "legacyGetStatus", "getStatusWithoutModules", "getStatusOneTemplate",
+      "t0ResponseWaiting", "t0WrongLe", "t0NoExtendedLength", "isdAtOtherAid", "legacyGetStatus", "getStatusWithoutModules", "getStatusOneTemplate",
       "maxBlockSize", "getStatusSplitEntry", "noCplc", "scp02IFromCardData", "scp03IFromInitUpdate", "diversifiedKeys", "keyVersionAbsent",
     ].sort(),
   );

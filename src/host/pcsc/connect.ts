@@ -56,7 +56,6 @@ export async function connectReader(options: ConnectOptions = {}): Promise<Reade
 /** The connection: one worker thread, one card handle. */
 export class ReaderSession implements ReaderConnection {
   readonly readerName: string;
-  readonly extendedLength = true;
   readonly #timeoutMs: number;
   readonly #share: number;
   #thread: PcscThread | undefined;
@@ -89,6 +88,11 @@ export class ReaderSession implements ReaderConnection {
 
   get protocol(): "T=0" | "T=1" | "RAW" {
     return this.#protocol;
+  }
+
+  /** T=0 has no extended-length APDUs: its header has one length byte (ISO 7816-3 12.2; quirk t0NoExtendedLength). */
+  get extendedLength(): boolean {
+    return this.#protocol !== "T=0";
   }
 
   /**

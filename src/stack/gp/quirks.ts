@@ -32,6 +32,11 @@ export const QUIRKS = {
     terminal: "fetches the data with GET RESPONSE and keeps the warning",
     source: "ISO 7816-3 12.2.4 (case 4S); ETSI TS 102 221 7.3.1.1.5; operator UICCs (GlobalPlatformPro #124)",
   },
+  t0NoExtendedLength: {
+    card: "speaks T=0, whose command header has one length byte: no extended-length APDUs",
+    terminal: "keeps every command short on T=0 (LOAD blocks, secure messaging); a larger --block-size is refused in one line",
+    source: "ISO 7816-3 12.2; extended APDUs on T=0 need ENVELOPE, which cards' loaders do not take",
+  },
   isdAtOtherAid: {
     card: "has its ISD at another AID than A000000151000000",
     terminal: "tries the AIDs cards use (DEFAULT_ISD_AIDS) or --isd",

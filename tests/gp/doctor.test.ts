@@ -1,5 +1,5 @@
 /** `webcard doctor`: the report on a real card's trace, and on simulated cards as a user runs it. */
-import { afterAll, describe, expect, test } from "bun:test";
+import { afterAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -11,6 +11,8 @@ import { webcard } from "../harness/cli.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "webcard-doctor-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
+// Several CLI subprocesses per test: a loaded machine must not turn them into a timeout.
+setDefaultTimeout(120_000);
 
 describe("doctor on the public trace of an NXP JCOP 2.4.2 (apdu4j test.dump, REAL-CARDS.md section 2)", () => {
   const FCI =

@@ -5,7 +5,7 @@
  * terminal did about it. The T=0 ones run through pcscd + vpcd as well
  * (tests/gp/quirks-pcsc.test.ts).
  */
-import { afterAll, describe, expect, test } from "bun:test";
+import { afterAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
@@ -16,6 +16,8 @@ const FIXTURES = resolve(import.meta.dir, "../../../shared/fixtures/cap");
 const HELLO = join(FIXTURES, "kaoh_helloworld.cap");
 const dir = mkdtempSync(join(tmpdir(), "webcard-quirks-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
+// Several CLI subprocesses per test: a loaded machine must not turn them into a timeout.
+setDefaultTimeout(120_000);
 
 let n = 0;
 /** `webcard ARGS --sim <fresh state> --profile PROFILE --trace`. */

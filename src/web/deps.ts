@@ -61,6 +61,8 @@ export interface CapSummary {
   imports: { aid: string; version: string; name?: string }[];
   /** Size of the Load File Data Block. */
   loadBytes: number;
+  /** An extended CAP file (JCVM 3.1 §6.4): `packageAid` is its CAP AID, and these its packages. */
+  packages?: { aid: string; version: string; name?: string }[];
 }
 
 /** One applet instance to create. AIDs as hex. */

@@ -62,6 +62,7 @@ export function inspectCap(bytes: Uint8Array): CapSummary {
       return { aid, version: `${i.major}.${i.minor}`, ...(name ? { name } : {}) };
     }),
     loadBytes: cap.lfdb.length,
+    ...(cap.extended ? { packages: cap.packages.map((p) => ({ aid: toHex(p.aid), version: versionText(p.version), ...(p.name ? { name: p.name } : {}) })) } : {}),
   };
 }
 

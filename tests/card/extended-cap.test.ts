@@ -71,8 +71,8 @@ describe("an extended CAP file on a Java Card 3.1 card", () => {
     card.close();
   });
 
-  test("a compact file importing a package of an extended file passes the card's import check", async () => {
-    const card = createSimulatedCard({ open: true, javaCardVersion: "3.1", jcvm: false });
+  test("a compact file importing a package of an extended file passes the import check and installs", async () => {
+    const card = createSimulatedCard({ open: true, javaCardVersion: "3.1" });
     await install(card);
     const importer = parseLoadFile(writeCap({
       packageAid: fromHex("A0000006472F00F5"),

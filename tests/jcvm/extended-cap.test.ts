@@ -2,6 +2,7 @@
 import { test, expect } from "bun:test";
 import { fromHex, toHex } from "../../src/stack/bytes.ts";
 import { writeExtendedCap } from "../../src/stack/cap/writer/extended.ts";
+import { writeCap } from "../../src/stack/cap/writer/write-cap.ts";
 import { assemble } from "../../src/stack/cap/writer/assembler.ts";
 import { parseLoadFile } from "../../src/stack/cap/load-file.ts";
 import { createSimulatedCard } from "../../src/card/sim.ts";
@@ -54,5 +55,60 @@ test.each([0, 140_000])("an extended file of two packages (padding %d): each app
     expect(await apdu(card, `00A4040009${aid}`)).toBe("9000");
     expect(await apdu(card, "8001000000")).toBe("6A88");
   }
+  card.close();
+});
+
+test("a compact applet imports a library package of an extended file: the JCVM links it to that package's exports and calls it", async () => {
+  // The extended file: a library package (get() returns 0x6A42) and an applet package.
+  const library = parseLoadFile(
+    writeExtendedCap({
+      capAid: fromHex("A0000006472F00EB"),
+      packages: [
+        { packageAid: fromHex("A0000006472F00E3"), packageName: "test.ext.app", applets: [{ aid: fromHex("A0000006472F00E301"), className: "App" }] },
+        { packageAid: fromHex("A0000006472F00E4"), packageName: "test.ext.lib", packageVersion: { major: 1, minor: 2 }, applets: [], library: { value: 0x6a42 } },
+      ],
+    }),
+  );
+  expect(library.components.has("Export")).toBe(true);
+  // The importer: process() { ISOException.throwIt(Lib.get()); } for any command but SELECT.
+  const importer = parseLoadFile(
+    writeCap({
+      packageAid: fromHex("A0000006472F00E5"),
+      packageName: "test.importer",
+      applets: [{ aid: fromHex("A0000006472F00E501"), className: "Imp" }],
+      format: "2.3",
+      imports: [
+        { aid: fromHex("A0000000620101"), major: 1, minor: 2 },
+        { aid: fromHex("A0000000620001"), major: 1, minor: 0 },
+        { aid: fromHex("A0000006472F00E4"), major: 1, minor: 1 },
+      ],
+      process: {
+        maxStack: 2,
+        maxLocals: 0,
+        code: assemble(
+          `
+  aload_1
+  invokevirtual #getBuffer
+  sconst_1
+  baload
+  bspush 0xA4
+  if_scmpeq done
+  invokestatic #get
+  invokestatic #throwIt
+done:
+  return`,
+          { getBuffer: 5, throwIt: 6, get: 7 },
+        ),
+      },
+      constants: [Uint8Array.of(3, 0x80, 10, 1), Uint8Array.of(6, 0x80, 7, 1), Uint8Array.of(6, 0x82, 0, 0)],
+    }),
+  );
+  const card = createSimulatedCard({ open: true, javaCardVersion: "3.1" });
+  for (const c of [...installSequence(library), ...installSequence(importer)]) expect(swOf(toHex(await card.process(c)))).toBe("9000");
+  expect(await apdu(card, "00A4040009A0000006472F00E501")).toBe("9000");
+  expect(await apdu(card, "8001000000")).toBe("6A42");
+  // The extended file's own applet still answers (its default process: 9000).
+  expect(await apdu(card, "00A4040009A0000006472F00E301")).toBe("9000");
+  expect(await apdu(card, "8001000000")).toBe("9000");
   card.close();
 });

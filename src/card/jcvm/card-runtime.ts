@@ -7,7 +7,7 @@
  */
 import type { Database } from "bun:sqlite";
 import { CommandApdu, ResponseApdu } from "../../stack/apdu.ts";
-import { fromHex } from "../../stack/bytes.ts";
+import { equal, fromHex } from "../../stack/bytes.ts";
 import { SW } from "../../stack/status-words.ts";
 import { parseTlvs } from "../../stack/tlv.ts";
 import type { CardApplication } from "../application.ts";
@@ -69,6 +69,7 @@ export class JavaCardRuntime implements AppletRuntime {
       },
       store: {
         lfdb: (aid) => this.o.registry.lfdb(aid),
+        holder: (aid) => this.o.registry.loadFiles().find((f) => f.packages.some((p) => equal(p.aid, aid)))?.aid,
         restore: (jcre, aid) => this.restore(jcre, aid),
         statics: (pkg) => heap.statics(pkg.aidHex),
       },

@@ -12,12 +12,13 @@ import { parseClassComponent, CLASS_FLAG, type ClassEntry, type ClassInfo } from
 import { parseConstantPool, type ClassRef, type CpEntry } from "../../stack/cap/vm/constant-pool.ts";
 import { parseMethodComponent, parseMethodComponentExtended, type MethodComponent } from "../../stack/cap/vm/method-component.ts";
 import { parseStaticField, type StaticFieldImage } from "../../stack/cap/vm/static-field.ts";
-import { parseExportComponent, type ClassExport } from "../../stack/cap/vm/export-component.ts";
+import { parseExportComponent, parseExportComponentExtended, type ClassExport } from "../../stack/cap/vm/export-component.ts";
 import { walkComponents } from "../../stack/cap/walk.ts";
 import { FormatError } from "../../stack/errors.ts";
 import type { ApiPackageClasses, Context, JClass, Ref, StaticImage, Value } from "./model.ts";
 
-export type LinkedImport = { kind: "api"; pkg: ApiPackageClasses } | { kind: "cap"; pkg: ExecPackage };
+/** An imported package: the API natively, or a loaded package with the exports of the imported package (one of several in an extended file). */
+export type LinkedImport = { kind: "api"; pkg: ApiPackageClasses } | { kind: "cap"; pkg: ExecPackage; exports: readonly ClassExport[] };
 
 /** What a package's imports resolve against: the card's API and its loaded packages. */
 export type ImportResolver = (entry: ImportEntry) => LinkedImport | undefined;
@@ -31,6 +32,8 @@ export class ExecPackage implements StaticImage {
   readonly method: MethodComponent;
   readonly staticImage: StaticFieldImage;
   readonly exports: readonly ClassExport[];
+  /** Exports by package AID (hex): the one package of a compact file, each public package of an extended one. */
+  readonly exportsByPackage: ReadonlyMap<string, readonly ClassExport[]>;
   readonly applets: readonly AppletEntry[];
   readonly importEntries: readonly ImportEntry[];
   private imports: LinkedImport[] = [];
@@ -60,8 +63,10 @@ export class ExecPackage implements StaticImage {
     this.classes = parts.has("Class") ? parseClassComponent(need("Class"), header.capVersion.minor, methodAt) : new Map();
     this.method = method;
     this.staticImage = parseStaticField(need("StaticField"));
-    // Packages importing one of an extended file's packages are not linked yet: its per-package Export is not read.
-    this.exports = parts.has("Export") && !extended ? parseExportComponent(parts.get("Export")!) : [];
+    // An extended file exports per public package, in the Header's order (JCVM 3.1 §6.13).
+    const perPackage = parts.has("Export") ? (methodAt ? parseExportComponentExtended(parts.get("Export")!, methodAt) : [parseExportComponent(parts.get("Export")!)]) : [];
+    this.exports = methodAt ? [] : (perPackage[0] ?? []);
+    this.exportsByPackage = new Map(header.packages.map((p, i) => [toHex(p.aid), perPackage[i] ?? []] as const));
     const applets = parts.has("Applet") ? parseAppletComponent(parts.get("Applet")!, extended) : [];
     this.applets = methodAt ? applets.map((a) => ({ ...a, installMethodOffset: methodAt(a.installMethodBlock ?? 0, a.installMethodOffset) })) : applets;
     this.importEntries = parseImportComponent(need("Import"));
@@ -118,7 +123,7 @@ export class ExecPackage implements StaticImage {
       if (!c) throw new FormatError(`${imp.pkg.name} has no class with token ${ref.token}`);
       return c;
     }
-    const exp = imp.pkg.exports[ref.token];
+    const exp = imp.exports[ref.token];
     if (!exp) throw new FormatError(`package ${imp.pkg.aidHex} exports no class with token ${ref.token}`);
     return imp.pkg.jclass(exp.classOffset);
   }

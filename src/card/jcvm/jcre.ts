@@ -41,6 +41,8 @@ export interface AppletInstance {
 export interface JcreStore {
   /** The load file data block of a loaded package. */
   lfdb(packageAid: Uint8Array): Uint8Array | undefined;
+  /** The load file (CAP AID) holding a package of an extended CAP file (JCVM 3.1 §6.4). */
+  holder?(packageAid: Uint8Array): Uint8Array | undefined;
   /** The applet instances kept from earlier sessions (persistence); none for an in-memory heap. */
   restore?(jcre: Jcre, aid: Uint8Array): AppletInstance | undefined;
   /** A package's static field image as kept from earlier sessions. */
@@ -112,7 +114,9 @@ export class Jcre implements JcrePort {
   private resolveImport(entry: ImportEntry): LinkedImport | undefined {
     const api = apiPackage(toHex(entry.aid));
     if (api) return { kind: "api", pkg: api };
-    return { kind: "cap", pkg: this.package(entry.aid) };
+    // A package of an extended file links to its CAP file's one ExecPackage (shared statics), with that package's exports.
+    const pkg = this.package(this.o.store.holder?.(entry.aid) ?? entry.aid);
+    return { kind: "cap", pkg, exports: pkg.exportsByPackage.get(toHex(entry.aid)) ?? [] };
   }
 
   /** The static field image at load time (JCVM §6.11): arrays created, primitives as given. */

@@ -56,7 +56,7 @@ export function staticField(vm: Vm, pkg: ExecPackage, index: number): StaticFiel
   else {
     const imp = pkg.importAt(e.ref.pkg);
     if (imp.kind === "api") return vm.abort(`static field ${e.ref.token} of an API class is not available on this card`);
-    const offset = imp.pkg.exports[e.ref.cls]?.staticFields[e.ref.token];
+    const offset = imp.exports[e.ref.cls]?.staticFields[e.ref.token];
     if (offset === undefined) return vm.abort(`package ${imp.pkg.aidHex} exports no static field ${e.ref.cls}.${e.ref.token}`);
     loc = { pkg: imp.pkg, offset };
   }
@@ -88,7 +88,7 @@ export function specialOrStatic(vm: Vm, pkg: ExecPackage, index: number): Target
     else {
       const imp = pkg.importAt(ref.pkg);
       if (imp.kind === "cap") {
-        const offset = imp.pkg.exports[ref.cls]?.staticMethods[ref.token];
+        const offset = imp.exports[ref.cls]?.staticMethods[ref.token];
         if (offset === undefined) return vm.abort(`package ${imp.pkg.aidHex} exports no static method ${ref.cls}.${ref.token}`);
         target = capTarget(imp.pkg, offset);
       } else {

@@ -15,7 +15,7 @@
  * of each class); a package's `padding` goes into further blocks of never-called methods.
  */
 import { zipSync } from "fflate";
-import { concat, u16, uintBytes } from "../../bytes.ts";
+import { concat, toHex, u16, uintBytes } from "../../bytes.ts";
 import { COMPONENT } from "../components.ts";
 import { directoryLayout } from "../directory.ts";
 import { MAX_METHOD_BLOCK, MAX_METHOD_BLOCKS } from "../method-blocks.ts";
@@ -29,9 +29,15 @@ export interface ExtendedPackageSpec {
   packageAid: Uint8Array;
   packageName: string;
   packageVersion?: { major: number; minor: number };
+  /** Applet classes; may be empty for a library package. */
   applets: { aid: Uint8Array; className: string }[];
-  /** Bytes of never-called methods, in extra Method blocks (for files over 64 KB). */
+  /** Bytes of never-called methods, in extra Method blocks (for files over 64 KB); needs an applet. */
   padding?: number;
+  /**
+   * A public library class (class token 0, extends java.lang.Object) whose public
+   * static short get() (method token 0) returns `value`, in the Export component.
+   */
+  library?: { value: number };
 }
 
 export interface ExtendedCapSpec {
@@ -52,11 +58,15 @@ export interface ExtendedCapSpec {
 /** javacard.framework tokens (as in components.ts). */
 const FW = { APPLET_CLASS: 3, APPLET_INIT: 0, REGISTER_BSB: 2, PROCESS: 7 } as const;
 const CP = { Classref: 1, VirtualMethodref: 3, StaticMethodref: 6 } as const;
-const FLAGS = { ACC_APPLET: 0x04, ACC_EXTENDED: 0x08 } as const;
+const FLAGS = { ACC_EXPORT: 0x02, ACC_APPLET: 0x04, ACC_EXTENDED: 0x08 } as const;
+const JAVA_LANG = "A0000000620001";
+/** sspush, sreturn (JCVM 3.1 §7.5). */
+const OP = { sspush: 0x11, sreturn: 0x78 } as const;
 const MTIME = new Date("2020-01-01T00:00:00Z");
 
 interface Placed { block: number; at: number; code: MethodCode }
 interface ClassPlan { pkg: number; offset: number; ctor: Placed; install: Placed; process: Placed; padding: Placed[] }
+interface LibraryPlan { pkg: number; offset: number; get: Placed }
 
 /** Build an extended CAP file (ZIP bytes) for `spec`. A bad spec is a caller bug (RangeError). */
 export function writeExtendedCap(spec: ExtendedCapSpec): Uint8Array {
@@ -73,11 +83,15 @@ export function writeExtendedCap(spec: ExtendedCapSpec): Uint8Array {
   return zipSync(files, { level: 6, mtime: MTIME });
 }
 
-/** The components of the extended file, by name (Descriptor included; no Export, Debug or StaticResources). */
+/** The components of the extended file, by name (Descriptor included; Export with library classes; no Debug or StaticResources). */
 export function layoutExtended(spec: ExtendedCapSpec): Map<string, Uint8Array> {
   if (spec.packages.length === 0 || spec.packages.length > 255) throw new RangeError(`An extended CAP holds 1 to 255 packages, not ${spec.packages.length}`);
-  // Each package checked as a compact one would be; the imports are the file's.
-  const pkgs = spec.packages.map((p) => normalize({ ...p, imports: spec.imports, format: "2.3" }));
+  // Each package checked as a compact one would be (a library package with a stand-in applet); the imports are the file's.
+  const pkgs = spec.packages.map((p) => {
+    if (p.applets.length === 0 && !p.library) throw new RangeError(`Package ${p.packageName} has neither applets nor a library class`);
+    const applets = p.applets.length > 0 ? p.applets : [{ aid: p.packageAid, className: "Library" }];
+    return { ...normalize({ ...p, applets, imports: spec.imports, format: "2.3" }), applets: p.applets };
+  });
   if (!isAidLength(spec.capAid.length)) throw new RangeError(`The CAP AID has ${spec.capAid.length} bytes: an AID has 5 to 16`);
   const imports = pkgs[0]!.imports;
   const fw = 0x80 | pkgs[0]!.frameworkToken;
@@ -88,6 +102,7 @@ export function layoutExtended(spec: ExtendedCapSpec): Map<string, Uint8Array> {
   const publicTokens = FW.PROCESS + 1;
   const CLASS_INFO = 10 + 3 + publicTokens + 1;
   const classes: ClassPlan[] = [];
+  const libraries: Omit<LibraryPlan, "offset">[] = [];
   const blocks: { methods: Placed[] }[] = [];
   pkgs.forEach((p, pi) => {
     const block = blocks.length;
@@ -107,10 +122,13 @@ export function layoutExtended(spec: ExtendedCapSpec): Map<string, Uint8Array> {
       const process = place(processCode(spec.process));
       classes.push({ pkg: pi, offset: 2 + g * CLASS_INFO, ctor, install, process, padding: [] });
     });
+    const library = spec.packages[pi]!.library;
+    if (library) libraries.push({ pkg: pi, get: place(getCode(library.value)) });
     if (at > MAX_METHOD_BLOCK) throw new RangeError(`Package ${pi}'s methods take ${at} bytes, over a block's ${MAX_METHOD_BLOCK}`);
     // Padding: blocks of one never-called method each, as large as a block allows.
-    const owner = classes.find((c) => c.pkg === pi)!;
-    for (let left = p.padding; left > 0; ) {
+    const owner = classes.find((c) => c.pkg === pi);
+    if (p.padding > 0 && !owner) throw new RangeError(`Padding needs an applet class in package ${p.packageName}`);
+    for (let left = p.padding; owner && left > 0; ) {
       const size = Math.max(3, Math.min(left, MAX_METHOD_BLOCK - 1));
       const m = { block: blocks.length, at: 1, code: paddingCode(size) };
       blocks.push({ methods: [m] });
@@ -120,6 +138,11 @@ export function layoutExtended(spec: ExtendedCapSpec): Map<string, Uint8Array> {
   });
   if (blocks.length > MAX_METHOD_BLOCKS) throw new RangeError(`The file would have ${blocks.length} method blocks, over ${MAX_METHOD_BLOCKS}`);
 
+  // Library classes follow the applet classes in the Class component.
+  const LIBRARY_INFO = 12;
+  const libs: LibraryPlan[] = libraries.map((l, k) => ({ ...l, offset: 2 + classes.length * CLASS_INFO + k * LIBRARY_INFO }));
+  const lang = imports.findIndex((i) => toHex(i.aid) === JAVA_LANG);
+  if (libs.length > 0 && lang < 0) throw new RangeError("A library class extends java.lang.Object: the imports must include java.lang (A0000000620001)");
   const ref = (m: Placed) => concat(m.block, u16(m.at));
   const cpEntries: Uint8Array[] = [
     Uint8Array.of(CP.StaticMethodref, fw, FW.APPLET_CLASS, FW.APPLET_INIT),
@@ -140,6 +163,8 @@ export function layoutExtended(spec: ExtendedCapSpec): Map<string, Uint8Array> {
       ref(c.process),
       Uint8Array.from({ length: publicTokens }, (_, t) => t), publicTokens,
     )),
+    // java.lang.Object's subclass adding no virtual method: public base 1 (equals), count 0; token 0 maps to itself.
+    ...libs.map(() => concat(0x00, 0x80 | lang, 0, 0, 0xff, 0, 1, 0, 0, 0, 0, 1)),
   );
   const blockBytes = blocks.map((b) => concat(0, ...b.methods.map((m) => m.code.bytes)));
   const first = 1 + 4 * blockBytes.length;
@@ -148,18 +173,32 @@ export function layoutExtended(spec: ExtendedCapSpec): Map<string, Uint8Array> {
   const methodInfo = concat(blockBytes.length, ...offsets.map((o) => uintBytes(o, 4)), ...blockBytes);
 
   const applets = pkgs.flatMap((p, pi) => p.applets.map((a, i) => ({ a, c: classes.filter((c) => c.pkg === pi)[i]! })));
+  const flags = (applets.length > 0 ? FLAGS.ACC_APPLET : 0) | (libs.length > 0 ? FLAGS.ACC_EXPORT : 0);
   const out = new Map<string, Uint8Array>();
-  out.set("Header", compact(COMPONENT.Header, headerInfo(spec, pkgs, capVersion)));
+  out.set("Header", compact(COMPONENT.Header, headerInfo(spec, pkgs, capVersion, flags)));
   out.set("Import", compact(COMPONENT.Import, concat(imports.length, ...imports.map((i) => concat(i.minor, i.major, i.aid.length, i.aid)))));
-  out.set("Applet", compact(COMPONENT.Applet, concat(applets.length, ...applets.map(({ a, c }) => concat(a.aid.length, a.aid, ref(c.install))))));
+  if (applets.length > 0) out.set("Applet", compact(COMPONENT.Applet, concat(applets.length, ...applets.map(({ a, c }) => concat(a.aid.length, a.aid, ref(c.install))))));
+  // Export (JCVM 3.1 §6.13): per public package its exported classes; static methods as block index + offset.
+  if (libs.length > 0) {
+    out.set("Export", compact(COMPONENT.Export, concat(pkgs.length, ...pkgs.map((_, pi) => {
+      const own = libs.filter((l) => l.pkg === pi);
+      return concat(own.length, ...own.map((l) => concat(u16(l.offset), 0, 1, ref(l.get))));
+    }))));
+  }
   out.set("Class", compact(COMPONENT.Class, classInfo));
   out.set("Method", wide(COMPONENT.Method, methodInfo));
   out.set("StaticField", compact(COMPONENT.StaticField, new Uint8Array(10))); // empty image, no arrays, no values
   out.set("ConstantPool", compact(COMPONENT.ConstantPool, concat(u16(cpEntries.length), ...cpEntries)));
   out.set("RefLocation", wide(COMPONENT.RefLocation, refLocationInfo(blocks)));
-  out.set("Descriptor", wide(COMPONENT.Descriptor, descriptorInfo(pkgs.length, classes, cpEntries.length, fw, spec.process !== undefined)));
+  out.set("Descriptor", wide(COMPONENT.Descriptor, descriptorInfo(pkgs.length, classes, libs, cpEntries.length, fw, spec.process !== undefined)));
   out.set("Directory", compact(COMPONENT.Directory, directoryInfo(out, imports.length, applets.length, blocks.length)));
   return out;
+}
+
+/** public static short get() { return value; } */
+function getCode(value: number): MethodCode {
+  if (!Number.isInteger(value) || value < -32768 || value > 0xffff) throw new RangeError(`A library value is a short, not ${value}`);
+  return { bytes: concat(0x01, 0x00, OP.sspush, u16(value & 0xffff), OP.sreturn), cpRefs: [], bytecodeCount: 4 };
 }
 
 function compact(tag: number, info: Uint8Array): Uint8Array {
@@ -172,10 +211,10 @@ function wide(tag: number, info: Uint8Array): Uint8Array {
 }
 
 /** header_component_extended (JCVM 3.1 §6.4). */
-function headerInfo(spec: ExtendedCapSpec, pkgs: ReturnType<typeof normalize>[], v: { major: number; minor: number }): Uint8Array {
+function headerInfo(spec: ExtendedCapSpec, pkgs: ReturnType<typeof normalize>[], v: { major: number; minor: number }, flags: number): Uint8Array {
   const names = pkgs.map((p) => new TextEncoder().encode(p.packageName.replaceAll(".", "/")));
   return concat(
-    Uint8Array.of(0xde, 0xca, 0xff, 0xed), 3, 2, FLAGS.ACC_APPLET | FLAGS.ACC_EXTENDED,
+    Uint8Array.of(0xde, 0xca, 0xff, 0xed), 3, 2, flags | FLAGS.ACC_EXTENDED,
     v.minor, v.major, spec.capAid.length, spec.capAid,
     pkgs.length,
     ...pkgs.map((p) => concat(p.packageVersion.minor, p.packageVersion.major, p.packageAid.length, p.packageAid)),
@@ -207,15 +246,16 @@ function refLocationInfo(blocks: { methods: Placed[] }[]): Uint8Array {
  * its class descriptors (method descriptors carry u1 method_component_block_index before
  * u2 method_offset), then the file's one type_descriptor_info.
  */
-function descriptorInfo(packages: number, classes: ClassPlan[], cpCount: number, fw: number, processRef: boolean): Uint8Array {
+function descriptorInfo(packages: number, classes: ClassPlan[], libs: LibraryPlan[], cpCount: number, fw: number, processRef: boolean): Uint8Array {
   const pool = [
+    typeDescriptor([NIBBLE.short]),
     typeDescriptor([NIBBLE.void]),
     typeDescriptor([NIBBLE.byteArray, NIBBLE.short, NIBBLE.byte, NIBBLE.void]),
     typeDescriptor([NIBBLE.reference, fw >> 4, fw & 15, 0x0, 0xa /* APDU class token 10 */, NIBBLE.void]),
   ];
   const at: number[] = [];
   pool.reduce((o, t) => (at.push(o), o + t.length), 2 + 2 * cpCount);
-  const [VOID, INIT, PROCESS] = at as [number, number, number];
+  const [SHORT, VOID, INIT, PROCESS] = at as [number, number, number, number];
   // Types of the constant pool entries: FFFF for class refs and for the extra constants (cards do not load the Descriptor).
   const cpTypes = [VOID, INIT, ...classes.flatMap(() => [0xffff, INIT]), ...(processRef ? [PROCESS] : [])];
   while (cpTypes.length < cpCount) cpTypes.push(0xffff);
@@ -223,7 +263,11 @@ function descriptorInfo(packages: number, classes: ClassPlan[], cpCount: number,
     concat(token, flags, m.block, u16(m.at), u16(type), u16(m.code.bytecodeCount), u16(0), u16(0));
   const perPackage = Array.from({ length: packages }, (_, p) => {
     const own = classes.filter((c) => c.pkg === p);
-    return concat(own.length, ...own.map((c, token) => {
+    const lib = libs.filter((l) => l.pkg === p);
+    // The library class is the package's public class token 0; applet classes are not exported (any token does).
+    const libDescriptors = lib.map((l) => concat(0, ACC.PUBLIC, u16(l.offset), 0, u16(0), u16(1), method(0, ACC.PUBLIC | ACC.STATIC, l.get, SHORT)));
+    return concat(own.length + lib.length, ...libDescriptors, ...own.map((c, i) => {
+      const token = lib.length + i;
       const methods = [
         method(NO_TOKEN, ACC.PRIVATE | ACC.INIT, c.ctor, INIT),
         method(0, ACC.PUBLIC | ACC.STATIC, c.install, INIT),

@@ -224,3 +224,9 @@ test("every quirk a profile shows has its test here", () => {
     ].sort(),
   );
 });
+
+test("docs/doctor.md lists every quirk of the catalogue", async () => {
+  const { QUIRKS } = await import("../../src/stack/gp/quirks.ts");
+  const doc = await Bun.file(resolve(import.meta.dir, "../../docs/doctor.md")).text();
+  expect(Object.keys(QUIRKS).filter((q) => !doc.includes(`| \`${q}\` |`))).toEqual([]);
+});

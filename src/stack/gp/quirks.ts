@@ -94,7 +94,7 @@ export const QUIRKS = {
   },
   scp02IFromCardData: {
     card: "speaks SCP02 with an i parameter that only its card recognition data names (15 or 55)",
-    terminal: "reads i from the FCI's or GET DATA 66's card recognition data; refuses an i it does not implement in one line",
+    terminal: "reads i from the card recognition data in the ISD's FCI (55 without it: the host side of 15 and 55 is the same); refuses an i it does not implement in one line",
     source: "GP 2.3.1 E.1.1, H.2; OMNI Ring, sysmoUSIM (i=15), JCOP 2.4.2, NEO (i=55)",
   },
   scp03IFromInitUpdate: {

@@ -125,3 +125,38 @@ describe("a broken extended file is refused in one line", () => {
     expect(reason(() => parseLfdb(data.subarray(0, m + 40)))).toMatch(/^Invalid load file: the Method component declares \d+ bytes but only 35 follow/);
   });
 });
+
+describe("the extended reader is bounded: any damage is a FormatError", () => {
+  const spec = { ...TWO_PACKAGES, packages: [{ ...TWO_PACKAGES.packages[0]!, padding: 70_000 }, TWO_PACKAGES.packages[1]!] };
+  const lfdb = parseLoadFile(writeExtendedCap(spec)).lfdb;
+
+  test("every cut of the LFDB (each length up to the Method component's blocks, then every 997th) is refused", () => {
+    const lengths = [...Array.from({ length: 400 }, (_, i) => i), ...Array.from({ length: Math.floor(lfdb.length / 997) }, (_, i) => 400 + i * 997)];
+    for (const n of lengths) {
+      let error: unknown;
+      try {
+        parseLfdb(lfdb.subarray(0, n));
+      } catch (e) {
+        error = e;
+      }
+      expect(error).toBeInstanceOf(FormatError);
+    }
+  });
+
+  test("2,000 single-byte changes in the first 600 bytes either parse or give a FormatError, nothing else", () => {
+    let seed = 21;
+    const next = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31);
+    let refused = 0;
+    for (let i = 0; i < 2000; i++) {
+      const data = lfdb.slice();
+      data[next() % 600] = next() % 256;
+      try {
+        parseLfdb(data);
+      } catch (e) {
+        expect(e).toBeInstanceOf(FormatError);
+        refused++;
+      }
+    }
+    expect(refused).toBeGreaterThan(0);
+  });
+});

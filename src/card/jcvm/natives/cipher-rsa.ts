@@ -12,7 +12,7 @@ import { modulusOf, oaepPad, oaepUnpad, pkcs1Pad, pkcs1Unpad, rsaPrimitive } fro
 import { TRANSIENT, type JObject, type Value } from "../model.ts";
 import type { Vm } from "../vm.ts";
 import { readBytes, writeBytes } from "./applet-aid.ts";
-import { keySnapshot, rsaKey, type AsymKeyState } from "./asym-keys.ts";
+import { keySnapshot, rsaKey, type AsymKeyState } from "./key-parts.ts";
 import { CRYPTO_REASON, noSuchAlgorithm } from "./crypto-basic.ts";
 import { defineImpl, implClass } from "./impl-class.ts";
 import type { NativeTable } from "./native.ts";

@@ -13,7 +13,7 @@ import { decodePoint, encodePoint, fieldBytes, sharedPoint } from "../crypto/ec.
 import { TRANSIENT, type JObject, type Value } from "../model.ts";
 import type { Vm } from "../vm.ts";
 import { readBytes, writeBytes } from "./applet-aid.ts";
-import { curveOf, keySnapshot, type AsymKeyState } from "./asym-keys.ts";
+import { curveOf, keySnapshot, type AsymKeyState } from "./key-parts.ts";
 import { CRYPTO_REASON, noSuchAlgorithm } from "./crypto-basic.ts";
 import { defineImpl, implClass } from "./impl-class.ts";
 import type { NativeTable } from "./native.ts";

@@ -13,7 +13,8 @@ import { encodePoint, multiply, randomScalar, type Curve } from "../crypto/ec.ts
 import { generateRsa } from "../crypto/rsa.ts";
 import { JObject, type Value } from "../model.ts";
 import type { Vm } from "../vm.ts";
-import { asymState, buildAsymKey, curveOf, domainComplete, DOMAIN, type AsymKeyState } from "./asym-keys.ts";
+import { buildAsymKey } from "./asym-keys.ts";
+import { asymState, curveOf, domainComplete, DOMAIN, type AsymKeyState } from "./key-parts.ts";
 import { CRYPTO_REASON, noSuchAlgorithm } from "./crypto-basic.ts";
 import type { NativeTable } from "./native.ts";
 

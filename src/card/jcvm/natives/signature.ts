@@ -9,13 +9,14 @@
  * right after init.
  */
 import { createHash } from "node:crypto";
-import { byteLength, bitLength, toBig, toBytes } from "../crypto/bigint.ts";
+import { bitLength, toBig } from "../crypto/bigint.ts";
+import { ecdsaDer, maxEcdsaDerLength, parseEcdsaDer } from "../crypto/ecdsa-der.ts";
 import { decodePoint, ecdsaSign, ecdsaVerify } from "../crypto/ec.ts";
 import { emsaPkcs1, modulusOf, rsaPrimitive } from "../crypto/rsa.ts";
 import { JObject, TRANSIENT, type Value } from "../model.ts";
 import type { Vm } from "../vm.ts";
 import { readBytes, writeBytes } from "./applet-aid.ts";
-import { curveOf, keySnapshot, rsaKey, type AsymForm, type AsymKeyState } from "./asym-keys.ts";
+import { curveOf, keySnapshot, rsaKey, type AsymForm, type AsymKeyState } from "./key-parts.ts";
 import { CRYPTO_REASON, noSuchAlgorithm } from "./crypto-basic.ts";
 import { defineImpl, implClass } from "./impl-class.ts";
 import { keyState } from "./keys.ts";
@@ -114,53 +115,6 @@ function digest(a: SigAlgorithm, data: Uint8Array): Uint8Array {
   return new Uint8Array(createHash((a as { hash: string }).hash).update(data).digest());
 }
 
-function derInteger(v: bigint): Uint8Array {
-  const b = toBytes(v, byteLength(v));
-  const body = b[0]! & 0x80 ? new Uint8Array([0, ...b]) : b;
-  return new Uint8Array([0x02, body.length, ...body]);
-}
-
-function derLength(n: number): number[] {
-  return n < 0x80 ? [n] : n < 0x100 ? [0x81, n] : [0x82, n >> 8, n & 0xff];
-}
-
-/** SEQUENCE { INTEGER r, INTEGER s }. */
-function ecdsaDer(r: bigint, s: bigint): Uint8Array {
-  const body = new Uint8Array([...derInteger(r), ...derInteger(s)]);
-  return new Uint8Array([0x30, ...derLength(body.length), ...body]);
-}
-
-/** r and s of a DER signature, strictly (one SEQUENCE, two positive minimal INTEGERs, nothing after). */
-function parseEcdsaDer(sig: Uint8Array): [bigint, bigint] | undefined {
-  let at = 0;
-  const length = (): number | undefined => {
-    const first = sig[at++];
-    if (first === undefined) return undefined;
-    if (first < 0x80) return first;
-    if (first === 0x81) return sig[at++];
-    if (first === 0x82 && at + 1 < sig.length) {
-      const n = (sig[at]! << 8) | sig[at + 1]!;
-      at += 2;
-      return n;
-    }
-    return undefined;
-  };
-  if (sig[at++] !== 0x30) return undefined;
-  const total = length();
-  if (total === undefined || at + total !== sig.length) return undefined;
-  const ints: bigint[] = [];
-  for (let i = 0; i < 2; i++) {
-    if (sig[at++] !== 0x02) return undefined;
-    const n = length();
-    if (n === undefined || n === 0 || at + n > sig.length) return undefined;
-    const v = sig.subarray(at, at + n);
-    if (v[0]! & 0x80 || (n > 1 && v[0] === 0 && !(v[1]! & 0x80))) return undefined;
-    ints.push(toBig(v));
-    at += n;
-  }
-  return at === sig.length ? [ints[0]!, ints[1]!] : undefined;
-}
-
 /** Sign a hash (RSA, ECDSA). */
 function signHash(vm: Vm, s: SignatureState, a: SigAlgorithm, hash: Uint8Array): Uint8Array {
   const key = s.asym!;
@@ -210,11 +164,9 @@ function length(vm: Vm, s: SignatureState): number {
   if (a.kind === "rsa") return s.asym ? Math.ceil(s.asym.bits / 8) : vm.throwJava(CRYPTO, CRYPTO_REASON.INVALID_INIT);
   if (a.kind === "ecdsa") {
     if (!s.asym) return vm.throwJava(CRYPTO, CRYPTO_REASON.INVALID_INIT);
-    const n = Math.ceil(bitLength(toBig(s.asym.parts.r!)) / 8) + 1;
-    const body = 2 * (2 + n);
-    return 1 + derLength(body).length + body;
+    return maxEcdsaDerLength(bitLength(toBig(s.asym.parts.r!)));
   }
-  return a.kind === "des-mac" ? a.length : a.length;
+  return a.length;
 }
 
 function preComputed(vm: Vm, s: SignatureState, hash: Uint8Array): SigAlgorithm {

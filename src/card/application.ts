@@ -59,6 +59,8 @@ export interface RegistryApplication {
   module: Uint8Array | undefined;
   /** The security domain it is associated with (GP 11.4.3, tag CC); absent for built-in applications. */
   securityDomain?: Uint8Array;
+  /** Implicit Selection Parameters (tag CF, amendment C) from its install parameters. */
+  implicitSelection?: number[];
 }
 
 export interface RegistryLoadFile {

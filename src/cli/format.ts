@@ -8,6 +8,7 @@ import { packageNameOf } from "../stack/cap/javacard-api.ts";
 import type { RegistryEntry } from "../stack/gp/registry.ts";
 import { lifecycleName } from "../stack/gp/lifecycle.ts";
 import { privilegeNames } from "../stack/gp/privileges.ts";
+import { implicitSelectionText } from "../stack/gp/implicit-selection.ts";
 import { keyTypeName } from "../stack/gp/key-info.ts";
 import type { Registry } from "../host/gp/registry.ts";
 import type { CardInfo } from "../host/gp/info.ts";
@@ -33,6 +34,7 @@ function entryJson(e: RegistryEntry): Record<string, unknown> {
     ...(e.kind === "load-file" ? {} : { privileges: privilegeNames(e.privileges) }),
     ...(e.loadFileAid ? { loadFile: toHex(e.loadFileAid) } : {}),
     ...(e.domainAid ? { domain: toHex(e.domainAid) } : {}),
+    ...(e.implicitSelection ? { defaultOn: e.implicitSelection.map(implicitSelectionText) } : {}),
     ...(e.version ? { version: versionText(e.version) } : {}),
     ...(e.kind === "load-file" ? { modules: e.modules.map(toHex) } : {}),
   };
@@ -77,6 +79,7 @@ export function registryLines(r: Registry, options: { all?: boolean } = {}): str
       const privs = privilegeNames(e.privileges);
       if (privs.length) out.push(`     privileges: ${privs.join(", ")}`);
     }
+    if (e.implicitSelection) out.push(`     default on: ${e.implicitSelection.map(implicitSelectionText).join("; ")}`);
     if (e.loadFileAid) out.push(`     from: ${toHex(e.loadFileAid)}`);
     if (e.version) out.push(`     version: ${versionText(e.version)}`);
     for (const m of e.modules) out.push(`     applet: ${toHex(m)}`);

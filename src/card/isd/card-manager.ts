@@ -18,6 +18,7 @@ import type { ApplicationRecord, LoadFileRecord, Registry } from "../store/regis
 import { PendingLoads } from "../store/pending-load.ts";
 import { checkLoadFile, hashLengthOk } from "./load-checks.ts";
 import { checkAidLength, checkInstallParams, normalisePrivileges } from "./install-checks.ts";
+import { checkImplicitSelection, contactDefault } from "./implicit-selection.ts";
 import { appView, lengthOf, loadFileView, withoutCardReset } from "./registry-views.ts";
 import { DomainKeys } from "../store/domain-keys.ts";
 import { isDomainRecord, SD_MODULE_AID, SD_PACKAGE_AID } from "./sd-module.ts";
@@ -217,6 +218,7 @@ export class IssuerCardManager implements CardManager {
       refuse(op, SW.CONDITIONS_NOT_SATISFIED, `application ${toHex(this.defaultSelected()!.aid)} already has the default-selected privilege`);
     }
     checkInstallParams(op, req.params);
+    checkImplicitSelection(op, req.params, privileges, reg.applications());
     const free = this.freeMemory();
     const need = INSTANCE_BYTES + req.params.length;
     if (need > free) refuse(op, SW.NOT_ENOUGH_MEMORY, `the instance needs ${need} bytes, ${free} are free`);
@@ -312,9 +314,9 @@ export class IssuerCardManager implements CardManager {
     this.deps.applets?.deleted(aid);
   }
 
-  /** The application holding the card reset (default selected) privilege, if any. */
+  /** The application selected at power-on on the contact interface: card reset privilege, or CF contact on channel 0. */
   defaultSelected(): ApplicationRecord | undefined {
-    return this.deps.registry.applications().find((a) => ((a.privileges[0] ?? 0) & PRIV1.CARD_RESET) !== 0);
+    return this.deps.registry.applications().find(contactDefault);
   }
 
   private packageKnown(aid: Uint8Array): boolean {

@@ -9,6 +9,7 @@
  */
 import { ResponseApdu, type CommandApdu } from "../../stack/apdu.ts";
 import { concat, hexNumber } from "../../stack/bytes.ts";
+import { IMPLICIT_SELECTION_TAG } from "../../stack/gp/implicit-selection.ts";
 import { encodeTlv, parseTlvs, type Tlv } from "../../stack/tlv.ts";
 import { FormatError } from "../../stack/errors.ts";
 import { SW } from "../../stack/status-words.ts";
@@ -30,6 +31,8 @@ interface Entry {
   sd?: Uint8Array;
   version?: Uint8Array;
   modules?: Uint8Array[];
+  /** CF bytes (amendment C implicit selection). */
+  implicit?: number[];
 }
 
 function entries(p1: number, reg: Registry, sd: Domain): Entry[] {
@@ -46,6 +49,7 @@ function entries(p1: number, reg: Registry, sd: Domain): Entry[] {
         lifecycle: a.lifecycle,
         privileges: a.privileges,
         ...(a.loadFile ? { loadFile: a.loadFile } : {}),
+        ...(a.implicitSelection ? { implicit: a.implicitSelection } : {}),
         sd: a.securityDomain ?? isd,
       }));
     case STATUS_P1.LOAD_FILES:
@@ -84,6 +88,7 @@ function tagged(e: Entry): Uint8Array {
 function taggedParts(e: Entry): Uint8Array[] {
   const parts = [encodeTlv(TAG.AID, e.aid), encodeTlv(TAG.LIFECYCLE, Uint8Array.of(e.lifecycle))];
   if (!e.version) parts.push(encodeTlv(TAG.PRIVILEGES, e.privileges));
+  for (const cf of e.implicit ?? []) parts.push(encodeTlv(IMPLICIT_SELECTION_TAG, Uint8Array.of(cf)));
   if (e.loadFile) parts.push(encodeTlv(TAG.LOAD_FILE_AID, e.loadFile));
   if (e.version) parts.push(encodeTlv(TAG.VERSION, e.version));
   for (const m of e.modules ?? []) parts.push(encodeTlv(TAG.MODULE_AID, m));

@@ -1,5 +1,6 @@
 /** The card manager's registry records as CardApplication's registry views. */
 import { PRIV1 } from "../../stack/gp/constants.ts";
+import { implicitOf } from "./implicit-selection.ts";
 import type { RegistryApplication, RegistryLoadFile } from "../application.ts";
 import type { ApplicationRecord, LoadFileRecord } from "../store/registry.ts";
 
@@ -10,7 +11,16 @@ export function lengthOf(v: Uint8Array): number[] {
 
 /** An application record as the registry view. */
 export function appView(a: ApplicationRecord): RegistryApplication {
-  return { aid: a.aid, lifecycle: a.lifecycle, privileges: a.privileges, loadFile: a.loadFile, module: a.module, securityDomain: a.sdAid };
+  const implicit = implicitOf(a.params);
+  return {
+    aid: a.aid,
+    lifecycle: a.lifecycle,
+    privileges: a.privileges,
+    loadFile: a.loadFile,
+    module: a.module,
+    securityDomain: a.sdAid,
+    ...(implicit.length ? { implicitSelection: implicit } : {}),
+  };
 }
 
 /** A load file record as the registry view. */

@@ -9,6 +9,7 @@ import { fromHex, hexProblem, toHex } from "../../stack/bytes.ts";
 import { UsageError } from "../../stack/errors.ts";
 import type { CapFile } from "../../stack/cap/load-file.ts";
 import { parsePrivileges, privilegeNames } from "../../stack/gp/privileges.ts";
+import { implicitSelectionByte, withImplicitSelection, type DefaultInterface } from "../../stack/gp/implicit-selection.ts";
 import { planInstalls, type InstallChoices } from "../../host/gp/install.ts";
 import { installCap, installPathOf, type InstallOutcome } from "../../host/loader/install-paths.ts";
 import type { Context } from "../context.ts";
@@ -24,7 +25,8 @@ export interface InstallFlags extends LoadFlags {
   instance?: string[];
   privs?: string;
   params?: string;
-  default?: boolean;
+  /** Bare: the card reset privilege; or the interface(s) it is the default on: contact, contactless, both. */
+  default?: boolean | string;
   via?: string;
   force?: boolean;
 }
@@ -45,13 +47,30 @@ export function installChoicesFrom(flags: InstallFlags): InstallChoices {
       throw new UsageError(`--params '${flags.params}' is not hex: ${what}give raw applet parameters or a C9 field as hex digits`, { cause: error });
     }
   }
+  const where = defaultInterfaceFrom(flags.default);
+  // Per interface (amendment C): CF in the install parameters' EF; the contact side also takes the card reset privilege.
+  const withCf = where === undefined ? params : asUsage(() => withImplicitSelection(params, implicitSelectionByte(where)));
+  const makeDefault = flags.default === true || where === "contact" || where === "both";
+  if (where === "contactless" && (applets.length > 1 || instances.length > 1)) {
+    throw new UsageError("Only one application can be the default selected one: choose it with --applet");
+  }
   return {
     ...(applets.length ? { applets } : {}),
     ...(instances.length ? { instances } : {}),
     ...(privileges === undefined ? {} : { privileges }),
-    ...(params === undefined ? {} : { params }),
-    ...(flags.default === true ? { makeDefault: true } : {}),
+    ...(withCf === undefined ? {} : { params: withCf }),
+    ...(makeDefault ? { makeDefault: true } : {}),
   };
+}
+
+const DEFAULT_INTERFACES = ["contact", "contactless", "both"] as const;
+
+/** `--default` bare (undefined: the card reset privilege only) or `--default contact|contactless|both`. */
+function defaultInterfaceFrom(value: boolean | string | undefined): DefaultInterface | undefined {
+  if (value === undefined || value === true || value === false) return undefined;
+  const v = value.trim().toLowerCase();
+  if ((DEFAULT_INTERFACES as readonly string[]).includes(v)) return v as DefaultInterface;
+  throw new UsageError(`--default '${value}': give contact, contactless or both (or --default alone for the card reset privilege)`);
 }
 
 function replacedLine(cap: CapFile): string {

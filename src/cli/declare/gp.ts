@@ -52,7 +52,7 @@ export function register(cli: CAC): void {
     .option("--instance <aid>", "Instance AID, one per installed applet (default: the applet AID)", REPEATABLE)
     .option("--privs <list>", "Privileges by name, comma-separated (security-domain, card-reset, ...) or hex")
     .option("--params <hex>", "Install parameters: raw applet parameters (wrapped in C9) or a C9 field")
-    .option("--default", "Make the new instance the default selected application (card-reset privilege)")
+    .option("--default [interface]", "Make the new instance the default selected application: alone, the card-reset privilege; contact, contactless or both: implicit selection on that interface (amendment C, CF in the install parameters)")
     .option("--via <path>", "Install path: web (the card's own loader), bridge (the same flow on the terminal), gp (direct GlobalPlatform) or auto (default: web when the card has the link, else bridge)")
     .option("--force", "Replace the package if it is already on the card: delete it and its instances first, then load it again (without --force, a package of the same version with none of the new instances is installed from without loading again)")
     .option("--domain <aid>", "Load into this security domain (INSTALL [for load] names it) and associate the new instances with it (INSTALL [for extradition]); --via gp or bridge")

@@ -12,6 +12,7 @@ import { PRIV1 } from "../../stack/gp/constants.ts";
 import type { GpSession } from "./session.ts";
 import { checkLoadSize, load, type LoadFile, type LoadOptions, type LoadResult, type ProgressCallback } from "./load.ts";
 import { withSignedInstallToken } from "../../stack/gp/token.ts";
+import { IMPLICIT, implicitSelectionOf } from "../../stack/gp/implicit-selection.ts";
 import type { KeyObject } from "node:crypto";
 import { explainRefusal } from "./explain.ts";
 import { getStatusAll } from "./registry.ts";
@@ -93,20 +94,31 @@ async function sendInstalls(session: GpSession, file: LoadFile, choices: Install
       });
       check(await send(session.channel, tokenKey ? withSignedInstallToken(command, tokenKey) : command), "INSTALL [for install]");
     } catch (error) {
-      throw await explainInstall(error, session, file, p.instanceAid);
+      throw await explainInstall(error, session, file, p.instanceAid, choices);
     }
     done.push(p);
   }
   return done;
 }
 
-async function explainInstall(error: unknown, session: GpSession, file: LoadFile, instance: Uint8Array): Promise<unknown> {
+async function explainInstall(error: unknown, session: GpSession, file: LoadFile, instance: Uint8Array, choices: InstallChoices): Promise<unknown> {
   if (error instanceof SwError && (error.sw === 0x6985 || error.sw === 0x6a89)) {
     const apps = await getStatusAll(session.channel, "apps").catch(() => []);
     if (apps.some((a) => equal(a.aid, instance))) {
       return new WebcardError(`Instance ${toHex(instance)} already exists on the card (${error.swHex})`, {
         cause: error,
         hint: `delete it first (webcard delete ${toHex(instance)}) or choose another --instance`,
+      });
+    }
+    // --default: another application already is the default where this one would be (amendment C, GP 6.6.1).
+    const bits = (cfs: readonly number[]) => cfs.reduce((b, cf) => b | (cf & (IMPLICIT.CONTACT | IMPLICIT.CONTACTLESS)), 0);
+    const wanted = bits(implicitSelectionOf(choices.params ?? new Uint8Array(0))) | (choices.makeDefault ? IMPLICIT.CONTACT : 0);
+    const cardReset = (a: { privileges: number }) => ((a.privileges >> 16) & PRIV1.CARD_RESET) !== 0;
+    const holder = apps.find((a) => (bits(a.implicitSelection ?? []) | (cardReset(a) ? IMPLICIT.CONTACT : 0)) & wanted);
+    if (holder) {
+      return new WebcardError(`Application ${toHex(holder.aid)} is already the default selected one there (${error.swHex})`, {
+        cause: error,
+        hint: "leave out --default, or take it from that application first",
       });
     }
   }

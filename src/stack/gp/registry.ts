@@ -12,6 +12,7 @@ import { FormatError } from "../errors.ts";
 import { parseTlvs, type Tlv } from "../tlv.ts";
 import { PRIV1, TAG } from "./constants.ts";
 import type { StatusSubset } from "./commands.ts";
+import { IMPLICIT_SELECTION_TAG } from "./implicit-selection.ts";
 import { decodePrivileges } from "./privileges.ts";
 
 /** One registry entry, whatever its kind. */
@@ -30,6 +31,8 @@ export interface RegistryEntry {
   version?: Uint8Array;
   /** Modules (applet classes) of a load file (84). */
   modules: Uint8Array[];
+  /** Implicit Selection Parameters (CF, amendment C): interfaces and channel it is the default on. */
+  implicitSelection?: number[];
 }
 
 function kindOf(subset: StatusSubset, privileges: number): RegistryEntry["kind"] {
@@ -66,8 +69,11 @@ function entryFromTlvs(fields: Tlv[], subset: StatusSubset, raw: Uint8Array): Re
       case TAG.MODULE_AID:
         entry.modules.push(f.value);
         break;
+      case IMPLICIT_SELECTION_TAG:
+        if (f.value.length === 1) entry.implicitSelection = [...(entry.implicitSelection ?? []), f.value[0]!];
+        break;
       default:
-        break; // Other tags (CF implicit selection, EA, ...) are not shown.
+        break; // Other tags (EA, ...) are not shown.
     }
   }
   if (!aid) throw new FormatError("GET STATUS entry without an AID (tag 4F)", raw);

@@ -45,11 +45,12 @@ await scenario(async (pcscd) => {
         continue;
       }
       const readers = webcard(["readers", "--json"]);
+      const extended = webcard(["install", HELLO, "--via", "gp", ...r, "--block-size", "1000"]);
       const install = webcard(["install", HELLO, "--via", "gp", ...r, "--trace"]);
       const list = webcard(["list", ...r, "--json", "--trace"]);
       const del = webcard(["delete", "D0D1D2D3D4D501", "--force", ...r]);
       const doctor = webcard(["doctor", ...r, "--json"]);
-      runs[profile] = { info, readers, install, list, del, doctor };
+      runs[profile] = { info, readers, extended, install, list, del, doctor };
     } finally {
       sim.kill();
       await sim.exited;

@@ -18,6 +18,7 @@ interface Out {
 interface Run {
   info: Out;
   readers: Out;
+  extended: Out;
   install: Out;
   list: Out;
   del: Out;
@@ -48,7 +49,7 @@ describe("doctor through pcscd + vpcd", () => {
 
 describe("T=0 profiles through pcscd + vpcd", () => {
   test.if(isolationUsable)(
-    "61xx then GET RESPONSE, 6Cxx then the same command with Le xx; install, list, delete; doctor names the profile",
+    "61xx then GET RESPONSE, 6Cxx then the same command with Le xx, no extended length; install, list, delete; doctor names the profile",
     async () => {
       const r = await runIsolated([BUN, join(import.meta.dir, "quirks-pcsc-scenario.ts"), ...PROFILES], 240_000);
       const result = JSON.parse(r.stdout.trim().split("\n").pop() ?? "{}") as { ok: boolean; error?: string; runs: Record<string, Run> };
@@ -68,6 +69,11 @@ describe("T=0 profiles through pcscd + vpcd", () => {
         const cplc = info.indexOf("=> 80CA9F7F00");
         expect(info[cplc + 1]).toMatch(/^<= 6C[0-9A-F]{2} /);
         expect(info[cplc + 2]).toBe(`=> 80CA9F7F${info[cplc + 1]!.slice(5, 7)}`);
+        // No extended-length APDUs on T=0: a block size only they could carry is one line, before anything is loaded.
+        expect({ code: run.extended.code, stderr: run.extended.stderr.trim() }).toEqual({
+          code: 2,
+          stderr: "webcard: Block size 1000 does not fit a LOAD command at level mac: use 1 to 247",
+        });
         const install = commands(run.install.stderr);
         const init = install.findIndex((l) => l.startsWith("=> 8050"));
         expect(install[init + 1]).toMatch(/^<= 61[0-9A-F]{2} /);

@@ -80,11 +80,15 @@ export interface InstallRequest {
   cap: Uint8Array;
   instances: InstanceChoice[];
   /**
-   * "gp": the dashboard sends the GlobalPlatform APDUs itself (progress per
-   * LOAD block); "web": the card's own web server loads it, the four steps of
-   * DESIGN.md over the web-card link (progress as lines).
+   * As `webcard install --via`: "auto" (the default: "web" when the card has
+   * the web-card link, else "bridge"), "web" (the card's own loader, the four
+   * steps of DESIGN.md over the link), "bridge" (the same loader run here,
+   * its orders sent as GlobalPlatform APDUs), "gp" (GlobalPlatform APDUs
+   * from the dashboard). Progress is LOAD progress on every path.
    */
-  via: "gp" | "web";
+  via: "auto" | "web" | "bridge" | "gp";
+  /** Replace a copy of the package already on the card (the CLI's --force). */
+  replace: boolean;
 }
 
 /** LOAD progress, reported after every block; the web flow reports lines instead. */

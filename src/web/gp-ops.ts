@@ -20,15 +20,13 @@ import { selectLink } from "../stack/link/client.ts";
 import { send, type Transport } from "../stack/transport/transport.ts";
 import { openGpSession } from "../host/gp/connect.ts";
 import { info } from "../host/gp/info.ts";
-import { install } from "../host/gp/install.ts";
-import { load } from "../host/gp/load.ts";
 import { deleteChecked, deletedLine, setLockedChecked } from "../host/gp/delete-guard.ts";
 import { list } from "../host/gp/registry.ts";
 import type { GpSession } from "../host/gp/session.ts";
 import { parseCardResources } from "./card-resources.ts";
-import type { CapSummary, CardOps, CardOverview, InstallRequest, OpContext, Progress } from "./deps.ts";
+import type { CapSummary, CardOps, CardOverview, OpContext } from "./deps.ts";
 import { cardFetch } from "../host/link/card-web.ts";
-import { installViaWeb } from "../host/loader/via-web.ts";
+import { installFromDashboard } from "./install-op.ts";
 
 function session(ctx: OpContext): Promise<GpSession> {
   const k = ctx.keys;
@@ -103,58 +101,12 @@ async function overview(ctx: OpContext): Promise<CardOverview> {
   return out;
 }
 
-/**
- * The web flow: the card's loader gets the loading file over the link and
- * runs the GlobalPlatform orders itself. It takes one set of privileges and
- * parameters for all the applets of one load.
- */
-async function installThroughCard(ctx: OpContext, request: InstallRequest, onProgress: (p: Progress) => void): Promise<string> {
-  const cap = parseLoadFile(request.cap);
-  const first = request.instances[0];
-  if (!first) throw new UsageError("The card's loader installs at least one applet: give an instance AID, or load a library through GlobalPlatform");
-  const same = request.instances.every((i) => i.privileges === first.privileges && toHex(i.params) === toHex(first.params));
-  if (!same) throw new UsageError("The card's loader takes one set of privileges and parameters per load: make them equal, or install through GlobalPlatform");
-  const k = ctx.keys;
-  if (k?.scp11) throw new UsageError("The card's own loader opens SCP02/SCP03 only: install through GlobalPlatform for SCP11");
-  const secure = { keys: k?.keys ?? defaultKeys("AES"), kdf: k?.kdf ?? "none", level: "mac" as const, ...(k?.scp ? { scp: k.scp } : {}) };
-  const r = await installViaWeb(
-    ctx.transport,
-    cap,
-    {
-      applets: request.instances.map((i) => aidOf(i.module)),
-      instances: request.instances.map((i) => aidOf(i.instance)),
-      privileges: first.privileges,
-      ...(first.params.length ? { params: first.params } : {}),
-    },
-    (line) => onProgress({ line }),
-    { secure },
-  );
-  return `The card's loader: ${r.result.message}`;
-}
-
 /** The CardOps of a real (or simulated) GlobalPlatform card. */
 export function gpOps(options: { cardFetch?: CardOps["cardFetch"] } = {}): CardOps {
   return {
     inspectCap,
     overview,
-    async install(ctx, request, onProgress) {
-      if (request.via === "web") return installThroughCard(ctx, request, onProgress);
-      const cap = parseLoadFile(request.cap);
-      const s = await session(ctx);
-      const loaded = await load(s, cap, { onProgress });
-      const done: string[] = [];
-      for (const i of request.instances) {
-        await install(s, cap, {
-          applets: [aidOf(i.module)],
-          instances: [aidOf(i.instance)],
-          privileges: i.privileges,
-          ...(i.params.length ? { params: i.params } : {}),
-        });
-        done.push(i.instance);
-      }
-      const what = `Loaded ${toHex(cap.packageAid)} (${loaded.blocks} blocks, ${loaded.bytes.toLocaleString("en-US")} bytes)`;
-      return done.length ? `${what} and installed ${done.join(", ")}` : what;
-    },
+    install: (ctx, request, onProgress) => installFromDashboard(ctx, request, onProgress, () => session(ctx)),
     async remove(ctx, aid, related) {
       const kind = await deleteChecked(await session(ctx), aidOf(aid), { force: related });
       return deletedLine(kind, aidOf(aid), related);

@@ -12,7 +12,8 @@ import type { DashboardDeps, OpContext } from "./deps.ts";
 import type { EventHub } from "./event-hub.ts";
 import type { KeyStore } from "./key-store.ts";
 import type { TraceLog } from "./trace-log.ts";
-import { SwError, TransportError, UsageError, errorLine } from "../stack/errors.ts";
+import { SwError, TransportError, UsageError } from "../stack/errors.ts";
+import { browserLine } from "./errors.ts";
 import { LinkError } from "../stack/link/link-error.ts";
 import { WebLoadError } from "../host/loader/loading-program.ts";
 
@@ -60,7 +61,7 @@ export class Operations {
    * is gone, say that first.
    */
   async #failure(reader: string, what: string, error: unknown): Promise<string> {
-    const line = errorLine(error);
+    const line = browserLine(error);
     // A refusal wrapped with its reason (a missing import) must not wait for the reader checks.
     if (cardAnswered(error)) return line;
     if (error instanceof TransportError && error.kind === "removed") return line;

@@ -60,6 +60,8 @@ test.if(hasChromium)("install a fixture CAP through the page: progress to the en
   await page.locator("#cap-summary").waitFor({ state: "visible" });
   expect(await page.locator("#cap-package").textContent()).toContain(PACKAGE);
   expect(await page.locator('#cap-applets input[name="instance"]').inputValue()).toBe(APPLET);
+  // GlobalPlatform from the dashboard: progress per LOAD block (the default, auto, takes the card's loader).
+  await page.selectOption("#install-via", "gp");
   await page.getByRole("button", { name: "Load and install" }).click();
   await page.locator("#install-result.ok").waitFor({ timeout: 30_000 });
   expect(await page.locator("#install-result").textContent()).toContain(`Loaded ${PACKAGE} (`);
@@ -94,7 +96,7 @@ test.if(hasChromium)("install through the card's own loader: the same form, the 
   await page.selectOption("#install-via", "web");
   await page.getByRole("button", { name: "Load and install" }).click();
   await page.locator("#install-result.ok").waitFor();
-  expect(await page.locator("#install-result").textContent()).toStartWith("The card's loader: ");
+  expect(await page.locator("#install-result").textContent()).toBe("Loaded D0D1D2D3D4D501 through the card's own loader (247 bytes) and installed D0D1D2D3D4D50101");
   await page.locator('#registry-apps tr[data-aid="D0D1D2D3D4D50101"]').waitFor();
 }, 30_000);
 

@@ -133,6 +133,8 @@ test.if(usable)("a card pulled out mid-install: the error in one line, then the 
   await page.locator("#registry").waitFor(WAIT);
   await page.setInputFiles("#cap-file", resolve(FIXTURES, "jcalgtest_AlgTest_v1.7.4_jc222.cap"));
   await page.locator("#cap-summary").waitFor({ state: "visible" });
+  // GlobalPlatform from the dashboard: the card's delay applies to each of the 89 LOAD commands.
+  await page.selectOption("#install-via", "gp");
   await page.getByRole("button", { name: "Load and install" }).click();
   await page.locator("#install-progress-text").getByText(/^Block ([5-9]|\d\d) of 89/).waitFor(WAIT);
   await removeCard();

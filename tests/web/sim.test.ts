@@ -57,7 +57,12 @@ describe("on the simulated card", () => {
     const instance = "4A43416C67546573743101";
     const r = await req(`/api/cards/${R}/install`, {
       method: "POST",
-      body: form("jcalgtest_AlgTest_v1.7.4_jc222.cap", [{ module: "4A43416C675465737431", instance, privileges: "", params: "" }]),
+      body: (() => {
+        // GlobalPlatform from the dashboard: one progress event a LOAD block (the default, auto, takes the card's loader).
+        const fd = form("jcalgtest_AlgTest_v1.7.4_jc222.cap", [{ module: "4A43416C675465737431", instance, privileges: "", params: "" }]);
+        fd.append("via", "gp");
+        return fd;
+      })(),
     });
     expect(r.status).toBe(202);
     const { op } = (await r.json()) as { op: string };
@@ -100,9 +105,11 @@ describe("on the simulated card", () => {
     expect(r.status).toBe(202);
     for (let i = 0; i < 2000 && !events.some((e) => e.event === "done"); i++) await Bun.sleep(5);
     const done = events.find((e) => e.event === "done")!.data as { ok: boolean; message: string };
-    expect(done.message).toStartWith("The card's loader: ");
+    expect(done.message).toBe("Loaded D0D1D2D3D4D501 through the card's own loader (247 bytes) and installed D0D1D2D3D4D50102");
     expect(done.ok).toBe(true);
-    expect(events.some((e) => e.event === "progress" && typeof (e.data as { line?: string }).line === "string")).toBe(true);
+    // The card's loader reports its LOAD as blocks too, up to the last one.
+    const progress = events.filter((e) => e.event === "progress").map((e) => e.data as { block: number; blocks: number; bytes: number; totalBytes: number });
+    expect(progress.at(-1)).toMatchObject({ block: 1, blocks: 1, bytes: 247, totalBytes: 247 });
     const panel = await (await req(`/cards/${R}/panel`)).text();
     expect(panel).toContain("D0D1D2D3D4D50102");
     const del = await post(`/api/cards/${R}/delete`, { aid: "D0D1D2D3D4D501", related: true });

@@ -15,10 +15,20 @@ interface CapSummary {
 }
 
 let currentOp: string | null = null;
+/** An install was asked for and its operation id is not known yet. */
+let starting = false;
+/** Progress events seen while `starting`, replayed once the id is known. */
+let early: ProgressEvent[] = [];
+const MAX_EARLY = 256;
 let capFile: File | null = null;
 
 /** A progress event of the server: applied when it is about the install this page started. */
 export function showProgress(p: ProgressEvent): void {
+  // Events can come before the answer that names the operation (a fast card): keep them until then.
+  if (starting && currentOp === null) {
+    if (early.length < MAX_EARLY) early.push(p);
+    return;
+  }
   if (p.op !== currentOp) return;
   const bar = $<HTMLProgressElement>("#install-progress");
   const text = $("#install-progress-text");
@@ -51,6 +61,18 @@ export function finishOp(id: string | null, ok: boolean, message: string): void 
   void refreshPanel();
 }
 
+/** The progress bar and its line back at rest. */
+function resetProgress(): void {
+  const bar = $<HTMLProgressElement>("#install-progress");
+  if (bar) {
+    bar.max = 1;
+    bar.value = 0;
+    bar.removeAttribute("aria-valuetext");
+  }
+  const text = $("#install-progress-text");
+  if (text) text.textContent = "";
+}
+
 function instanceRow(aid: string, i: number): HTMLTableRowElement {
   const row = document.createElement("tr");
   row.innerHTML =
@@ -69,7 +91,12 @@ async function chooseCap(file: File): Promise<void> {
   const summary = $("#cap-summary")!;
   const button = $<HTMLButtonElement>("#install-button")!;
   button.disabled = true;
+  // A new file starts clean: no result or progress of the one before (an install still running
+  // ends on the server; this page stops following it).
+  currentOp = null;
+  $("#install-form")?.setAttribute("aria-busy", "false");
   say($("#install-result"), true, "");
+  resetProgress();
   const fd = new FormData();
   fd.append("cap", file);
   const data = await api<{ cap: CapSummary }>("POST", "/api/cap/inspect", fd);
@@ -108,14 +135,21 @@ async function submit(form: HTMLFormElement): Promise<void> {
   fd.append("cap", capFile);
   fd.append("instances", JSON.stringify(instances));
   fd.append("via", $<HTMLSelectElement>("#install-via")!.value);
+  if ($<HTMLInputElement>("#install-replace")?.checked) fd.append("replace", "yes");
   $<HTMLButtonElement>("#install-button")!.disabled = true;
   form.setAttribute("aria-busy", "true");
   say($("#install-result"), true, "");
   $<HTMLProgressElement>("#install-progress")!.value = 0;
   $("#install-progress-text")!.textContent = "Starting";
+  starting = true;
+  early = [];
   const data = await api<{ op: string }>("POST", cardUrl("/api", pageReader(), "/install"), fd);
+  starting = false;
+  const seen = early;
+  early = [];
   if (!data.ok) return finishOp(null, false, data.error);
   currentOp = data.op;
+  for (const p of seen) showProgress(p);
   // The operation may have ended before this answer arrived.
   const done = await api<{ result: { ok: boolean; message: string } | null }>("GET", `/api/ops/${encodeURIComponent(data.op)}`);
   if (done.ok && done.result && currentOp === data.op) finishOp(data.op, done.result.ok, done.result.message);

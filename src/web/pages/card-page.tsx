@@ -108,11 +108,19 @@ function InstallSection(props: { link: boolean | undefined }) {
         <div class="row">
           <div>
             <label for="install-via">Install through</label>
+            {/* The CLI's --via, with its default: auto. */}
             <select id="install-via" name="via">
-              <option value="gp">GlobalPlatform commands from this dashboard</option>
+              <option value="auto" selected>automatic: the card's own loader, or the bridge for a card without one</option>
               {/* Enabled once the card panel shows the link (the page's script reads it). */}
               <option value="web" disabled={props.link !== true}>the card's own loader (web-card link)</option>
+              <option value="bridge">the bridge: the same loader run here, GlobalPlatform commands to the card</option>
+              <option value="gp">GlobalPlatform commands from this dashboard</option>
             </select>
+          </div>
+          <div>
+            {/* The CLI's --force. */}
+            <input type="checkbox" id="install-replace" name="replace" value="yes" />
+            <label for="install-replace">Replace what is on the card (deletes the package and its instances first)</label>
           </div>
           <button type="submit" id="install-button" class="primary" disabled>Load and install</button>
         </div>

@@ -106,8 +106,9 @@ export function apiRoutes(s: DashboardState): Hono {
       const form = await formBody(c);
       const cap = await capFrom(form);
       const summary = await s.deps.ops.inspectCap(cap);
-      const via = form.via === "web" ? "web" : "gp";
-      const request: InstallRequest = { cap, instances: parseInstances(typeof form.instances === "string" ? form.instances : undefined), via };
+      const via = form.via === "web" || form.via === "bridge" || form.via === "gp" ? form.via : "auto";
+      const instances = parseInstances(typeof form.instances === "string" ? form.instances : undefined);
+      const request: InstallRequest = { cap, instances, via, replace: form.replace === "yes" };
       const op = s.ops.start(reader, `installing ${summary.packageAid}`, async (ctx, id) => {
         const t0 = performance.now();
         return s.deps.ops.install(ctx, request, (p) => {

@@ -56,6 +56,16 @@ describe("ATR, ISD and FCI", () => {
     expect(await send(card("sce60"), "00A4040000")).toBe("6F108408A000000003000000A5049F6501FF9000");
   });
 
+  test("jcop3-secid sends no FCI when SELECT has no Le (fdsm PR#23), and its FCI with Le; gp23 sends it either way", async () => {
+    expect(await raw(card("jcop3-secid"), "00A4040008A000000151000000")).toBe("9000");
+    expect(await raw(card("jcop3-secid"), "00A4040008A00000015100000000")).toBe("6F108408A000000151000000A5049F6501FF9000");
+    expect(await raw(card("gp23"), "00A4040008A000000151000000")).toStartWith("6F");
+  });
+
+  test("idcore30: its ISD A000000018434D00 answers the default SELECT, with 9F6E", async () => {
+    expect(await send(card("idcore30"), "00A4040000")).toMatch(/^6F..8408A000000018434D00A5.*9F6E061291535602009F6501FF9000$/);
+  });
+
   test("sysmo-usim: 9F65 FE (254) and the LOAD limit that goes with it", async () => {
     expect(await send(card("sysmo-usim"), "00A4040000")).toEndWith("9F6E01079F6501FE9000");
   });

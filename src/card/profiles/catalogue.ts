@@ -12,7 +12,9 @@ import acosj from "./acosj.json" with { type: "json" };
 import cosmoV8 from "./cosmo-v8.json" with { type: "json" };
 import feitianA22 from "./feitian-a22.json" with { type: "json" };
 import gp23 from "./gp23.json" with { type: "json" };
+import idcore30 from "./idcore30.json" with { type: "json" };
 import jcop242 from "./jcop242.json" with { type: "json" };
+import jcop3Secid from "./jcop3-secid.json" with { type: "json" };
 import jcop4T0 from "./jcop4-t0.json" with { type: "json" };
 import jcop4 from "./jcop4.json" with { type: "json" };
 import nokia6131 from "./nokia-6131.json" with { type: "json" };
@@ -30,7 +32,9 @@ const SHIPPED: readonly [string, unknown][] = [
   ["acosj.json", acosj],
   ["cosmo-v8.json", cosmoV8],
   ["feitian-a22.json", feitianA22],
+  ["idcore30.json", idcore30],
   ["jcop242.json", jcop242],
+  ["jcop3-secid.json", jcop3Secid],
   ["jcop4-t0.json", jcop4T0],
   ["jcop4.json", jcop4],
   ["nokia-6131.json", nokia6131],

@@ -42,15 +42,19 @@ export async function pcscSource(timeoutMs?: number): Promise<ReaderSource> {
 const SIM_READER = "Simulated card (webcard)";
 
 /** The in-process simulated card (with the link application) as one more reader. */
-export async function simSource(sim: string | true, javaCardVersion?: string, timeoutMs?: number): Promise<ReaderSource> {
+export async function simSource(sim: string | true, javaCardVersion?: string, timeoutMs?: number, profileName?: string): Promise<ReaderSource> {
   const { createWebCard } = await import("../card/link/with-link.ts");
   const { inProcessTransport } = await import("../card/in-process.ts");
   const { defaultStatePath } = await import("../card/state-path.ts");
+  const { profileNamed } = await import("../card/profiles/catalogue.ts");
   const statePath = sim === true || sim === "" ? defaultStatePath() : sim;
-  const card = createWebCard({ statePath, ...(javaCardVersion ? { javaCardVersion } : {}) });
+  const profile = profileName === undefined ? undefined : profileNamed(profileName);
+  const card = createWebCard({ statePath, ...(javaCardVersion ? { javaCardVersion } : {}), ...(profile ? { profile } : {}) });
+  // The card's profile says T=0 or T=1 (docs/profiles.md); the dashboard's ISO layer follows it.
+  const protocol = card.profile.protocol;
   return {
     async listReaders() {
-      return [{ name: SIM_READER, cardPresent: true, atr: card.atr(), protocol: "T=1", simulated: true }];
+      return [{ name: SIM_READER, cardPresent: true, atr: card.atr(), protocol, simulated: true }];
     },
     async *monitor(signal) {
       // The simulated card never leaves its reader.
@@ -60,7 +64,7 @@ export async function simSource(sim: string | true, javaCardVersion?: string, ti
     async openCard() {
       const plain = inProcessTransport(card, { name: SIM_READER });
       const t = timeoutMs === undefined ? plain : withTimeLimit(plain, timeoutMs);
-      return { ...t, name: SIM_READER, transmit: t.transmit, close: async () => t.close?.() };
+      return { ...t, name: SIM_READER, protocol, transmit: t.transmit, close: async () => t.close?.() };
     },
     close: async () => card.close(),
   };

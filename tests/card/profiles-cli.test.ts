@@ -43,3 +43,21 @@ test("--profile without --sim, an unknown name and a bad file get one line each"
   const r = webcard(["info", "--sim", join(dir, "b.sqlite"), "--profile", bad]);
   expect(r.stderr.trim()).toBe("webcard: Profile bad.json: title is missing (see docs/profiles.md for the fields of a profile)");
 });
+
+test("the dashboard's simulated card follows its profile: T=0 reader, its ATR, and its registry read through GET RESPONSE", async () => {
+  const { simSource, depsFrom } = await import("../../src/cli/reader-sources.ts");
+  const { toHex, fromHex } = await import("../../src/stack/bytes.ts");
+  const source = await simSource(join(dir, "ui.sqlite"), undefined, undefined, "jcop4-t0");
+  try {
+    const deps = depsFrom([source]);
+    const [reader] = (await deps.listReaders()).filter((r) => r.simulated);
+    const atr = reader!.atr;
+    expect({ protocol: reader!.protocol, atr: typeof atr === "string" ? atr : toHex(atr!) }).toEqual({ protocol: "T=0", atr: "3B6A00FF0031C173C84000009000" });
+    const card = await deps.openCard(reader!.name);
+    // The FCI comes back whole: the ISO layer answered the card's 6Cxx.
+    expect(toHex(await card.transmit(fromHex("00A4040000")))).toBe("6F108408A000000151000000A5049F6501FF9000");
+    await card.close?.();
+  } finally {
+    await source.close?.();
+  }
+});

@@ -18,6 +18,7 @@ export interface UiFlags extends GlobalFlags {
   timeout?: string;
   sim?: string | true;
   javaCard?: string;
+  profile?: string;
   open?: boolean;
 }
 
@@ -44,10 +45,13 @@ export async function uiCommand(ctx: Context, flags: UiFlags): Promise<void> {
   if (flags.javaCard !== undefined && flags.sim === undefined) {
     throw new UsageError("--java-card chooses the release of the simulated card: use it with --sim");
   }
+  if (flags.profile !== undefined && flags.sim === undefined) {
+    throw new UsageError("--profile makes the simulated card behave as a real one: use it with --sim");
+  }
   // --timeout holds for every card command the dashboard runs, on readers and on the simulated card.
   const { timeoutMs } = readerChoice({ ...(flags.timeout === undefined ? {} : { timeout: flags.timeout }) });
   const sources: ReaderSource[] = [await pcscSource(timeoutMs)];
-  if (flags.sim !== undefined) sources.push(await simSource(flags.sim, flags.javaCard, timeoutMs));
+  if (flags.sim !== undefined) sources.push(await simSource(flags.sim, flags.javaCard, timeoutMs, flags.profile));
   const served = serveDashboard(depsFrom(sources, ctx.trace ? ctx.err : undefined), { port });
   if (ctx.json) ctx.printJson({ url: served.url, port: served.port });
   else ctx.out(`webcard dashboard: ${served.url}`);

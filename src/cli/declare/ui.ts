@@ -10,6 +10,7 @@ export function register(cli: CAC): void {
     .option("--port <n>", "Port on 127.0.0.1 to listen on (default 0: a free port)")
     .option("--sim [state]", "Add an in-process simulated card as a reader (state file; default: the sim's default state)")
     .option("--java-card <version>", `With --sim: ${JAVA_CARD_HELP}`)
+    .option("--profile <name|file>", "With --sim: a new simulated card behaves as this real card (webcard sim --profiles); an existing state keeps its own")
     .option("--timeout <seconds>", "Give up on a card that does not answer a command within this many seconds, in every operation the dashboard runs (default 30)")
     .option("--open", "Open the dashboard in the default browser")
     .example("webcard ui --sim --open")

@@ -10,6 +10,8 @@ import { apiRoutes } from "./routes/api.ts";
 import { cardWebRoutes } from "./routes/card-web.ts";
 import { eventRoutes } from "./routes/events.tsx";
 import { pageRoutes } from "./routes/pages.tsx";
+import { stationRoutes } from "./station-routes.tsx";
+import type { StationControl } from "./station-view.ts";
 import { csrfGuard, fetchSiteGuard, hostGuard, originGuard, randomToken, securityHeaders, tokenGuard, type Secrets } from "./security.ts";
 import { DashboardState, MAX_UPLOAD_BYTES } from "./state.ts";
 
@@ -20,6 +22,8 @@ export interface DashboardOptions {
   token?: string;
   csrf?: string;
   frame?: string;
+  /** A provisioning station to show at /station (webcard station --ui). */
+  station?: StationControl;
 }
 
 export interface Dashboard {
@@ -64,6 +68,7 @@ export function createDashboard(deps: DashboardDeps, options: DashboardOptions =
 
   app.route("/api", apiRoutes(state));
   app.route("/api", eventRoutes(state));
+  if (options.station) app.route("/", stationRoutes(options.station, secrets));
   app.route("/", cardWebRoutes(state));
   app.route("/", pageRoutes(state));
   app.notFound((c) => c.json({ ok: false, error: `Not found: ${c.req.path}` }, 404));

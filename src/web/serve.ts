@@ -2,7 +2,7 @@
  * Serve a dashboard on 127.0.0.1 only. Port 0 picks a free one; the URL
  * returned carries the token (print it, never log it elsewhere).
  */
-import { createDashboard, type Dashboard } from "./app.ts";
+import { createDashboard, type Dashboard, type DashboardOptions } from "./app.ts";
 import type { DashboardDeps } from "./deps.ts";
 
 export interface Served {
@@ -14,8 +14,8 @@ export interface Served {
 }
 
 /** Start the dashboard's HTTP server. */
-export function serveDashboard(deps: DashboardDeps, options: { port?: number } = {}): Served {
-  const dashboard = createDashboard(deps);
+export function serveDashboard(deps: DashboardDeps, options: { port?: number } & Pick<DashboardOptions, "station"> = {}): Served {
+  const dashboard = createDashboard(deps, options.station ? { station: options.station } : {});
   const server = Bun.serve({
     hostname: "127.0.0.1",
     port: options.port ?? 0,

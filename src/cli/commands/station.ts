@@ -20,6 +20,8 @@ export interface StationFlags extends GlobalFlags {
   queue?: string;
   station?: string;
   timeout?: string;
+  ui?: boolean;
+  port?: string;
 }
 
 export async function stationCommand(ctx: Context, file: string, flags: StationFlags): Promise<void> {
@@ -45,13 +47,32 @@ export async function stationCommand(ctx: Context, file: string, flags: StationF
     };
     const station = new Station({ job, store, rack: pcscRack({ timeoutMs: seconds * 1000, ...(flags.readers ? { pattern: flags.readers } : {}) }), station: name, onEvent });
     if (tty) table = liveTable(station, (t) => process.stdout.write(t), () => process.stdout.columns ?? 80);
+    const ui = flags.ui ? await serveStationView(ctx, station, job.name, describeDb(store.where), flags.port) : undefined;
     const stop = new AbortController();
     for (const signal of ["SIGINT", "SIGTERM"] as const) process.once(signal, () => stop.abort());
     if (!ctx.json) ctx.err(`Station ${name}: job '${job.name}', record at ${describeDb(store.where)}${flags.readers ? `, readers matching '${flags.readers}'` : ""}; Ctrl-C stops after the cards in progress`);
     await station.run(stop.signal);
+    await ui?.();
     const c = station.counts;
     if (!ctx.json) ctx.err(`Stopped: ${c.done} done, ${c.failed} failed, ${c.alreadyDone} already done`);
   } finally {
     await store.close();
   }
+}
+
+/** `--ui`: the dashboard with the station view at /station; returns its stop. */
+async function serveStationView(ctx: Context, station: Station, job: string, record: string, portText: string | undefined): Promise<() => Promise<void>> {
+  const port = portText === undefined ? 0 : Number(portText);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port must be a port number 0-65535, got '${portText}'`);
+  const { serveDashboard } = await import("../../web/serve.ts");
+  const { depsFrom, pcscSource } = await import("../reader-sources.ts");
+  const sources = [await pcscSource()];
+  const served = serveDashboard(depsFrom(sources), { port, station: { station, job, record } });
+  const url = served.url.replace("/?token=", "/station?token=");
+  if (ctx.json) ctx.out(JSON.stringify({ event: "ui", url }));
+  else ctx.err(`Station view: ${url} (keep it private: its token opens the dashboard)`);
+  return async () => {
+    await served.stop();
+    for (const s of sources) await s.close?.();
+  };
 }

@@ -28,6 +28,8 @@ export function registerStation(cli: CAC): void {
     .option("--queue <url>", "postgres://... : data rows and record in PostgreSQL, shared by several stations")
     .option("--station <name>", "This station's name in the record (default host:pid)")
     .option("--timeout <s>", "Time limit of one card command, in seconds (default 30)")
+    .option("--ui", "Also serve the dashboard with the station view (/station: the rack, counts, rate, last failures, start and pause) on 127.0.0.1")
+    .option("--port <n>", "The dashboard's port with --ui (default: a free one)")
     .example("webcard station batch7.toml --readers 'ACS*'")
     .example("webcard station batch7.toml --queue postgres://station@db.example/batch7 --json")
     .action((job: string, flags: StationFlags) =>

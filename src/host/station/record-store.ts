@@ -153,10 +153,16 @@ export class RecordStore {
   async #withCardSqlite(job: Job, identity: string, work: (row: DataRow | undefined) => Promise<CardOutcome>, noRow: (why: string) => CardOutcome): Promise<CardRecord> {
     let row: DataRow | undefined;
     if (job.data) {
-      const free = job.data.match === "identity"
-        ? await this.#sql`SELECT n, line, vals FROM data_rows WHERE match_key = ${identity} AND used_by IS NULL`
-        : await this.#sql`SELECT n, line, vals FROM data_rows WHERE used_by IS NULL ORDER BY n`;
-      const pick = (free as { n: number; line: number; vals: string }[]).find((r) => !this.#claimed.has(r.n));
+      let pick: { n: number; line: number; vals: string } | undefined;
+      for (;;) {
+        // Enough rows to pass every claim in progress; another card may claim while this query runs: then ask again.
+        const limit = this.#claimed.size + 1;
+        const free = (job.data.match === "identity"
+          ? await this.#sql`SELECT n, line, vals FROM data_rows WHERE match_key = ${identity} AND used_by IS NULL`
+          : await this.#sql`SELECT n, line, vals FROM data_rows WHERE used_by IS NULL ORDER BY n LIMIT ${limit}`) as { n: number; line: number; vals: string }[];
+        pick = free.find((r) => !this.#claimed.has(r.n));
+        if (pick || job.data.match === "identity" || free.length < limit) break;
+      }
       if (!pick) return this.#sql.begin(async (tx) => this.#append(tx, job, noRow(await this.#whyNoRow(tx, job, identity)), null));
       row = { n: pick.n, line: pick.line, values: JSON.parse(pick.vals) };
       this.#claimed.add(pick.n);

@@ -8,8 +8,10 @@ import { setUpActions } from "./actions.ts";
 import { follow } from "./events.ts";
 import { setUpInstall } from "./install.ts";
 import { loadPanel } from "./panel.ts";
+import { setUpStation } from "./station.ts";
 
 setUpInstall();
 setUpActions();
 follow();
 loadPanel();
+setUpStation();

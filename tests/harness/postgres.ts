@@ -70,7 +70,7 @@ export async function startPostgres(): Promise<PostgresServer> {
   if (init.exitCode !== 0) throw new Error(`initdb failed: ${init.stderr.toString()}`);
   const port = await freePort();
   const proc = Bun.spawn(
-    asPostgres([join(BIN, "postgres"), "-D", data, "-p", String(port), "-k", dir, "-c", "listen_addresses=127.0.0.1", "-c", "fsync=off", "-c", "max_connections=50"]),
+    asPostgres([join(BIN, "postgres"), "-D", data, "-p", String(port), "-k", dir, "-c", "listen_addresses=127.0.0.1", "-c", "fsync=off", "-c", "max_connections=100"]),
     { stdout: "ignore", stderr: Bun.file(join(dir, "postgres.log")), stdin: "ignore" },
   );
   // runuser forks: its PID is the one we hold, and SIGTERM to it reaches the server (runuser passes it on).

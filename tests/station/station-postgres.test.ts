@@ -72,7 +72,9 @@ describe("stations sharing a PostgreSQL queue", () => {
           const before = (await okRows()).filter((r) => JSON.parse(r.body).reader === reader.name).length;
           const sim = await startSim(reader.port, ["--state", join(dir, `card-${card++}.sqlite`), "--no-link"]);
           try {
-            await until(async () => (await okRows()).filter((r) => JSON.parse(r.body).reader === reader.name).length > before, 120_000, `a card done in ${reader.name}`);
+            await until(async () => (await okRows()).filter((r) => JSON.parse(r.body).reader === reader.name).length > before, 120_000, `a card done in ${reader.name}`).catch((e: Error) => {
+              throw new Error(`${e.message}; the stations said:\n${stations.map((s) => s.output().slice(-2000)).join("\n---\n")}`);
+            });
           } finally {
             sim.proc.kill("SIGTERM");
             await sim.proc.exited;

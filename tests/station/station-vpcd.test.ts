@@ -126,7 +126,9 @@ describe("webcard station through pcscd + vpcd", () => {
                 () => records(db).some((r) => r.result === "ok" && JSON.parse(r.body).reader === reader.name && !seen.has(r.identity)),
                 120_000,
                 `card ${k} in ${reader.name} to be done`,
-              );
+              ).catch((e: Error) => {
+                throw new Error(`${e.message}; the station said:\n${station.output().slice(-3000)}`);
+              });
               verified.push({ ...(await cardOwnKeys(reader.name)), reader: reader.name });
             } finally {
               sim.proc.kill("SIGTERM");

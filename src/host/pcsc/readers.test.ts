@@ -74,4 +74,28 @@ describe("monitorReaders", () => {
     expect(failure).toBeInstanceOf(TransportError);
     expect(failure).toMatchObject({ kind: "no-service", message: "PC/SC service not running (start pcscd)" });
   });
+
+  test("a card swapped between two polls (present both times, a new insertion count) is reported removed and inserted", async () => {
+    const abort = new AbortController();
+    let waits = 0;
+    const thread: MonitorThread = {
+      context: undefined,
+      establish: async () => 1n,
+      listReaders: async () => ["A"],
+      close: async () => undefined,
+      abandon: () => undefined,
+      getStatusChange: async (states: readonly ReaderStateIn[], waitMs: number) => {
+        const atr = new Uint8Array(0);
+        if (waitMs === 0) return states.map((s) => ({ reader: s.reader, eventState: SCARD.STATE_PRESENT | (3 << 16), atr }));
+        if (++waits === 1) return [{ reader: "A", eventState: SCARD.STATE_CHANGED | SCARD.STATE_PRESENT | (5 << 16), atr }];
+        return new Promise((_, reject) => abort.signal.addEventListener("abort", () => reject(new PcscError("SCardGetStatusChange", CODE.SCARD_E_CANCELLED)), { once: true }));
+      },
+    };
+    const events: ReaderEvent[] = [];
+    for await (const e of monitorReaders(abort.signal, () => thread)) {
+      events.push(e);
+      if (e.type === "card-inserted") abort.abort();
+    }
+    expect(events.map((e) => e.type)).toEqual(["card-removed", "card-inserted"]);
+  });
 });

@@ -61,6 +61,11 @@ export async function readerStates(thread: Pick<PcscThread, "getStatusChange">, 
   );
 }
 
+/** The reader's insertion and removal count (high word of dwEventState; 0 where the system keeps none). */
+function eventCount(eventState: number): number {
+  return (eventState >>> 16) & 0xffff;
+}
+
 function present(eventState: number): boolean {
   return (eventState & SCARD.STATE_PRESENT) !== 0;
 }
@@ -213,6 +218,12 @@ class ReaderMonitor implements AsyncIterator<ReaderEvent> {
         known.set(s.reader, s.eventState & ~SCARD.STATE_CHANGED);
         if (!present(before) && present(s.eventState)) this.#emit({ type: "card-inserted", reader: s.reader, atr: s.atr });
         else if (present(before) && !present(s.eventState)) this.#emit({ type: "card-removed", reader: s.reader });
+        else if (present(before) && present(s.eventState) && eventCount(before) !== eventCount(s.eventState)) {
+          // A card swapped between two polls never shows as absent: pcsc-lite and Windows count
+          // insertions and removals in the high word of dwEventState, so a new count is a new card.
+          this.#emit({ type: "card-removed", reader: s.reader });
+          this.#emit({ type: "card-inserted", reader: s.reader, atr: s.atr });
+        }
       }
       if (relist) await this.#relist(known);
     }

@@ -42,6 +42,16 @@ const APPEND_ONLY: Record<Dialect, string[]> = {
   ],
 };
 
+/** The advisory lock key that serialises schema creation on PostgreSQL ("wcjb" in ASCII). */
+const SCHEMA_LOCK = 0x77636a62;
+
+/**
+ * Connections a station keeps to PostgreSQL: each card being worked on holds
+ * one for its transaction, so this bounds the readers worked on at once per
+ * station (more wait for a free one); PostgreSQL's own default is 100 clients.
+ */
+const POSTGRES_CONNECTIONS = 10;
+
 /** Where a record lives, without a password: for messages. */
 export function describeDb(where: string): string {
   return where.replace(/^(postgres(?:ql)?:\/\/[^:/@]*):[^@]*@/i, "$1:***@");
@@ -71,11 +81,15 @@ export class RecordStore {
     const postgres = /^postgres(ql)?:\/\//i.test(where);
     let sql: SQL;
     try {
-      sql = postgres ? new SQL(where, { max: 8, idleTimeout: 30, connectionTimeout: 15 }) : new SQL({ adapter: "sqlite", filename: where });
+      sql = postgres ? new SQL(where, { max: POSTGRES_CONNECTIONS, idleTimeout: 30, connectionTimeout: 15 }) : new SQL({ adapter: "sqlite", filename: where });
       const store = new RecordStore(sql, postgres ? "postgres" : "sqlite", where);
       if (!postgres) await sql.unsafe("PRAGMA journal_mode = WAL; PRAGMA busy_timeout = 10000; PRAGMA synchronous = FULL");
-      for (const ddl of TABLES) await sql.unsafe(ddl);
-      for (const ddl of APPEND_ONLY[store.dialect]) await sql.unsafe(ddl);
+      await sql.begin(async (tx) => {
+        // Stations starting together would race in PostgreSQL's catalog (CREATE ... IF NOT EXISTS is not
+        // safe against a concurrent CREATE): one at a time, under a transaction-scoped advisory lock.
+        if (postgres) await tx`SELECT pg_advisory_xact_lock(${SCHEMA_LOCK})`;
+        for (const ddl of [...TABLES, ...APPEND_ONLY[store.dialect]]) await tx.unsafe(ddl);
+      });
       return store;
     } catch (error) {
       throw new WebcardError(`Cannot open the job's record at ${describeDb(where)}: ${(error as Error).message}`, { cause: error });
@@ -88,6 +102,7 @@ export class RecordStore {
    */
   async bind(job: Job): Promise<void> {
     await this.#sql.begin(async (tx) => {
+      if (this.dialect === "postgres") await tx`SELECT pg_advisory_xact_lock(${SCHEMA_LOCK})`;
       const made = await tx`INSERT INTO job (id, hash, name) VALUES (1, ${job.hash}, ${job.name}) ON CONFLICT (id) DO NOTHING RETURNING id`;
       if (made.length === 0) {
         const [row] = await tx`SELECT hash, name FROM job WHERE id = 1`;

@@ -13,6 +13,11 @@ import type { Rack } from "./rack.ts";
 import type { CardOutcome, CardRecord } from "./record.ts";
 import type { RecordStore } from "./record-store.ts";
 import { readIdentity } from "./identity.ts";
+import type { Transport } from "../../stack/transport/transport.ts";
+
+/** Tries at reading a new card's identity, and the pause between them. */
+const IDENTIFY_ATTEMPTS = 5;
+const IDENTIFY_RETRY_MS = 300;
 
 /** What a reader is doing. */
 export type ReaderState = "empty" | "working" | "done" | "failed" | "already-done" | "error" | "paused";
@@ -129,14 +134,10 @@ export class Station {
     const { job, store, rack, station } = this.#o;
     const t0 = Date.now();
     this.#show({ reader, state: "working", step: "identity" });
-    let transport;
+    const first = await this.#identify(reader);
+    if ("error" in first) return this.#error(reader, first.error);
+    const { transport, identity } = first;
     try {
-      transport = await rack.connect(reader);
-    } catch (error) {
-      return this.#error(reader, error);
-    }
-    try {
-      const identity = await readIdentity(transport, job.identity);
       const done = await store.done(identity);
       if (done) {
         this.#counts.alreadyDone++;
@@ -170,6 +171,32 @@ export class Station {
     } finally {
       await transport.close().catch(() => undefined);
     }
+  }
+
+  /**
+   * Connect and read the card's identity. A card just put in can fail its
+   * first commands (contacts settling, a reader still powering it up, a
+   * quick swap): while the reader still shows a card, try again a few times
+   * before giving up on it. Nothing has been changed on the card yet.
+   */
+  async #identify(reader: string): Promise<{ transport: Transport & { close(): Promise<void> }; identity: string } | { error: unknown }> {
+    let last: unknown;
+    for (let attempt = 0; attempt < IDENTIFY_ATTEMPTS; attempt++) {
+      if (attempt > 0) {
+        await Bun.sleep(IDENTIFY_RETRY_MS);
+        const still = (await this.#o.rack.readers().catch(() => [])).find((r) => r.name === reader);
+        if (!still?.cardPresent) break;
+      }
+      let transport: (Transport & { close(): Promise<void> }) | undefined;
+      try {
+        transport = await this.#o.rack.connect(reader);
+        return { transport, identity: await readIdentity(transport, this.#o.job.identity) };
+      } catch (error) {
+        last = error;
+        await transport?.close().catch(() => undefined);
+      }
+    }
+    return { error: last };
   }
 
   #error(reader: string, error: unknown): void {

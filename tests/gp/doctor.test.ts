@@ -124,3 +124,15 @@ describe("resemblance", () => {
     }
   });
 });
+
+test("a card no profile has: the closest is named as such", async () => {
+  const { doctorLines } = await import("../../src/cli/commands/doctor.ts");
+  const t = scriptedTransport([
+    { command: "00A4040000", response: "6F108408A000000003000000A5049F6501FF9000" },
+    ...Array.from({ length: 11 }, () => ({ command: () => true, response: "6A88" })),
+  ]);
+  const r = await doctor(t, { atr: fromHex("3B6800000073C84000009000"), profiles: shippedProfiles() });
+  const lines = doctorLines(r);
+  expect(lines).toContain("  no profile has this card's ATR: the closest by the other facts, not this card");
+  expect(lines).toContain("  protocol T=0 (card offers T=0)");
+});

@@ -115,6 +115,7 @@ export function doctorLines(r: DoctorReport): string[] {
   const [best, ...others] = r.resembles;
   if (best) {
     out.push(`Resembles: ${best.name} (${best.title}), score ${best.score}: agrees on ${best.agrees.join(", ") || "nothing"}${best.differs.length > 0 ? `; differs on ${best.differs.join(", ")}` : ""}`);
+    if (!best.agrees.includes("ATR")) out.push("  no profile has this card's ATR: the closest by the other facts, not this card");
     for (const o of others) out.push(`  then ${o.name} (${o.title}), score ${o.score}`);
   }
   return out;

@@ -86,6 +86,17 @@ describe("chains the card refuses", () => {
     expect(await send(t, `802A0110${n(rest.length / 2)}${rest}`)).toBe(0x6a80);
   });
 
+  test("another command in between ends the chain: the rest alone is not a certificate", async () => {
+    const { card, oce } = setup();
+    const t = inProcessTransport(card);
+    await t.transmit(selectIsd);
+    const cert = toHex(oce.certificate);
+    expect(await send(t, `902A0110FF${cert.slice(0, 510)}`)).toBe(0x9000);
+    expect(await send(t, "80CA006600")).toBe(0x9000);
+    const rest = cert.slice(510);
+    expect(await send(t, `802A0110${n(rest.length / 2)}${rest}`)).toBe(0x6a80);
+  });
+
   test("a card without SCP11 takes no chaining: 6884", async () => {
     const card = createSimulatedCard();
     const t = inProcessTransport(card);

@@ -37,7 +37,7 @@ import { ATR } from "./atr.ts";
 import type { CardBehaviour } from "../profiles/behaviour.ts";
 import { STUB } from "./stub-applet.ts";
 import type { SecureSession } from "./secure-session.ts";
-import { Scp11Session } from "./scp11-session.ts";
+import { INS_PERFORM_SECURITY_OPERATION, Scp11Session } from "./scp11-session.ts";
 
 export interface CoreParts {
   store: CardStore;
@@ -221,6 +221,8 @@ export class CardCore implements VirtualCard {
     if (cmd.ins === INS.SELECT && cmd.cla === 0x00) return this.select(ch, cmd);
     const current = ch.selected;
     if (!current) return sw(0x6986);
+    // Any other command ends a command chain (ISO/IEC 7816-4 5.3.3): a half-sent OCE certificate is dropped.
+    if (cmd.ins !== INS_PERFORM_SECURITY_OPERATION) ch.scp11.endChain();
     if (current.native && cmd.ins === INS.INITIALIZE_UPDATE && cmd.cla === 0x80) {
       return session.initializeUpdate(cmd, this.p.domainKeySets?.(current.aid), current.aid).toBytes();
     }

@@ -25,6 +25,8 @@ import { decodeScp11Keys } from "../isd/scp11-keys.ts";
 const REMEMBERED = 64;
 /** Bytes a chained OCE certificate may reach: a P-521 GP certificate is about 300, so 4 KiB leaves room for rich ones. */
 export const CHAIN_LIMIT = 4096;
+/** PERFORM SECURITY OPERATION, the one command this card takes in a chain. */
+export const INS_PERFORM_SECURITY_OPERATION = SCP11_INS.PERFORM_SECURITY_OPERATION;
 /** CLA bit of command chaining (ISO/IEC 7816-4 table 2). */
 const CHAINING = 0x10;
 const DIGEST = 16;
@@ -58,6 +60,11 @@ export class Scp11Session {
   /** Forget a half-sent OCE chain and a verified OCE key: a new selection or power starts the handshake afresh. */
   reset(): void {
     this.#card?.reset();
+    this.#chain = undefined;
+  }
+
+  /** Drop a half-sent chain: another command came in between (ISO/IEC 7816-4 5.3.3). */
+  endChain(): void {
     this.#chain = undefined;
   }
 

@@ -7,6 +7,7 @@ import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import type { DashboardDeps } from "./deps.ts";
 import { apiRoutes } from "./routes/api.ts";
+import { gpAdminRoutes } from "./routes/gp-admin.ts";
 import { cardWebRoutes } from "./routes/card-web.ts";
 import { eventRoutes } from "./routes/events.tsx";
 import { pageRoutes } from "./routes/pages.tsx";
@@ -67,6 +68,7 @@ export function createDashboard(deps: DashboardDeps, options: DashboardOptions =
   );
 
   app.route("/api", apiRoutes(state));
+  app.route("/api", gpAdminRoutes(state));
   app.route("/api", eventRoutes(state));
   if (options.station) app.route("/", stationRoutes(options.station, secrets));
   app.route("/", cardWebRoutes(state));

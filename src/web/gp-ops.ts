@@ -28,7 +28,8 @@ import type { CapSummary, CardOps, CardOverview, OpContext } from "./deps.ts";
 import { cardFetch } from "../host/link/card-web.ts";
 import { installFromDashboard } from "./install-op.ts";
 
-function session(ctx: OpContext): Promise<GpSession> {
+/** An authenticated GlobalPlatform session with the session keys (the test key when none were entered). */
+export function session(ctx: OpContext): Promise<GpSession> {
   const k = ctx.keys;
   return openGpSession(ctx.transport, {
     keys: k?.keys ?? defaultKeys(),

@@ -5,6 +5,7 @@
  * forms; every request carries the CSRF header.
  */
 import { setUpActions } from "./actions.ts";
+import { setUpAdmin } from "./gp-admin.ts";
 import { follow } from "./events.ts";
 import { setUpInstall } from "./install.ts";
 import { loadPanel } from "./panel.ts";
@@ -12,6 +13,7 @@ import { setUpStation } from "./station.ts";
 
 setUpInstall();
 setUpActions();
+setUpAdmin();
 follow();
 loadPanel();
 setUpStation();

@@ -2,6 +2,7 @@
 /** A card's page: facts and registry, keys, install, the card's own pages, the APDU trace. */
 import type { ReaderView } from "../reader-watch.ts";
 import { CardPanel, type PanelProps } from "./card-panel.tsx";
+import { GpAdminSection } from "./gp-admin-forms.tsx";
 import { Layout } from "./layout.tsx";
 
 export interface CardPageProps extends PanelProps {
@@ -189,6 +190,7 @@ export function CardPage(props: CardPageProps) {
         <p id="action-result" class="result" role="status"></p>
       </section>
       <InstallSection link={props.overview?.link?.present} />
+      <GpAdminSection />
       <KeysSection kcv={props.kcv} />
       <CardWebSection base={props.cardWebBase} reader={props.name} link={props.overview?.link?.present} />
       <section class="box" aria-labelledby="trace-h">

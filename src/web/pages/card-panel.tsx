@@ -5,6 +5,7 @@ import { decodeAtr } from "../atr.ts";
 import type { CardOverview } from "../deps.ts";
 import type { ReaderView } from "../reader-watch.ts";
 import { Registry } from "./registry.tsx";
+import { DomainTree } from "./domain-tree.tsx";
 
 function Atr(props: { hex: string }) {
   let bytes: Uint8Array;
@@ -65,6 +66,7 @@ export function CardPanel(props: PanelProps) {
           <dl class="facts">{o.cplc.map((f) => <><dt>{f.name}</dt><dd><code>{f.hex}</code></dd></>)}</dl>
         </details>
       ) : null}
+      {o?.registry ? <DomainTree entries={o.registry} actions={true} /> : null}
       {o?.registry ? <Registry entries={o.registry} actions={true} /> : null}
     </div>
   );

@@ -31,7 +31,7 @@ export function overviewJson(o: CardOverview): unknown {
   };
 }
 
-function fail(c: Context, error: unknown): Response {
+export function fail(c: Context, error: unknown): Response {
   return c.json(errorBody(error), errorStatus(error));
 }
 
@@ -52,7 +52,7 @@ async function formBody(c: Context): Promise<Record<string, unknown>> {
   }
 }
 
-async function jsonBody(c: Context): Promise<Record<string, unknown>> {
+export async function jsonBody(c: Context): Promise<Record<string, unknown>> {
   try {
     const v: unknown = await c.req.json();
     if (v && typeof v === "object") return v as Record<string, unknown>;
@@ -62,7 +62,7 @@ async function jsonBody(c: Context): Promise<Record<string, unknown>> {
   throw new UsageError("The request body is not a JSON object");
 }
 
-async function knownReader(s: DashboardState, name: string): Promise<void> {
+export async function knownReader(s: DashboardState, name: string): Promise<void> {
   const r = await s.reader(name);
   if (!r) throw new UsageError(`No reader named '${name}': choose one on the readers page`);
 }

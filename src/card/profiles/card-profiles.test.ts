@@ -193,3 +193,14 @@ describe("life cycle and failure limit from the profile", () => {
     expect(await send(card("gp23", true), "80F28002024F0000")).toContain("9F70010F");
   });
 });
+
+test("the failure limit comes from the profile: after authFailureLimit wrong EXTERNAL AUTHENTICATEs the ISD locks for good (6983)", async () => {
+  const strict = createSimulatedCard({ profile: { ...profileNamed("jcop242"), name: "strict", authFailureLimit: 3 } });
+  strict.powerOn();
+  for (let n = 0; n < 3; n++) {
+    expect(await raw(strict, "80500000081122334455667788")).toEndWith("9000");
+    expect(await raw(strict, "848200001000000000000000000000000000000000")).toBe("6300");
+  }
+  expect(await raw(strict, "80500000081122334455667788")).toBe("6983");
+  strict.close();
+});

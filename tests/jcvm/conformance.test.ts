@@ -116,6 +116,7 @@ const CASES: [string, string, string][] = [
   ["if_scmpge", "sconst_2\n sconst_2\n if_scmpge yes\n sconst_1\n goto end\nyes:\n sconst_4\nend:", value(4)],
   ["ifnull", "aconst_null\n ifnull yes\n sconst_1\n goto end\nyes:\n sconst_5\nend:", value(5)],
   ["if_acmpne", "aload_1\n aload_2\n if_acmpne yes\n sconst_1\n goto end\nyes:\n bspush 6\nend:", value(6)],
+  ["jsr and ret: a subroutine run twice (§7.5 jsr, ret)", "sconst_1\n sstore 4\n jsr sub\n jsr sub\n sload 4\n goto end\nsub:\n astore_3\n sload 4\n sconst_3\n smul\n sstore 4\n ret 3\nend:", value(9)],
   // arrays
   ["newarray byte, bastore, baload", "bspush 5\n newarray 11\n astore_3\n aload_3\n sconst_2\n bspush 42\n bastore\n aload_3\n sconst_2\n baload", value(42)],
   ["newarray short, sastore, saload", "bspush 3\n newarray 12\n astore_3\n aload_3\n sconst_1\n sspush -2\n sastore\n aload_3\n sconst_1\n saload", value(-2)],
@@ -134,7 +135,7 @@ const CASES: [string, string, string][] = [
   ["NullPointerException, 6F00", "aconst_null\n arraylength", "6F00"],
   ["ArrayIndexOutOfBoundsException, 6F00", "aload_2\n sspush 300\n baload", "6F00"],
   ["NegativeArraySizeException, 6F00", "sconst_m1\n newarray 11\n arraylength", "6F00"],
-  // switches (§7.5.50, §7.5.51, §7.5.74, §7.5.75)
+  // switches (§7.5 stableswitch, itableswitch, slookupswitch, ilookupswitch)
   ...[2, 9, -1].map((k): [string, string, string] => [
     `stableswitch on ${k}`,
     `bspush ${k}\n stableswitch other 1 3 one two three\none:\n sconst_1\n goto end\ntwo:\n sconst_2\n goto end\nthree:\n sconst_3\n goto end\nother:\n bspush 99\nend:`,
@@ -148,7 +149,7 @@ const CASES: [string, string, string][] = [
   ["itableswitch on an int beyond 16 bits", "iipush 100001\n itableswitch other 100000 100002 a b c\na:\n sconst_1\n goto end\nb:\n sconst_2\n goto end\nc:\n sconst_3\n goto end\nother:\n bspush 99\nend:", value(2)],
   ["ilookupswitch default", "iipush -5\n ilookupswitch other 2 -70000 a 70000 b\na:\n sconst_1\n goto end\nb:\n sconst_2\n goto end\nother:\n bspush 99\nend:", value(99)],
   ["ilookupswitch match", "iipush 70000\n ilookupswitch other 2 -70000 a 70000 b\na:\n sconst_1\n goto end\nb:\n sconst_2\n goto end\nother:\n bspush 99\nend:", value(2)],
-  // exception handlers (§6.10, §7.5.1 athrow): the handler sees a stack holding the exception only
+  // exception handlers (§6.10, §7.5 athrow): the handler sees a stack holding the exception only
   ...[
     ["a handler of the exception's class", "#ArithmeticException"],
     ["a handler of its superclass", "#RuntimeException"],

@@ -1,5 +1,5 @@
 /**
- * Exception handler lookup (JCVM 3.0.5 §6.10.1, §7.5.1 athrow): the
+ * Exception handler lookup (JCVM 3.0.5 §6.10, §7.5 athrow): the
  * Method component's table lists handlers in order, inner ones first, so
  * the first one whose range covers the pc and whose catch type the thrown
  * object is wins; catch type 0 catches everything (`finally`).

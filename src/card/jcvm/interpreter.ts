@@ -4,7 +4,7 @@
  * locals of nargs + max_locals cells, §3.5), and Java calls nest as JS calls.
  * Shorts, bytes and booleans are one cell; an int is two cells (high, low)
  * on the stack and in locals, as the specification counts them. A Java
- * exception unwinds through the Method component's handler table (§7.5.1);
+ * exception unwinds through the Method component's handler table (§7.5 athrow);
  * the bytecode budget and the frame depth limit abort the whole command.
  *
  * The loop here runs the bytecodes every applet spends its time in (loads,
@@ -220,7 +220,7 @@ export function execute(vm: Vm, pkg: ExecPackage, offset: number, args: Value[])
               pc = opPc + readS16(code, pc);
               break;
             case O.jsr:
-              // The return address is a returnAddress cell: the offset after the jsr (§7.5.47).
+              // The return address is a returnAddress cell: the offset after the jsr (§7.5 jsr).
               stack[sp++] = pc + 2;
               pc = opPc + readS16(code, pc);
               break;
@@ -292,7 +292,7 @@ export function execute(vm: Vm, pkg: ExecPackage, offset: number, args: Value[])
         if (!(error instanceof JavaThrow)) throw error;
         const handler = findHandler(vm, pkg, opPc, error.object);
         if (handler === undefined) throw error;
-        // §7.5.1: the operand stack is cleared and holds the exception only.
+        // §7.5 athrow: the operand stack is cleared and holds the exception only.
         vm.context = pkg.context;
         sp = 0;
         stack[sp++] = error.object;

@@ -79,7 +79,7 @@ export class JObject {
   }
 }
 
-/** Array element kinds, from newarray's atype (JCVM 3.0.5 §7.5.61: 10 boolean, 11 byte, 12 short, 13 int). */
+/** Array element kinds, from newarray's atype (JCVM 3.0.5 §7.5 newarray: 10 boolean, 11 byte, 12 short, 13 int). */
 export type ArrayKind = "Z" | "B" | "S" | "I" | "L";
 
 /** Transient kinds, JCSystem: NOT_A_TRANSIENT_OBJECT 0, CLEAR_ON_RESET 1, CLEAR_ON_DESELECT 2. */

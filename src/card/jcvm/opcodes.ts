@@ -50,5 +50,5 @@ export const MNEMONIC: readonly string[] = (() => {
   return out;
 })();
 
-/** newarray / checkcast atype values, §7.5.61 and §7.5.15. */
+/** newarray / checkcast atype values (JCVM 3.0.5 §7.5 newarray, checkcast). */
 export const ATYPE = { T_BOOLEAN: 10, T_BYTE: 11, T_SHORT: 12, T_INT: 13, T_REFERENCE: 14 } as const;

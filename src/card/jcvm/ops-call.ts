@@ -1,6 +1,6 @@
 /**
- * The invoke bytecodes (JCVM 3.0.5 §7.5.45 invokeinterface, §7.5.46
- * invokespecial, §7.5.47 invokestatic, §7.5.48 invokevirtual): pop the
+ * The invoke bytecodes (JCVM 3.0.5 §7.5 invokeinterface, invokespecial,
+ * invokestatic, invokevirtual): pop the
  * argument cells, call through invoke.ts, push what the callee returned by
  * the kind it set (none, one cell, or an int's two cells).
  */

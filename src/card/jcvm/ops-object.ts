@@ -50,7 +50,7 @@ export function objectOperandLength(op: number): number {
   }
 }
 
-/** athrow (§7.5.4): null throws NullPointerException. */
+/** athrow (JCVM 3.0.5 §7.5 athrow): null throws NullPointerException. */
 export function athrow(vm: Vm, t: Ref): never {
   if (t === null) vm.throwJava("java.lang.NullPointerException");
   if (!(t instanceof JObject)) throw new VmAbort("athrow of an array");

@@ -1,6 +1,6 @@
 /**
- * The operand stack shuffles with an mn operand (JCVM 3.0.5 §7.5.21 dup_x,
- * §7.5.80 swap_x): m is the high nibble, n the low one, both in cells.
+ * The operand stack shuffles with an mn operand (JCVM 3.0.5 §7.5 dup_x and
+ * swap_x): m is the high nibble, n the low one, both in cells.
  */
 import type { Value } from "./model.ts";
 

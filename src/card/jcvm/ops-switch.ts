@@ -1,6 +1,6 @@
 /**
- * The switch bytecodes (JCVM 3.0.5 §7.5.75 stableswitch, §7.5.51
- * itableswitch, §7.5.74 slookupswitch, §7.5.50 ilookupswitch): the target
+ * The switch bytecodes (JCVM 3.0.5 §7.5 stableswitch, itableswitch,
+ * slookupswitch, ilookupswitch): the target
  * pc for a key already popped. Offsets are relative to the switch's opcode.
  */
 import { readI32, readS16 } from "./cells.ts";
@@ -28,7 +28,7 @@ export function switchTarget(op: number, code: Uint8Array, opPc: number, pc: num
       return key < low || key > high ? def : opPc + readS16(code, pc + 10 + 2 * (key - low));
     }
     default: {
-      // Pairs are sorted by match (§7.5.74), but a linear scan needs no trust in that.
+      // Pairs are sorted by match (§7.5 slookupswitch), but a linear scan needs no trust in that.
       const wide = op === O.ilookupswitch;
       const n = (code[pc + 2]! << 8) | code[pc + 3]!;
       const size = wide ? 6 : 4;

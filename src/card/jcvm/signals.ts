@@ -1,6 +1,6 @@
 /**
  * How control leaves a method other than by returning: a Java exception
- * (caught by the exception handler tables, JCVM 3.0.5 §7.5.1 athrow), or a
+ * (caught by the exception handler tables, JCVM 3.0.5 §7.5 athrow), or a
  * VM abort that no Java code can catch (bytecode budget, stack depth, a
  * broken package): the card answers 6F00 and goes on.
  */

@@ -1,4 +1,4 @@
-/** Type tests of checkcast and instanceof (JCVM 3.0.5 §7.5.15, §7.5.43) and assignment compatibility. */
+/** Type tests of checkcast and instanceof (JCVM 3.0.5 §7.5 checkcast, instanceof) and assignment compatibility. */
 import { JArray, JObject, type JClass, type Ref } from "./model.ts";
 
 const PRIMITIVE_ATYPE: Readonly<Record<number, string>> = { 10: "Z", 11: "B", 12: "S", 13: "I" };

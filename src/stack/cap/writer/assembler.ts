@@ -7,7 +7,7 @@
  * references are returned as Uint8Array parts, which the CAP builder lists
  * in the RefLocation component).
  *
- * The switches take their tables inline (§7.5.50, §7.5.51, §7.5.74, §7.5.75):
+ * The switches take their tables inline (JCVM 3.0.5 §7.5):
  *   stableswitch DEFAULT LOW HIGH L_LOW ... L_HIGH      (itableswitch: int LOW, HIGH)
  *   slookupswitch DEFAULT NPAIRS MATCH L ... MATCH L   (ilookupswitch: int MATCH; sorted)
  * and `.catch START END HANDLER TYPE` lines add an exception handler for the
@@ -84,7 +84,7 @@ function switchLayout(mnemonic: string, args: string[], n: number): string {
   const pairs = args.length >= 2 ? number(args[1]!, n) : -1;
   if (pairs < 0 || args.length !== 2 + 2 * pairs) throw new RangeError(`Line ${n}: ${mnemonic} takes DEFAULT NPAIRS and NPAIRS match-label pairs`);
   const matches = args.filter((_, i) => i >= 2 && i % 2 === 0).map((a) => number(a, n));
-  if (matches.some((m, i) => i > 0 && m <= matches[i - 1]!)) throw new RangeError(`Line ${n}: ${mnemonic} matches must be sorted ascending (§7.5.74)`);
+  if (matches.some((m, i) => i > 0 && m <= matches[i - 1]!)) throw new RangeError(`Line ${n}: ${mnemonic} matches must be sorted ascending (JCVM §7.5 slookupswitch)`);
   return `Ss${(wide ? "iS" : "sS").repeat(pairs)}`;
 }
 

@@ -36,6 +36,8 @@ import { machine, writeResult } from "./report.ts";
 
 const { values } = parseArgs({ options: { cards: { type: "string" } }, strict: true });
 const CARDS = Number(values.cards ?? 12);
+/** The real card whose measured command and LOAD times the slower sims take (`webcard sim --timing`, docs/profiles.md). */
+const TIMING = "jcop242";
 const COMMAND = `bun bench/station.ts${values.cards ? ` --cards ${values.cards}` : ""}`;
 
 if (isolationUsable && process.env.WEBCARD_BENCH_ISOLATED !== "1") {
@@ -126,7 +128,8 @@ for (const n of [1, 2]) {
 if (process.env.WEBCARD_BENCH_ISOLATED === "1") {
   const pcscd = await startPrivatePcscd();
   try {
-    for (const n of [1, 2]) {
+    for (const [n, timing] of [[1, undefined], [2, undefined], [1, TIMING], [2, TIMING]] as const) {
+      const cards = timing ? Math.max(2, Math.round(CARDS / 2)) : CARDS;
       const readers = pcscd.readers.slice(0, n);
       const sims = new Map<string, SimProcess>();
       const rack = pcscRack({ timeoutMs: 30_000, pattern: n === 1 ? readers[0]!.name : "Virtual PCD" });
@@ -134,10 +137,10 @@ if (process.env.WEBCARD_BENCH_ISOLATED === "1") {
         job,
         rack,
         readers.map((x) => x.name),
-        CARDS,
+        cards,
         async (reader, k) => {
           const port = readers.find((x) => x.name === reader)!.port;
-          sims.set(reader, await startSim(port, ["--state", join(dir, `vpcd-${n}-${k}.sqlite`), "--no-link"]));
+          sims.set(reader, await startSim(port, ["--state", join(dir, `vpcd-${n}-${timing ?? "fast"}-${k}.sqlite`), "--no-link", ...(timing ? ["--timing", timing] : [])]));
         },
         async (reader) => {
           const sim = sims.get(reader)!;
@@ -145,7 +148,7 @@ if (process.env.WEBCARD_BENCH_ISOLATED === "1") {
           await sim.proc.exited;
         },
       );
-      rows.push(["pcscd + vpcd", n, CARDS, Math.round(median(r.cardMs)), perHour(CARDS, r.wallMs), perHour(n, median(r.cardMs))]);
+      rows.push([`pcscd + vpcd${timing ? `, sim --timing ${timing}` : ""}`, n, cards, Math.round(median(r.cardMs)), perHour(cards, r.wallMs), perHour(n, median(r.cardMs))]);
     }
   } finally {
     await pcscd.stop();
@@ -158,7 +161,8 @@ notes.push(
   "'station ms per card' runs from the station's connect to the committed row; 'cards/hour (station)' is readers x 3,600,000 / that median, the rate with instant card swaps.",
   "'cards/hour (wall)' counts the card swaps too: in-process a swap is free; through vpcd a swap is stopping one `webcard sim` and starting another on a fresh state file (Bun start-up, a new SQLite card memory, pcscd's next poll), far slower than a hand or a robot.",
   "The in-process cards run on the station's own thread, so a second reader adds no CPU: in-process the rate with 2 readers shows the station's overhead, not parallel speed-up.",
-  "`webcard sim --timing` (card time profiles) is not in this build: the simulated card answers as fast as it can, so these figures are the station's own cost, not a real card's.",
+  `Rows without --timing: the simulated card answers as fast as it can, so they show the station's own cost. Rows with \`webcard sim --timing ${TIMING}\` take the time an NXP JCOP 2.4.2 takes per command and per LOAD byte (docs/profiles.md): what a rack of such cards would do.`,
+  "The machine was shared with other engineers' builds and tests while this ran (2 cores): the figures are lower bounds, and the 2-reader rows gain less than they would on an idle machine.",
 );
 const path = writeResult("station", {
   title: "Provisioning station: cards per hour",

@@ -17,7 +17,7 @@ import { parseEcKeyPem, type EcKey } from "../stack/gp/scp11/curves.ts";
 import type { Scp11Variant } from "../stack/gp/scp11/handshake.ts";
 import type { Scp11Options } from "../stack/gp/scp11/open.ts";
 import { resolveKeys, type KeySource, type ResolvedKeys } from "./keys.ts";
-import type { KeyFlags, ReaderFlags } from "./options.ts";
+import type { KeyFlags, LoadBlockFlags, ReaderFlags } from "./options.ts";
 
 export type { KeySource } from "./keys.ts";
 
@@ -173,6 +173,12 @@ export function keysFrom(flags: KeyFlags, env: Record<string, string | undefined
   return resolveKeys(flags.key, env);
 }
 
+/** connectOptionsFrom and `--block-size`: only the commands that send LOAD read it (the others do not offer it). */
+export function loadConnectOptionsFrom(flags: LoadBlockFlags, env: Record<string, string | undefined> = process.env): ConnectOptions {
+  const blockSize = numberFrom("block-size", flags.blockSize, 1, 65_535);
+  return { ...connectOptionsFrom(flags, env), ...(blockSize === undefined ? {} : { blockSize }) };
+}
+
 /** --isd AID, when given. */
 function isdFrom(flags: KeyFlags): Uint8Array | undefined {
   if (flags.sd !== undefined && flags.isd !== undefined) throw new UsageError("--sd and --isd name the same thing: give one");
@@ -197,7 +203,6 @@ export function connectOptionsFrom(flags: KeyFlags, env: Record<string, string |
   const level = scp11 ? (scp11.level === "enc" ? "renc" : "mac") : levelFrom(flags.mode);
   if (scp === 2 && level === "renc") throw new UsageError("R-ENC exists only in SCP03: use --mode rmac or --scp 03");
   const keyVersion = scp11 ? undefined : (numberFrom("key-version", flags.keyVersion, 0, 0x7f) ?? envKeyVersion);
-  const blockSize = numberFrom("block-size", flags.blockSize, 1, 65_535);
   const isd = isdFrom(flags);
   return {
     keys,
@@ -207,7 +212,6 @@ export function connectOptionsFrom(flags: KeyFlags, env: Record<string, string |
     ...(scp === undefined ? {} : { scp }),
     ...(scp11 === undefined ? {} : { scp11 }),
     ...(keyVersion === undefined ? {} : { keyVersion }),
-    ...(blockSize === undefined ? {} : { blockSize }),
     ...(isd === undefined ? {} : { isd }),
   };
 }

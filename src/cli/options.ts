@@ -44,7 +44,6 @@ export interface KeyFlags extends TargetFlags {
   isd?: string;
   /** The security domain to open the secure channel with (same as --isd). */
   sd?: string;
-  blockSize?: string;
   /** SCP11a/c: SK.OCE.ECKA (PEM) and the OCE certificate chain files. */
   oceKey?: string;
   oceCert?: string[];
@@ -52,6 +51,11 @@ export interface KeyFlags extends TargetFlags {
   caKey?: string;
   /** SCP11: S16 mode (16-byte MACs) instead of S8. */
   s16?: boolean;
+}
+
+/** The commands that send LOAD: keyOptions and `--block-size` (loadOptions). */
+export interface LoadBlockFlags extends KeyFlags {
+  blockSize?: string;
 }
 
 /** Repeatable options come as a list (see argv.ts). */

@@ -45,15 +45,16 @@ export function explainAuthFailure(error: unknown, source: KeySource): unknown {
 }
 
 /**
- * Open the target and an authenticated session (flags give keys, SCP, level, ISD, block size), run `fn`.
+ * Open the target and an authenticated session (flags give keys, SCP, level, ISD; `options`, when
+ * given, were made from them: the LOAD commands' add the block size), run `fn`.
  * Bad options fail before the card (or a simulated card's state file) is opened.
  */
 export async function withSession<T>(
   ctx: Context,
   flags: KeyFlags,
   fn: (session: GpSession, target: Target) => Promise<T>,
+  options: ConnectOptions = connectOptionsFrom(flags),
 ): Promise<T> {
-  const options = connectOptionsFrom(flags);
   return withTarget(ctx, flags, async (target) => {
     const session = await sessionOn(target, flags, options);
     if (options.kdf === undefined && session.kdf !== undefined && session.kdf !== "none") {
@@ -64,7 +65,7 @@ export async function withSession<T>(
   });
 }
 
-/** An authenticated session on a target that is already open (flags give keys, SCP, level, ISD, block size). */
+/** An authenticated session on a target that is already open (flags give keys, SCP, level, ISD). */
 export async function sessionOn(target: Target, flags: KeyFlags, options: ConnectOptions = connectOptionsFrom(flags)): Promise<GpSession> {
   try {
     return await openGpSession(target.transport, options);

@@ -13,7 +13,7 @@ import { implicitSelectionByte, withImplicitSelection, type DefaultInterface } f
 import { planInstalls, type InstallChoices } from "../../host/gp/install.ts";
 import { installCap, installPathOf, type InstallOutcome } from "../../host/loader/install-paths.ts";
 import type { Context } from "../context.ts";
-import { aidFrom, asUsage, connectOptionsFrom, listFrom } from "../option-values.ts";
+import { aidFrom, asUsage, listFrom, loadConnectOptionsFrom } from "../option-values.ts";
 import { readLoadFile } from "../load-file.ts";
 import { explainAuthFailure, withTarget } from "../session.ts";
 import { installJson, outcomeFacts } from "../install-json.ts";
@@ -105,7 +105,7 @@ function stepSink(ctx: Context): ((line: string) => void) | undefined {
 export async function installCommand(ctx: Context, file: string, flags: InstallFlags): Promise<void> {
   const via = installPathOf(flags.via);
   const choices = installChoicesFrom(flags);
-  const connect = connectOptionsFrom(flags);
+  const connect = loadConnectOptionsFrom(flags);
   const cap = readLoadFile(file);
   planInstalls(cap, choices); // bad applet or instance choices fail before the card is opened
   if (via === "gp") precheckSize(cap, flags);

@@ -10,16 +10,16 @@ import { privateKeyFile } from "../pem.ts";
 import { hashFrom } from "./dap.ts";
 import { maxBlockSize } from "../../host/gp/session.ts";
 import type { Context } from "../context.ts";
-import type { KeyFlags } from "../options.ts";
-import { connectOptionsFrom } from "../option-values.ts";
+import type { LoadBlockFlags } from "../options.ts";
+import { loadConnectOptionsFrom } from "../option-values.ts";
 import { readLoadFile } from "../load-file.ts";
 import { withSession } from "../session.ts";
 import { channelJson } from "../format.ts";
 import { createProgressBar, type ProgressBar } from "../progress.ts";
 
 /** Refuse a load file over 256 blocks before opening the card, at the largest block size the options allow. */
-export function precheckSize(cap: CapFile, flags: KeyFlags): void {
-  const options = connectOptionsFrom(flags);
+export function precheckSize(cap: CapFile, flags: LoadBlockFlags): void {
+  const options = loadConnectOptionsFrom(flags);
   checkLoadSize(cap, options.blockSize ?? maxBlockSize(options.level));
 }
 
@@ -38,7 +38,7 @@ export function loadJson(r: LoadResult) {
 }
 
 /** Flags of `webcard load`: the target SD, DAP signing and a delegated-management token. */
-export interface LoadFlags extends KeyFlags {
+export interface LoadFlags extends LoadBlockFlags {
   domain?: string;
   dapKey?: string;
   dapDomain?: string;
@@ -82,5 +82,5 @@ export async function loadCommand(ctx: Context, file: string, flags: LoadFlags):
       return ctx.printJson({ ok: true, target: target.describe, channel: channelJson(session), package: toHex(cap.packageAid), load: loadJson(result) });
     }
     ctx.out(loadLine(cap, result));
-  });
+  }, loadConnectOptionsFrom(flags));
 }

@@ -3,7 +3,8 @@
  * keeps its value across deselection, reset and a restart of the card from
  * its memory; a CLEAR_ON_DESELECT key loses it when the applet is
  * deselected, a CLEAR_ON_RESET key at reset and power loss; a Signature
- * initialised with a transient key forgets that key with it.
+ * initialised with a transient key forgets that key with it; transient
+ * key bytes never reach the card's state file.
  * The applet keeps a key and a Signature in its instance fields:
  *   P1 0: build a key of type P2 (DES 128 bits), set it from the data, and a
  *         Signature ALG_DES_MAC8_NOPAD initialised with it
@@ -11,7 +12,7 @@
  *   P1 2: the MAC of 8 zero bytes (6F00 when the Signature has no key)
  */
 import { describe, test, expect } from "bun:test";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fromHex, toHex } from "../../src/stack/bytes.ts";
@@ -137,6 +138,12 @@ const make = (type: number) => `800000${type.toString(16).padStart(2, "0")}10${K
 /** 3DES CBC-MAC of 8 zero bytes under KEY, zero IV (openssl enc -des-ede-cbc -K 4041..4F -iv 0 -nopad). */
 const MAC = "8BAF473F2F8FD094";
 
+/** Whether the card's state file holds the key's bytes (the heap keeps byte strings as hex in its rows). */
+function stateHoldsKey(statePath: string): boolean {
+  const text = readFileSync(statePath).toString("latin1").toUpperCase();
+  return text.includes(KEY);
+}
+
 async function withCard(statePath: string | undefined, fn: (c: ReturnType<typeof createSimulatedCard>) => Promise<void>) {
   const c = createSimulatedCard({ open: true, ...(statePath ? { statePath } : {}) });
   try {
@@ -168,6 +175,7 @@ describe("key memory", () => {
         expect(await apdu(c, "8000010000")).toBe("019000");
         expect(await apdu(c, "8000020008000000000000000000")).toBe(`${MAC}9000`);
       });
+      expect(stateHoldsKey(statePath)).toBe(true);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
@@ -203,6 +211,8 @@ describe("key memory", () => {
         expect(await apdu(c, "8000010000")).toBe("009000");
         expect(await apdu(c, make(1))).toBe("9000");
       });
+      // The key was set again before power off: RAM, so never written to the card's memory (nor the Signature's copy).
+      expect(stateHoldsKey(statePath)).toBe(false);
       await withCard(statePath, async (c) => {
         expect(await apdu(c, SELECT)).toBe("9000");
         expect(await apdu(c, "8000010000")).toBe("009000");

@@ -10,6 +10,7 @@ import { fromHex, toHex } from "../../stack/bytes.ts";
 import { apiClass, isApiClass } from "./api/api-classes.ts";
 import { JArray, JObject, type ArrayKind, type JClass, type Ref, type Value } from "./model.ts";
 import { implByName } from "./natives/impl-class.ts";
+import { persistentView } from "./natives/transient-state.ts";
 
 export interface StoredObject {
   t: "o";
@@ -69,7 +70,8 @@ const ELEMENT_BYTES: Readonly<Record<ArrayKind, number>> = { B: 1, Z: 1, S: 2, I
 export function encode(ref: JObject | JArray): { stored: Stored; bytes: Uint8Array | null } {
   if (ref instanceof JObject) {
     const out: StoredObject = { t: "o", c: ref.cls.name, o: ref.owner, f: ref.fields.map(encodeValue) };
-    if (ref.native !== undefined) out.n = encodeNative(ref.native);
+    // Transient keys (and engines' copies of them) are RAM: their contents stay out of the card's memory.
+    if (ref.native !== undefined) out.n = encodeNative(persistentView(ref.native));
     return { stored: out, bytes: null };
   }
   const out: StoredArray = { t: "a", k: ref.kind, o: ref.owner, n: ref.length, tr: ref.transient, g: ref.global };

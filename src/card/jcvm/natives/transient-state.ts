@@ -4,7 +4,8 @@
  * that event; JCRE §6.2.5 for transient arrays): the components of
  * transient keys, and the key an engine (Signature, Cipher, KeyAgreement)
  * copied from such a key at init, so that no key material outlives its key
- * (the engine answers as uninitialized until init again).
+ * (the engine answers as uninitialized until init again). What lives in
+ * RAM is never written to the card's persistent memory (`persistentView`).
  */
 import type { JObject } from "../model.ts";
 
@@ -31,4 +32,19 @@ export function clearTransientState(obj: JObject, kind: number): void {
 /** An engine's state without its key: as before init. */
 export function forgetKey(s: Record<string, unknown>): void {
   for (const k of ["secret", "asym", "key", "init", "engine", "mode", "iv", "pending", "keyTransient"]) delete s[k];
+}
+
+/** The native state as the card's persistent memory may keep it: without the contents of transient keys or copies of them. */
+export function persistentView(native: unknown): unknown {
+  if (!native || typeof native !== "object") return native;
+  const s = native as TransientNative;
+  const transientKey = s.family !== undefined && s.transient !== undefined && s.transient !== 0;
+  if (!transientKey && s.keyTransient === undefined) return native;
+  const copy: Record<string, unknown> = { ...(native as Record<string, unknown>) };
+  if (transientKey) {
+    if (s.parts) copy.parts = {};
+    else delete copy.value;
+  }
+  if (s.keyTransient !== undefined) forgetKey(copy);
+  return copy;
 }

@@ -63,7 +63,23 @@ await scenario(async (pcscd) => {
         if ("error" in (results[profile.name] as object)) (results[profile.name] as Record<string, unknown>).log = text.slice(-2000);
       }
     }
-    return { results };
+    // A client nobody here wrote, on a T=0 profile with timing: opensc-tool through pcscd, and the sim's own line.
+    const reader = pcscd.readers[0]!;
+    const sim = Bun.spawn([BUN, CLI, "sim", "--vpcd", `127.0.0.1:${reader.port}`, "--state", join(dir, "opensc.sqlite"), "--profile", "jcop4-t0", "--timing", "5"], {
+      stdout: "pipe",
+      stderr: "ignore",
+    });
+    const first = await (sim.stdout as ReadableStream<Uint8Array>).getReader().read();
+    let opensc = "";
+    try {
+      await (await cardIn(reader.name, "3B6A00FF0031C173C84000009000")).close();
+      const r = Bun.spawnSync(["opensc-tool", "-r", reader.name, "-s", "00A4040008A00000015100000000", "-s", "80CA9F7F00"], { stdout: "pipe", stderr: "pipe" });
+      opensc = r.stdout.toString() + r.stderr.toString();
+    } finally {
+      sim.kill();
+      await sim.exited;
+    }
+    return { results, simLine: new TextDecoder().decode(first.value ?? new Uint8Array(0)).trim(), opensc };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

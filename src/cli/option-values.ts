@@ -13,7 +13,7 @@ import { SECURITY_LEVELS, type SecurityLevel } from "../stack/gp/security-level.
 import type { GpConnectOptions } from "../host/gp/connect.ts";
 import { VPCD_DEFAULT } from "../card/vpcd-link.ts";
 import { readFileSync } from "node:fs";
-import { parseEcKeyPem, type EcKey } from "../stack/gp/scp11/curves.ts";
+import { ecKeyFile } from "./pem.ts";
 import type { Scp11Variant } from "../stack/gp/scp11/handshake.ts";
 import type { Scp11Options } from "../stack/gp/scp11/open.ts";
 import { resolveKeys, type KeySource, type ResolvedKeys } from "./keys.ts";
@@ -73,17 +73,6 @@ export function scp11From(text: string | undefined): Scp11Variant[] | undefined 
   return m[1] ? [m[1] as Scp11Variant] : ["a", "b", "c"];
 }
 
-/** A PEM EC key file (--oce-key, --ca-key); `what` names it in errors. */
-export function ecKeyFileFrom(path: string, what: string): EcKey {
-  let text: string;
-  try {
-    text = readFileSync(path, "utf8");
-  } catch (cause) {
-    throw new UsageError(`Cannot read ${what} ${path}: ${(cause as NodeJS.ErrnoException).code ?? String(cause)}`, { cause });
-  }
-  return parseEcKeyPem(text, `${what} ${path}`);
-}
-
 /** A GP certificate file (binary 7F21, or its hex). */
 export function certificateFileFrom(path: string, what = "OCE certificate"): Uint8Array {
   let bytes: Uint8Array;
@@ -117,7 +106,7 @@ export function scp11OptionsFrom(flags: KeyFlags, env: Record<string, string | u
   let oce: Scp11Options["oce"];
   if (variant !== "b") {
     if (!oceKeyPath || certPaths.length === 0) throw new UsageError(`SCP11${variant} needs the OCE key and its certificate: give --oce-key FILE and --oce-cert FILE (webcard keys generate-oce makes them)`);
-    const key = ecKeyFileFrom(oceKeyPath, "OCE key");
+    const key = ecKeyFile(oceKeyPath, "OCE key");
     if (!key.d) throw new UsageError(`OCE key ${oceKeyPath} holds no private key`);
     oce = { key, certificates: certPaths.map((path) => certificateFileFrom(path)) };
   }
@@ -127,7 +116,7 @@ export function scp11OptionsFrom(flags: KeyFlags, env: Record<string, string | u
     level: mode === "enc" || mode === "renc" ? "enc" : "mac",
     macLength: flags.s16 ? 16 : 8,
     ...(keyVersion === undefined ? {} : { keyVersion }),
-    ...(caPath ? { ca: ecKeyFileFrom(caPath, "CA key") } : {}),
+    ...(caPath ? { ca: ecKeyFile(caPath, "CA key") } : {}),
     ...(oce ? { oce } : {}),
   };
 }

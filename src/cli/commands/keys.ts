@@ -13,7 +13,7 @@ import { fingerprint } from "../../stack/gp/scp11/fingerprint.ts";
 import { generateOce } from "../../stack/gp/scp11/oce.ts";
 import type { Context } from "../context.ts";
 import type { GlobalFlags } from "../options.ts";
-import { ecKeyFileFrom } from "../option-values.ts";
+import { ecKeyFile } from "../pem.ts";
 
 /** Flags of `webcard keys generate-oce`. */
 export interface KeysFlags extends GlobalFlags {
@@ -31,7 +31,7 @@ export async function keysCommand(ctx: Context, action: string, flags: KeysFlags
   if (!Number.isInteger(days) || Math.abs(days) > 36500) throw new UsageError(`--days must be a whole number of days, got '${flags.days}'`);
   const usageText = flags.keyUsage?.trim() ?? "0080";
   if (!isHex(usageText) || usageText.length === 0 || usageText.length > 4) throw new UsageError(`--key-usage must be 1 or 2 bytes of hex, got '${usageText}'`);
-  const ca = ecKeyFileFrom(flags.caKey, "CA key");
+  const ca = ecKeyFile(flags.caKey, "CA key");
   if (!ca.d) throw new UsageError(`CA key ${flags.caKey} holds no private key: a certificate is signed with the private key`);
   const dir = flags.out ?? ".";
   const keyPath = join(dir, "oce-key.pem");

@@ -7,7 +7,8 @@ import { UsageError } from "../../stack/errors.ts";
 import { fingerprint } from "../../stack/gp/scp11/fingerprint.ts";
 import { putScp11CaKey, putScp11SdKey } from "../../host/gp/put-scp11-key.ts";
 import type { Context } from "../context.ts";
-import { certificateFileFrom, ecKeyFileFrom, listFrom } from "../option-values.ts";
+import { certificateFileFrom, listFrom } from "../option-values.ts";
+import { ecKeyFile } from "../pem.ts";
 import { withSession } from "../session.ts";
 import type { KeyFlags } from "../options.ts";
 
@@ -38,7 +39,7 @@ export async function putScp11Key(ctx: Context, flags: Scp11PutKeyFlags): Promis
   const kvn = versionFrom(flags.newKeyVersion);
   if (flags.scp11Ca !== undefined) {
     if (flags.scp11Cert?.length) throw new UsageError("--scp11-cert goes with --scp11-key (the CA key needs no certificate on the card)");
-    const ca = ecKeyFileFrom(flags.scp11Ca, "--scp11-ca");
+    const ca = ecKeyFile(flags.scp11Ca, "--scp11-ca");
     await withSession(ctx, flags, async (session, target) => {
       const r = await putScp11CaKey(session, ca, kvn);
       if (ctx.json) return ctx.printJson({ ok: true, target: target.describe, kid: "10", version: r.kvn, curve: ca.curve.name, fingerprint: fingerprint(ca.point) });
@@ -47,7 +48,7 @@ export async function putScp11Key(ctx: Context, flags: Scp11PutKeyFlags): Promis
     return;
   }
   if (flags.scp11Key === undefined) throw new UsageError("--scp11-cert goes with --scp11-key FILE (the key it certifies)");
-  const key = ecKeyFileFrom(flags.scp11Key, "--scp11-key");
+  const key = ecKeyFile(flags.scp11Key, "--scp11-key");
   if (!key.d) throw new UsageError(`--scp11-key ${flags.scp11Key} holds no private key: the card needs the key pair`);
   const certificates = listFrom(flags.scp11Cert).map((f) => certificateFileFrom(f, "--scp11-cert"));
   await withSession(ctx, flags, async (session, target) => {

@@ -7,7 +7,8 @@
 import { UsageError, WebcardError } from "../../stack/errors.ts";
 import type { Context } from "../context.ts";
 import type { GlobalFlags } from "../options.ts";
-import { ecKeyFileFrom, factoryKeyFrom, scp11From, scpFrom, vpcdFrom } from "../option-values.ts";
+import { factoryKeyFrom, scp11From, scpFrom, vpcdFrom } from "../option-values.ts";
+import { ecKeyFile } from "../pem.ts";
 import { curveByName, ecKeyPem, generateEcKey, type Curve, type EcKey } from "../../stack/gp/scp11/curves.ts";
 import { fingerprint } from "../../stack/gp/scp11/fingerprint.ts";
 import type { Scp11Variant } from "../../stack/gp/scp11/handshake.ts";
@@ -121,7 +122,7 @@ function scp11Settings(flags: SimFlags): SimSettings["scp11"] {
 function simCa(s: NonNullable<SimSettings["scp11"]>, statePath: string, say: (line: string) => void): EcKey & { d: Uint8Array } {
   const path = s.caKey ?? `${statePath}.scp11-ca.pem`;
   if (s.caKey !== undefined || existsSync(path)) {
-    const key = ecKeyFileFrom(path, "CA key");
+    const key = ecKeyFile(path, "CA key");
     if (!key.d) throw new UsageError(`CA key ${path} holds no private key: the card's certificate must be signed with it`);
     return key as EcKey & { d: Uint8Array };
   }

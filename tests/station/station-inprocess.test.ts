@@ -122,3 +122,35 @@ describe("station on in-process cards", () => {
     expect(bad.stderr).toContain("row 2: its body does not match its hash (the row was edited)");
   });
 });
+
+describe("a card that fails", () => {
+  test("after loading, before its keys change: the packages this run loaded are deleted again", async () => {
+    writeFileSync(join(dir, "fail.json"), JSON.stringify({
+      name: "fails at personalize",
+      caps: [{ file: "hello.cap" }],
+      install: [{ cap: "hello.cap" }],
+      // An application the card does not have: SELECT answers 6A82.
+      personalize: [{ apdu: { select: "A000000999", commands: ["8010000000"] } }],
+    }));
+    const checked = checkJobFile(join(dir, "fail.json"), { readCap: readLoadFile });
+    if (!checked.ok) throw new Error(JSON.stringify(checked.problems));
+    const store = await RecordStore.open(join(dir, "fail.sqlite"));
+    await store.bind(checked.job);
+    const rack = new ManualRack(["Reader A"]);
+    const station = new Station({ job: checked.job, store, rack, station: "test" });
+    const stop = new AbortController();
+    const running = station.run(stop.signal);
+    const card = createSimulatedCard({ statePath: ":memory:" });
+    rack.insert("Reader A", card);
+    await untilSettled(station, 1);
+    stop.abort();
+    await running;
+    const [row] = await store.records();
+    await store.close();
+    expect(row).toMatchObject({ result: "failed", step: "personalize", cardState: "as it arrived (the packages this run loaded were deleted)" });
+    expect(row!.error).toBe("SELECT A000000999 failed with 6A82 (File or application not found)");
+    // The card holds nothing of the job: the default key still opens it, and the package is gone.
+    const s = await openGpSession(withIsoResponses(inProcessTransport(card)), { keys: parseKeys({ key: "default" }) });
+    expect((await getStatusAll(s.channel, "load-files")).some((f) => toHex(f.aid) === "D0D1D2D3D4D501")).toBe(false);
+  });
+});

@@ -111,9 +111,11 @@ export class LinkClient {
   private async loop(outbound: boolean): Promise<void> {
     let idle = 0;
     while (this.link.busy(outbound)) {
-      const carried = this.link.hasOutbound() || this.link.cardPending !== 0;
-      await this.step();
-      idle = carried ? 0 : idle + 1;
+      const sent = this.link.hasOutbound();
+      // An exchange that carried frames either way is progress; a card that only says it has
+      // something (91xx) and sends nothing counts as idle, so it cannot keep the terminal polling forever.
+      const received = await this.step();
+      idle = sent || received ? 0 : idle + 1;
       if (idle > this.maxIdle) {
         const error = new TransportError("timeout", `The card's link sent nothing for ${this.maxIdle} polls while a response was awaited`);
         this.link.fail(error);
@@ -122,7 +124,8 @@ export class LinkClient {
     }
   }
 
-  private async step(): Promise<void> {
+  /** One EXCHANGE; true when the card's answer carried frames. */
+  private async step(): Promise<boolean> {
     const command = this.link.command();
     this.exchanges++;
     let answer: ResponseApdu;
@@ -133,6 +136,7 @@ export class LinkClient {
       throw e;
     }
     await this.link.response(answer);
+    return answer.data.length > 0;
   }
 }
 

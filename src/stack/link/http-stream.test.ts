@@ -143,3 +143,22 @@ describe("link: a response in steps", () => {
     expect(card.endpoint.openSessions()).toEqual([]);
   });
 });
+
+test("a card that keeps saying it is working but sends nothing is given up after the idle limit", async () => {
+  const card = new CardLink({ maxCommand: 65_535, maxResponse: 65_536, agents: [{ id: CARD_AGENT.HTTP, name: "http" }] });
+  let exchanges = 0;
+  const transport: Transport = {
+    extendedLength: true,
+    async transmit(bytes) {
+      const cmd = CommandApdu.parse(bytes);
+      if (cmd.ins === 0xa4) return card.select().toBytes();
+      exchanges++;
+      return ResponseApdu.of(0x9100 | PENDING.WORKING).toBytes();
+    },
+  };
+  const client = new LinkClient(transport, decodeLinkInfo(card.select().data), { maxIdlePolls: 8 });
+  const error = await client.exchange(enc("GET / HTTP/1.1\r\nHost: card\r\n\r\n")).catch((e: unknown) => e);
+  expect((error as Error).message).toBe("The card's link sent nothing for 8 polls while a response was awaited");
+  // The request itself, then 8 empty polls allowed, the 9th gives up.
+  expect(exchanges).toBe(1 + 9);
+});

@@ -9,6 +9,7 @@ import { VERSION } from "./cli/version.ts";
 import { EXIT } from "./cli/context.ts";
 import { errorLine } from "./stack/errors.ts";
 import { registerCommands } from "./cli/register.ts";
+import { helpWithUsedGlobals } from "./cli/options.ts";
 import { giveBackLoadFile, longNames, protectValues, restoreParsed } from "./cli/argv.ts";
 
 const cli = cac("webcard");
@@ -22,7 +23,8 @@ cli
 registerCommands(cli);
 
 cli.option("-v, --version", "Display the version");
-cli.help();
+// Each command's --help lists the global options it uses only (cli/options.ts).
+cli.help((sections) => helpWithUsedGlobals(sections, cli.matchedCommand));
 // The help header ("webcard/0.1.0") without cac's own --version, which adds runtime details.
 cli.globalCommand.versionNumber = VERSION;
 

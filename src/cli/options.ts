@@ -58,6 +58,36 @@ export interface LoadBlockFlags extends KeyFlags {
   blockSize?: string;
 }
 
+/**
+ * The global options (src/cli.ts) only some commands use: --trace where
+ * APDUs go to a card, --quiet where a LOAD progress bar shows. --json and
+ * --debug serve every command. A command's --help leaves out the ones it
+ * does not use (helpWithUsedGlobals).
+ */
+export type SometimesGlobal = "trace" | "quiet";
+const globalsUsed = new WeakMap<Command, Set<SometimesGlobal>>();
+
+/** Say that `cmd` uses these global options, so its --help lists them. */
+export function usesGlobals(cmd: Command, ...names: SometimesGlobal[]): Command {
+  const used = globalsUsed.get(cmd) ?? new Set();
+  for (const name of names) used.add(name);
+  globalsUsed.set(cmd, used);
+  return cmd;
+}
+
+/** The sometimes-global options `cmd` uses. */
+export function globalsUsedBy(cmd: Command): ReadonlySet<SometimesGlobal> {
+  return globalsUsed.get(cmd) ?? new Set();
+}
+
+/** cac's help sections for `cmd` without the lines of global options it does not use (cac lists every global option). */
+export function helpWithUsedGlobals<S extends { title?: string; body: string }>(sections: S[], cmd: Command | undefined): S[] {
+  if (!cmd) return sections;
+  const unused = (["trace", "quiet"] as const).filter((n) => !globalsUsedBy(cmd).has(n));
+  const drop = new RegExp(`^\\s+--(?:${unused.join("|")})\\s`);
+  return sections.map((s) => (s.title === "Options" && unused.length ? { ...s, body: s.body.split("\n").filter((l) => !drop.test(l)).join("\n") } : s));
+}
+
 /** Repeatable options come as a list (see argv.ts). */
 export const REPEATABLE = { type: [String] };
 
@@ -70,7 +100,7 @@ export function readerOptions(cmd: Command): Command {
 
 /** The reader options and `--sim [state]`: where the card is. */
 export function targetOptions(cmd: Command, sim = "Use an in-process simulated card instead of a reader (state file; default: the sim's default state)"): Command {
-  return readerOptions(cmd)
+  return readerOptions(usesGlobals(cmd, "trace"))
     .option("--sim [state]", sim)
     .option("--java-card <version>", `With --sim: ${JAVA_CARD_HELP}`)
     .option("--channel <n>", "Work on logical channel N (1-19): MANAGE CHANNEL opens it, every command (secure channel included) goes with its class byte, and it is closed at the end")
@@ -104,7 +134,7 @@ export function keyOptions(cmd: Command): Command {
 
 /** keyOptions and the LOAD block size: only the commands that send LOAD offer it. */
 export function loadOptions(cmd: Command): Command {
-  return keyOptions(cmd).option(
+  return keyOptions(usesGlobals(cmd, "quiet")).option(
     "--block-size <n>",
     "LOAD block size in bytes (default: from the card, 247 with MAC, 239 with encryption; over 255 needs extended-length APDUs)",
   );

@@ -1,7 +1,7 @@
 /** The GlobalPlatform commands: declarations only; each implementation (commands/NAME.ts) is imported lazily. */
 import type { CAC } from "cac";
 import { run } from "../context.ts";
-import { keyOptions, loadOptions, REPEATABLE, targetOptions, type GlobalFlags, type KeyFlags } from "../options.ts";
+import { keyOptions, loadOptions, REPEATABLE, targetOptions, usesGlobals, type GlobalFlags, type KeyFlags } from "../options.ts";
 import type { InfoFlags } from "../commands/info.ts";
 import type { InstallFlags } from "../commands/install.ts";
 import type { DeleteFlags } from "../commands/delete.ts";
@@ -113,8 +113,7 @@ export function register(cli: CAC): void {
       }),
     );
 
-  cli
-    .command("demo", "Build a sample applet, install it on an in-process simulated card and list the card (no reader needed)")
+  usesGlobals(cli.command("demo", "Build a sample applet, install it on an in-process simulated card and list the card (no reader needed)"), "trace")
     .action((flags: GlobalFlags) =>
       run(flags, async (ctx) => {
         const { demoCommand } = await import("../commands/demo.ts");

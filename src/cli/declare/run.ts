@@ -2,10 +2,10 @@
 import type { CAC } from "cac";
 import { run } from "../context.ts";
 import type { RunFlags } from "../commands/run.ts";
+import { usesGlobals } from "../options.ts";
 
 export function register(cli: CAC): void {
-  cli
-    .command("run <file> [...apdus]", "Install a CAP on a fresh in-process card, select its first applet and send it APDUs (no reader needed)")
+  usesGlobals(cli.command("run <file> [...apdus]", "Install a CAP on a fresh in-process card, select its first applet and send it APDUs (no reader needed)"), "trace")
     .option("--params <hex>", "Application parameters for the applets' install (the value of C9)")
     .option("--memory <bytes>", "Persistent memory of the card (default 65536)")
     .option("--java-card <version>", "Java Card API the card ships (default 3.0.5)")

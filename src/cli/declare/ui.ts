@@ -2,11 +2,10 @@
 import type { CAC } from "cac";
 import { run } from "../context.ts";
 import type { UiFlags } from "../commands/ui.ts";
-import { JAVA_CARD_HELP } from "../options.ts";
+import { JAVA_CARD_HELP, usesGlobals } from "../options.ts";
 
 export function register(cli: CAC): void {
-  cli
-    .command("ui", "Open the local dashboard: readers and cards live, install with progress, the card's own pages")
+  usesGlobals(cli.command("ui", "Open the local dashboard: readers and cards live, install with progress, the card's own pages"), "trace")
     .option("--port <n>", "Port on 127.0.0.1 to listen on (default 0: a free port)")
     .option("--sim [state]", "Add an in-process simulated card as a reader (state file; default: the sim's default state)")
     .option("--java-card <version>", `With --sim: ${JAVA_CARD_HELP}`)

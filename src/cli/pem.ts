@@ -85,3 +85,17 @@ export function ecKeyFile(path: string, label: string): EcKey {
   }
   return parseEcKeyPem(text, `${label} ${path}`);
 }
+
+/**
+ * A delegated-management token key: its signatures must fit the one-byte
+ * token length of INSTALL and DELETE data (GP 2.3.1 11.5.2.3, 11.2.2.3),
+ * so RSA up to 2040 bits or ECDSA (P-256 signatures are at most 72 bytes).
+ */
+export function tokenKeyFile(path: string, option: string): KeyObject {
+  const key = privateKeyFile(path, option);
+  const bits = key.asymmetricKeyDetails?.modulusLength;
+  if (key.asymmetricKeyType === "rsa" && bits !== undefined && bits > 2040) {
+    throw new UsageError(`${option} ${path}: an RSA-${bits} token is ${bits / 8} bytes, INSTALL carries at most 255: use RSA 1024 or an EC P-256 key`);
+  }
+  return key;
+}

@@ -100,3 +100,14 @@ test("the card's own loader cannot carry them: --via web refuses in one line, au
   expect(auto.path).toBe("bridge");
   expect(where(sim)).toEqual({ app: SSD, file: SSD });
 }, 120_000);
+
+test("a token key whose signatures do not fit INSTALL's one-byte token length is refused in one line, before the card", () => {
+  const big = key("token-2048", ["-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:2048"]);
+  const sim = ["--sim", join(dir, "big-token.sqlite")];
+  const r = webcard(["install", CAP, ...sim, "--via", "gp", "--dm-token-key", big.priv]);
+  expect({ code: r.code, stderr: r.stderr }).toEqual({
+    code: 2,
+    stderr: `webcard: --dm-token-key ${big.priv}: an RSA-2048 token is 256 bytes, INSTALL carries at most 255: use RSA 1024 or an EC P-256 key\n`,
+  });
+  expect(where(sim)).toEqual({ app: "absent", file: "absent" });
+});

@@ -12,7 +12,7 @@ import type { Context } from "../context.ts";
 import type { KeyFlags } from "../options.ts";
 import { aidFrom } from "../option-values.ts";
 import { withSession } from "../session.ts";
-import { privateKeyFile } from "../pem.ts";
+import { tokenKeyFile } from "../pem.ts";
 import { fromHex } from "../../stack/bytes.ts";
 import { encodeTlv } from "../../stack/tlv.ts";
 
@@ -25,7 +25,7 @@ export interface DomainFlags extends KeyFlags {
 }
 
 function tokenKey(flags: DomainFlags) {
-  return flags.dmTokenKey === undefined ? undefined : privateKeyFile(flags.dmTokenKey, "--dm-token-key");
+  return flags.dmTokenKey === undefined ? undefined : tokenKeyFile(flags.dmTokenKey, "--dm-token-key");
 }
 
 export async function domainCommand(ctx: Context, action: string, aidText: string, flags: DomainFlags): Promise<void> {

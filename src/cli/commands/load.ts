@@ -6,7 +6,7 @@ import { fromHex } from "../../stack/bytes.ts";
 import { DEFAULT_ISD_AIDS } from "../../stack/gp/constants.ts";
 import { loadFileDataBlockHash, signDap } from "../../stack/gp/dap.ts";
 import { aidFrom } from "../option-values.ts";
-import { privateKeyFile } from "../pem.ts";
+import { privateKeyFile, tokenKeyFile } from "../pem.ts";
 import { hashFrom } from "./dap.ts";
 import { maxBlockSize } from "../../host/gp/session.ts";
 import type { Context } from "../context.ts";
@@ -62,7 +62,7 @@ export function signingOptions(cap: CapFile, flags: LoadFlags): LoadOptions {
     hash,
     ...(into ? { into } : {}),
     ...(flags.dapKey ? { dap: [signDap(dapDomain, hash, privateKeyFile(flags.dapKey, "--dap-key"))] } : {}),
-    ...(flags.dmTokenKey ? { tokenKey: privateKeyFile(flags.dmTokenKey, "--dm-token-key") } : {}),
+    ...(flags.dmTokenKey ? { tokenKey: tokenKeyFile(flags.dmTokenKey, "--dm-token-key") } : {}),
   };
 }
 

@@ -10,9 +10,26 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { scenario } from "../pcsc/scenarios/run.ts";
 import { BUN, ROOT } from "../pcsc/isolated.ts";
+import { shippedProfiles } from "../../src/card/profiles/catalogue.ts";
 
 const CLI = join(ROOT, "src/cli.ts");
 const HELLO = resolve(ROOT, "../shared/fixtures/cap/kaoh_helloworld.cap");
+
+/** The reader as pcscd shows it now: null when no card, else the ATR in upper-case hex. */
+function readerAtr(name: string): string | null {
+  const r = webcard(["readers", "--json"]);
+  if (r.code !== 0) return null;
+  const reader = (JSON.parse(r.stdout) as { name: string; cardPresent: boolean; atr: string | null }[]).find((x) => x.name === name);
+  return reader?.cardPresent ? (reader.atr ?? "").toUpperCase() : null;
+}
+
+/**
+ * pcscd polls vpcd: a card swapped between two polls can still show the
+ * last card's ATR. Wait until the reader shows `atr` (or no card, for null).
+ */
+async function waitForReader(name: string, atr: string | null) {
+  for (let i = 0; i < 200 && readerAtr(name) !== atr; i++) await Bun.sleep(50);
+}
 
 function webcard(args: string[]) {
   const env = { ...process.env };
@@ -34,6 +51,8 @@ await scenario(async (pcscd) => {
     });
     try {
       const r = ["-r", reader.name];
+      const expected = shippedProfiles().find((p) => p.name === profile)?.atr.toUpperCase() ?? null;
+      await waitForReader(reader.name, expected);
       // vpcd shows the new card after pcscd's next poll: wait until info answers with this profile's card.
       let info = webcard(["info", ...r, "--trace"]);
       for (let i = 0; i < 100 && info.code !== 0; i++) {
@@ -54,6 +73,7 @@ await scenario(async (pcscd) => {
     } finally {
       sim.kill();
       await sim.exited;
+      await waitForReader(reader.name, null);
       rmSync(dir, { recursive: true, force: true });
     }
   }

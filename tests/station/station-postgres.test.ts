@@ -17,7 +17,7 @@ import { postgresMissing, postgresUsable, startPostgres } from "../harness/postg
 import { webcard } from "../harness/cli.ts";
 import { startSim } from "../card/sim-process.ts";
 import { FIXTURE_DIR } from "../card/fixtures.ts";
-import { startStation, until, type StationProcess } from "./station-process.ts";
+import { startStation, until, untilEmpty, type StationProcess } from "./station-process.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "webcard-station-pg-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -78,6 +78,7 @@ describe("stations sharing a PostgreSQL queue", () => {
           } finally {
             sim.proc.kill("SIGTERM");
             await sim.proc.exited;
+            await untilEmpty(reader.name);
           }
         };
         // Both stations at once: three cards each.
@@ -100,6 +101,7 @@ describe("stations sharing a PostgreSQL queue", () => {
         await a.proc.exited;
         simA.proc.kill("SIGTERM");
         await simA.proc.exited;
+        await untilEmpty(readers[0]!.name);
         expect(held).toBe(7);
 
         // Station B's next cards take the released row and the last one.

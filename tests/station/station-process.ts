@@ -35,3 +35,14 @@ export async function until(cond: () => boolean | Promise<boolean>, ms: number, 
     await Bun.sleep(50);
   }
 }
+
+/**
+ * Wait until PC/SC shows no card in `reader`. A card taken out and another
+ * put in faster than pcscd polls the vpcd reader never shows as absent (and
+ * no PC/SC client can tell the swap), which no hand or robot does with a real
+ * reader's card-detect switch: the tests take a card out as a hand does.
+ */
+export async function untilEmpty(reader: string): Promise<void> {
+  const { listReaders } = await import("../../src/host/pcsc/readers.ts");
+  await until(async () => !(await listReaders({ protocol: false })).some((r) => r.name === reader && r.cardPresent), 30_000, `${reader} to show no card`);
+}

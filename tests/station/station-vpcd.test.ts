@@ -25,7 +25,7 @@ import { webcard } from "../harness/cli.ts";
 import { rng } from "../harness/random.ts";
 import { startSim } from "../card/sim-process.ts";
 import { FIXTURE_DIR } from "../card/fixtures.ts";
-import { startStation, until, type StationProcess } from "./station-process.ts";
+import { startStation, until, untilEmpty, type StationProcess } from "./station-process.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "webcard-station-vpcd-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -133,6 +133,7 @@ describe("webcard station through pcscd + vpcd", () => {
             } finally {
               sim.proc.kill("SIGTERM");
               await sim.proc.exited;
+              await untilEmpty(reader.name);
             }
           }
         };

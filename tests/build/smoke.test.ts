@@ -19,7 +19,7 @@ import { join, resolve } from "node:path";
 import { buildBinaries, cleanEnv, type BuiltSet } from "../../scripts/build/host-binary.ts";
 import { runnerFor, type Emulation } from "../../scripts/build/emulation.ts";
 import { TARGETS, hostTarget, type Target } from "../../scripts/build/targets.ts";
-import { pcscUsable, CI } from "../harness/pcscd.ts";
+import { ensurePcscd, pcscUsable, CI } from "../harness/pcscd.ts";
 import { argv, cardIn, commandsIn, peerSelects, run, scriptor, start, stop, withSim, type Subject } from "./binary-under-test.ts";
 import pkg from "../../package.json" with { type: "json" };
 
@@ -136,7 +136,8 @@ describe(`${host?.name ?? "host"} (this machine's own binary)`, () => {
     expect(calls).not.toContain("node_modules");
   });
 
-  test.if(pcscUsable && has("readers"))("readers lists the vpcd readers through the system's PC/SC library", () => {
+  test.if(pcscUsable && has("readers"))("readers lists the vpcd readers through the system's PC/SC library", async () => {
+    await ensurePcscd(); // alone, no other test has started pcscd yet
     const r = run(native!, ["readers"]);
     expect({ code: r.code, stderr: r.stderr }).toMatchObject({ code: 0 });
     expect(r.stdout).toContain("Virtual PCD");
@@ -216,7 +217,8 @@ describe(`${foreign?.name ?? "the other Linux architecture"} under QEMU user-mod
     expect(r.stdout).toMatch(/APP: [0-9A-F]+ \(selectable\)/);
   }, EMULATED_TIMEOUT);
 
-  test.if(pcscOk && pcscUsable)("readers lists the vpcd readers through its own architecture's libpcsclite and the machine's pcscd", () => {
+  test.if(pcscOk && pcscUsable)("readers lists the vpcd readers through its own architecture's libpcsclite and the machine's pcscd", async () => {
+    await ensurePcscd();
     const r = run(emulated!, ["readers"]);
     expect({ code: r.code, stderr: r.stderr }).toMatchObject({ code: 0 });
     expect(r.stdout).toContain("Virtual PCD");

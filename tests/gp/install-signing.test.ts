@@ -111,3 +111,12 @@ test("a token key whose signatures do not fit INSTALL's one-byte token length is
   });
   expect(where(sim)).toEqual({ app: "absent", file: "absent" });
 });
+
+test("--dap-key without a domain signs for the ISD the session found, not A000000151000000 (a card whose ISD is A000000003000000)", () => {
+  const sim = ["--sim", join(dir, "sce60.sqlite"), "--profile", "sce60"];
+  const r = webcard(["install", CAP, ...sim, "--via", "gp", "--dap-key", DAP.priv, "--trace"]);
+  expect({ code: r.code }).toEqual({ code: 0 });
+  // The first LOAD block opens with the DAP block: E2 { 4F <the ISD's AID> C3 <signature> }.
+  const firstLoad = r.stderr.split("\n").find((l) => /^=> 84E80000/.test(l)) ?? "";
+  expect(firstLoad).toMatch(/^=> 84E80000..E2..4F08A000000003000000C3/);
+}, 60_000);

@@ -2,8 +2,6 @@
 import { toHex } from "../../stack/bytes.ts";
 import type { CapFile } from "../../stack/cap/load-file.ts";
 import { checkLoadSize, load, type LoadOptions, type LoadResult } from "../../host/gp/load.ts";
-import { fromHex } from "../../stack/bytes.ts";
-import { DEFAULT_ISD_AIDS } from "../../stack/gp/constants.ts";
 import { loadFileDataBlockHash, signDap } from "../../stack/gp/dap.ts";
 import { aidFrom } from "../option-values.ts";
 import { privateKeyFile, tokenKeyFile } from "../pem.ts";
@@ -52,12 +50,13 @@ export function signingOptions(cap: CapFile, flags: LoadFlags): LoadOptions {
   const signed = flags.dapKey !== undefined || flags.dmTokenKey !== undefined || flags.hash !== undefined;
   if (!signed) return into ? { into } : {};
   const hash = loadFileDataBlockHash(cap.lfdb, hashFrom(flags.hash));
-  // The DAP is for the SD the file goes into: --domain, else the session's SD (--sd/--isd), else the ISD.
+  // The DAP is for the SD the file goes into: --domain, else the session's SD (--sd/--isd), else the
+  // ISD the session finds (an empty AID, filled in by the load once the card is open: dapBlocksFor).
   const sessionSd = flags.sd ?? flags.isd;
   const dapDomain =
     flags.dapDomain !== undefined
       ? aidFrom(flags.dapDomain, "--dap-domain AID")
-      : (into ?? (sessionSd !== undefined ? aidFrom(sessionSd, "--sd AID") : fromHex(DEFAULT_ISD_AIDS[0])));
+      : (into ?? (sessionSd !== undefined ? aidFrom(sessionSd, "--sd AID") : new Uint8Array(0)));
   return {
     hash,
     ...(into ? { into } : {}),

@@ -6,6 +6,7 @@
 import { inTransaction, send } from "../../stack/transport/transport.ts";
 import { installForLoad } from "../../stack/gp/install.ts";
 import { loadBlocks, loadFileBytes, checkLoadFits, type DapBlock } from "../../stack/gp/load.ts";
+import { dapBlocksFor } from "../../stack/gp/dap.ts";
 import { withSignedInstallToken } from "../../stack/gp/token.ts";
 import type { KeyObject } from "node:crypto";
 import { check } from "../../stack/check.ts";
@@ -69,7 +70,7 @@ export function load(session: GpSession, file: LoadFile, options: LoadOptions = 
 }
 
 async function sendLoad(session: GpSession, file: LoadFile, options: LoadOptions): Promise<LoadResult> {
-  const bytes = loadFileBytes(file.lfdb, options.dap ?? []);
+  const bytes = loadFileBytes(file.lfdb, dapBlocksFor(options.dap ?? [], options.into ?? session.isd));
   const commands = loadBlocks(bytes, session.blockSize); // throws before anything is sent
   const t = session.channel;
   // Refused before INSTALL [for load] when the card's registry says it cannot take the file.

@@ -12,6 +12,7 @@ import { deleteAid } from "../../stack/gp/commands.ts";
 import { encodePrivileges } from "../../stack/gp/privileges.ts";
 import { installForInstall, installForLoad } from "../../stack/gp/install.ts";
 import { loadBlocks, loadFileBytes } from "../../stack/gp/load.ts";
+import { dapBlocksFor } from "../../stack/gp/dap.ts";
 import { check } from "../../stack/check.ts";
 import { send } from "../../stack/transport/transport.ts";
 import type { LoaderPort, RegistryView } from "../../stack/web/port.ts";
@@ -95,7 +96,7 @@ export function gpLoaderPort(session: GpSession, imports: readonly ImportRef[] =
       }
     },
     async load(lfdb, progress) {
-      const file = loadFileBytes(lfdb, signing.dap ?? []);
+      const file = loadFileBytes(lfdb, dapBlocksFor(signing.dap ?? [], signing.into ?? session.isd));
       const commands = loadBlocks(file, session.blockSize);
       // Progress counts LFDB bytes: the C4 header of the first block is not part of them (else two lines say "247/247").
       let sent = lfdb.length - file.length;

@@ -30,6 +30,16 @@ export function dapScheme(key: KeyObject, hash: Uint8Array): SignatureScheme {
   return schemeFor(key, hash.length === 20 ? "sha1" : "sha256");
 }
 
+/**
+ * DAP blocks for the security domain a load goes into, when the user named
+ * none: a block signed before the card was opened carries an empty AID
+ * (the signature covers the hash alone, C.2), filled in here once the
+ * session knows its SD (an ISD need not be at A000000151000000).
+ */
+export function dapBlocksFor(blocks: readonly DapBlock[], sdAid: Uint8Array): DapBlock[] {
+  return blocks.map((b) => (b.securityDomainAid.length === 0 ? { ...b, securityDomainAid: sdAid } : b));
+}
+
 /** Sign a Load File Data Block Hash for the security domain `sdAid`: one DAP block. */
 export function signDap(sdAid: Uint8Array, hash: Uint8Array, privateKey: KeyObject): DapBlock {
   return { securityDomainAid: sdAid, signature: signMessage(dapScheme(privateKey, hash), privateKey, hash) };

@@ -119,6 +119,8 @@ describe("webcard station through pcscd + vpcd", () => {
         // Each reader takes every other card: start a sim on a fresh state file, wait for its row, check it, take it out.
         const feed = async (reader: VpcdReader, index: number) => {
           for (let k = index; k < CARDS; k += readers.length) {
+            // Paced by the kills, so that all of them fall while cards are being worked on, however fast this machine is.
+            await until(() => kills >= Math.min(KILLS, k) - 2, 120_000, `kill ${k - 2} before card ${k}`);
             const sim = await startSim(reader.port, ["--state", join(dir, `card-${k}.sqlite`), "--no-link"]);
             try {
               const seen = new Set(verified.map((v) => v.identity));
@@ -138,6 +140,7 @@ describe("webcard station through pcscd + vpcd", () => {
           }
         };
         await Promise.all(readers.map((r, i) => feed(r, i)));
+        await until(() => kills >= KILLS, 120_000, `the last of ${KILLS} kills`);
         finished = true;
         await killer;
       } finally {

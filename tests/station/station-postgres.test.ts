@@ -72,8 +72,10 @@ describe("stations sharing a PostgreSQL queue", () => {
           const before = (await okRows()).filter((r) => JSON.parse(r.body).reader === reader.name).length;
           const sim = await startSim(reader.port, ["--state", join(dir, `card-${card++}.sqlite`), "--no-link"]);
           try {
-            await until(async () => (await okRows()).filter((r) => JSON.parse(r.body).reader === reader.name).length > before, 120_000, `a card done in ${reader.name}`).catch((e: Error) => {
-              throw new Error(`${e.message}; the stations said:\n${stations.map((s) => s.output().slice(-2000)).join("\n---\n")}`);
+            await until(async () => (await okRows()).filter((r) => JSON.parse(r.body).reader === reader.name).length > before, 120_000, `a card done in ${reader.name}`).catch(async (e: Error) => {
+              const { listReaders } = await import("../../src/host/pcsc/readers.ts");
+              const pcsc = JSON.stringify((await listReaders({ protocol: false })).map((r) => ({ name: r.name, present: r.cardPresent })));
+              throw new Error(`${e.message}; PC/SC shows ${pcsc}; the sim said: ${sim.stderr().slice(-500)}; the stations said:\n${stations.map((s) => s.output().slice(-2000)).join("\n---\n")}`);
             });
           } finally {
             sim.proc.kill("SIGTERM");
@@ -90,7 +92,9 @@ describe("stations sharing a PostgreSQL queue", () => {
         // Station A takes a card and is killed mid-card, holding a row.
         const a = stations[0]!;
         const mark = a.output().length;
-        const simA = await startSim(readers[0]!.port, ["--state", join(dir, `card-${card++}.sqlite`), "--no-link"]);
+        // A card that takes a real card's time (200 ms a command), so the kill lands while station A holds the row,
+        // not after a 60 ms card is already done.
+        const simA = await startSim(readers[0]!.port, ["--state", join(dir, `card-${card++}.sqlite`), "--no-link", "--timing", "200"]);
         let held = 0;
         await until(() => {
           const m = /"state":"working"[^\n]*"step":"(install|personalize)"[^\n]*"row":(\d+)/.exec(a.output().slice(mark)) ?? /"row":(\d+)[^\n]*"step":"(install|personalize)"/.exec(a.output().slice(mark));

@@ -12,7 +12,7 @@ import { parseArgs } from "node:util";
 import { createSimulatedCard } from "../src/card/sim.ts";
 import { fromHex, toHex } from "../src/stack/bytes.ts";
 import { writeCap } from "../src/stack/cap/writer/write-cap.ts";
-import { assemble } from "../src/stack/cap/writer/assembler.ts";
+import { assemble, PROCESS_SKIPS_SELECT } from "../src/stack/cap/writer/assembler.ts";
 import { instanceFieldRef } from "../src/stack/cap/writer/spec.ts";
 import { parseLoadFile, type CapFile } from "../src/stack/cap/load-file.ts";
 import { encodeTlv } from "../src/stack/tlv.ts";
@@ -165,17 +165,7 @@ const cryptoCap = parseLoadFile(
       maxStack: 8,
       maxLocals: 2,
       code: assemble(
-        `
-  aload_1
-  invokevirtual #getBuffer
-  astore_2
-  aload_2
-  sconst_1
-  baload
-  bspush 0xA4
-  if_scmpne go
-  return
-go:
+        `${PROCESS_SKIPS_SELECT}
   aload_1
   invokevirtual #receive
   sstore_3

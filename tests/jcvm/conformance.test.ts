@@ -8,7 +8,7 @@
 import { describe, test, expect } from "bun:test";
 import { fromHex, toHex } from "../../src/stack/bytes.ts";
 import { writeCap } from "../../src/stack/cap/writer/write-cap.ts";
-import { assembleMethod } from "../../src/stack/cap/writer/assembler.ts";
+import { assembleMethod, PROCESS_SKIPS_SELECT } from "../../src/stack/cap/writer/assembler.ts";
 import { instanceFieldRef } from "../../src/stack/cap/writer/spec.ts";
 import { parseLoadFile } from "../../src/stack/cap/load-file.ts";
 import { createSimulatedCard } from "../../src/card/sim.ts";
@@ -36,17 +36,7 @@ const ENTRIES: [string, number[]][] = [
 const CONSTANTS = Object.fromEntries(ENTRIES.map(([name], i) => [name, 5 + i]));
 
 function source(snippet: string): string {
-  return `
-  aload_1
-  invokevirtual #getBuffer
-  astore_2
-  aload_2
-  sconst_1
-  baload
-  bspush 0xA4
-  if_scmpne go
-  return
-go:
+  return `${PROCESS_SKIPS_SELECT}
   aload_2
   sconst_0
   ${snippet}

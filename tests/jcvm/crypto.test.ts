@@ -11,7 +11,7 @@ import { describe, test, expect } from "bun:test";
 import { spawnSync } from "node:child_process";
 import { fromHex, toHex } from "../../src/stack/bytes.ts";
 import { writeCap } from "../../src/stack/cap/writer/write-cap.ts";
-import { assemble } from "../../src/stack/cap/writer/assembler.ts";
+import { assemble, PROCESS_SKIPS_SELECT } from "../../src/stack/cap/writer/assembler.ts";
 import { parseLoadFile } from "../../src/stack/cap/load-file.ts";
 import { createSimulatedCard } from "../../src/card/sim.ts";
 import { apdu, installSequence, swOf } from "../card/helpers.ts";
@@ -67,17 +67,7 @@ const IMPORTS = [
 
 /** process(): skip SELECT, receive the data (its length in local 3, the buffer in local 2), then `body`. */
 async function run(body: string, command: string): Promise<string> {
-  const code = `
-  aload_1
-  invokevirtual #getBuffer
-  astore_2
-  aload_2
-  sconst_1
-  baload
-  bspush 0xA4
-  if_scmpne go
-  return
-go:
+  const code = `${PROCESS_SKIPS_SELECT}
   aload_1
   invokevirtual #setIncomingAndReceive
   sstore_3

@@ -16,7 +16,7 @@
 import { describe, test, expect } from "bun:test";
 import { fromHex, toHex } from "../../src/stack/bytes.ts";
 import { writeCap } from "../../src/stack/cap/writer/write-cap.ts";
-import { assemble, assembleMethod } from "../../src/stack/cap/writer/assembler.ts";
+import { assemble, assembleMethod, PROCESS_SKIPS_SELECT } from "../../src/stack/cap/writer/assembler.ts";
 import { instanceFieldRef } from "../../src/stack/cap/writer/spec.ts";
 import { parseLoadFile } from "../../src/stack/cap/load-file.ts";
 import { createSimulatedCard } from "../../src/card/sim.ts";
@@ -66,17 +66,7 @@ const CLIENT_ENTRIES: [string, number[]][] = [
 const CLIENT_CONSTANTS = Object.fromEntries(CLIENT_ENTRIES.map(([name], i) => [name, 5 + i]));
 
 /** P1 1: serve(41); 2: count(); 3: invokevirtual on the server's object; 4: the same, SecurityException caught (6982). */
-const CLIENT_PROCESS = `
-  aload_1
-  invokevirtual #getBuffer
-  astore_2
-  aload_2
-  sconst_1
-  baload
-  bspush 0xA4
-  if_scmpne go
-  return
-go:
+const CLIENT_PROCESS = `${PROCESS_SKIPS_SELECT}
   aload_1
   invokevirtual #setIncomingAndReceive
   sstore_3

@@ -17,7 +17,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fromHex, toHex } from "../../src/stack/bytes.ts";
 import { writeCap } from "../../src/stack/cap/writer/write-cap.ts";
-import { assemble } from "../../src/stack/cap/writer/assembler.ts";
+import { assemble, PROCESS_SKIPS_SELECT } from "../../src/stack/cap/writer/assembler.ts";
 import { instanceFieldRef } from "../../src/stack/cap/writer/spec.ts";
 import { parseLoadFile } from "../../src/stack/cap/load-file.ts";
 import { createSimulatedCard } from "../../src/card/sim.ts";
@@ -57,17 +57,7 @@ const cap = parseLoadFile(
       maxStack: 8,
       maxLocals: 2,
       code: assemble(
-        `
-  aload_1
-  invokevirtual #getBuffer
-  astore_2
-  aload_2
-  sconst_1
-  baload
-  bspush 0xA4
-  if_scmpne go
-  return
-go:
+        `${PROCESS_SKIPS_SELECT}
   aload_1
   invokevirtual #receive
   pop

@@ -26,6 +26,23 @@
  */
 import { u16 } from "../../bytes.ts";
 
+/**
+ * The opening of a test applet's process(APDU) (local 1 the APDU): the APDU
+ * buffer into local 2, and return at once on the SELECT that selected the
+ * applet (INS A4); anything else goes on at the label `go`.
+ */
+export const PROCESS_SKIPS_SELECT = `
+  aload_1
+  invokevirtual #getBuffer
+  astore_2
+  aload_2
+  sconst_1
+  baload
+  bspush 0xA4
+  if_scmpne go
+  return
+go:`;
+
 /** Operand layouts: b = s1/u1, s = s2/u2, i = s4, B = 1-byte branch, S = 2-byte branch, c = u1 cp index, C = u2 cp index. */
 const FORMATS: Readonly<Record<string, [number, string]>> = {
   nop: [0x00, ""], aconst_null: [0x01, ""],
